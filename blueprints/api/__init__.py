@@ -1,0 +1,17 @@
+"""The REST API v1 (flask-smorest), one blueprint per resource."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from linkage.extensions import api, csrf
+
+from . import cooperatives, reference, tokens
+
+RESOURCES = (tokens.blp, reference.blp, cooperatives.blp)
+
+
+def register_api(app: Flask) -> None:
+    for blp in RESOURCES:
+        csrf.exempt(blp)  # bearer tokens, no cookies: nothing for CSRF to protect
+        api.register_blueprint(blp)

@@ -1,0 +1,5 @@
+"""Logging in and out."""
+
+from .routes import bp
+
+__all__ = ["bp"]

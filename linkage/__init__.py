@@ -1,0 +1,138 @@
+"""Linkage: the cooperative market-linkage platform of Phu Tho province."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Application factory: `config` is a mapping of overrides."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.root_path = str(Path(__file__).resolve().parent.parent)
+    app.template_folder = "templates"
+    app.static_folder = "static"
+    env_name = (config or {}).get("ENV_NAME") or os.environ.get("LINKAGE_ENV", "development")
+    if (config or {}).get("TESTING"):
+        env_name = "testing"
+    app.config.from_object(CONFIGS.get(env_name, CONFIGS["development"]))
+    _load_environment(app)
+    if config:
+        app.config.update(config)
+    _ensure_secret_key(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    register_template_helpers(app)
+    return app
+
+
+def _load_environment(app: Flask) -> None:
+    """Read deployment settings at call time, so one process can build several apps."""
+    if url := os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if key := os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = key
+    if uri := os.environ.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = uri
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    """Production refuses to start without SECRET_KEY; development keeps one in instance/."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError("SECRET_KEY must be set in production")
+    key_file = Path(app.instance_path) / "secret_key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to this app."""
+    from linkage.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from linkage.i18n import select_locale, select_timezone
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and ":memory:" not in uri:
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    api.init_app(app)
+
+    import linkage.security  # noqa: F401  (registers the user loaders)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL, a busy timeout and foreign keys on every SQLite connection."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    # SQLAlchemy's documented recipe: pysqlite must not emit BEGIN itself, so that the
+    # "begin" listener below can choose BEGIN IMMEDIATE for requests that write.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    """Writers take SQLite's write lock at BEGIN, so read-then-write never hits a stale snapshot.
+
+    A deferred transaction that reads and then writes fails with "database is locked" when
+    another writer committed in between; BEGIN IMMEDIATE makes it wait (busy_timeout) instead.
+    Requests that only read (GET, HEAD) keep a plain deferred BEGIN.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def register_blueprints(app: Flask) -> None:
+    """HTML blueprints, then the API resources."""
+    from blueprints import register_blueprints as register
+
+    register(app)
+
+
+def register_errors(app: Flask) -> None:
+    from linkage.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from linkage.cli import register_commands
+
+    register_commands(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from linkage.templating import register_template_helpers as register
+
+    register(app)

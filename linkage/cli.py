@@ -1,0 +1,96 @@
+"""Flask commands: `seed reference`, `seed demo`, `users create`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from linkage.errors import DomainError
+from linkage.extensions import db
+from models import BuyerKind, Role
+
+seed_cli = AppGroup("seed", help="Load reference data or a demo province.")
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@seed_cli.command("reference")
+def seed_reference_command() -> None:
+    """Communes, ethnic groups, products and poverty standards (idempotent)."""
+    from linkage.seed.reference import seed_reference
+
+    counts = seed_reference()
+    db.session.commit()
+    click.echo(
+        f"Reference data: {counts.communes} communes, {counts.ethnic_groups} ethnic groups, "
+        f"{counts.products} products, {counts.poverty_standards} poverty standards."
+    )
+
+
+@seed_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the demo is already loaded.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Reference data plus a believable demo province; prints the demo logins."""
+    from linkage.seed.demo import DEMO_PASSWORD, demo_loaded, seed_demo
+
+    if if_empty and demo_loaded():
+        click.echo("The demo is already loaded.")
+        return
+    summary = seed_demo()
+    db.session.commit()
+    click.echo(summary.describe())
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email, what in summary.logins:
+        click.echo(f"  {role:<9} {email:<40} {what}")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--password", required=True, help="At least 10 characters, letters and digits.")
+@click.option("--name", default="", help="Display name.")
+@click.option("--cooperative", "cooperatives", type=int, multiple=True, help="Cooperative id.")
+@click.option("--commune", "communes", multiple=True, help="Commune code (officials).")
+@click.option("--province", "province_wide", is_flag=True, help="Official for the province.")
+@click.option("--buyer-org", default=None, help="Buyer organisation name (buyers).")
+@click.option(
+    "--buyer-kind",
+    type=click.Choice([k.value for k in BuyerKind]),
+    default=BuyerKind.TRADER.value,
+)
+def create_user_command(
+    email: str,
+    role: str,
+    password: str,
+    name: str,
+    cooperatives: tuple[int, ...],
+    communes: tuple[str, ...],
+    province_wide: bool,
+    buyer_org: str | None,
+    buyer_kind: str,
+) -> None:
+    """Create a user account with its role and links."""
+    from linkage.services.accounts import create_user
+
+    try:
+        user = create_user(
+            email,
+            password,
+            Role(role),
+            name=name,
+            cooperative_ids=cooperatives,
+            commune_codes=communes,
+            province_wide=province_wide,
+            buyer_org=buyer_org,
+            buyer_kind=BuyerKind(buyer_kind),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(users_cli)

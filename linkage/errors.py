@@ -1,0 +1,112 @@
+"""One error handler for the whole app: problem+json under /api/, friendly HTML elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from linkage.extensions import PROBLEM_CONTENT_TYPE, db
+from linkage.security import is_api_request
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; `status` is the HTTP answer (409, 422...)."""
+
+    status = 409
+
+    def __init__(self, message: str, *, status: int | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if status is not None:
+            self.status = status
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _field_errors(error: HTTPException) -> dict[str, list[str]] | None:
+    """webargs puts {location: {field: [messages]}} in error.data; flatten the locations."""
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if not isinstance(messages, dict):
+        return None
+    flat: dict[str, list[str]] = {}
+    for _location, fields in messages.items():
+        if not isinstance(fields, dict):
+            flat.setdefault("_schema", []).extend(map(str, _as_list(fields)))
+            continue
+        for name, msgs in fields.items():
+            flat.setdefault(str(name), []).extend(_flatten(msgs))
+    return flat
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _flatten(messages: Any, prefix: str = "") -> list[str]:
+    if isinstance(messages, dict):
+        out: list[str] = []
+        for key, value in messages.items():
+            out.extend(_flatten(value, f"{prefix}{key}: "))
+        return out
+    return [f"{prefix}{m}" for m in _as_list(messages)]
+
+
+def handle_http_exception(error: HTTPException) -> Any:
+    if error.response is not None and error.code in (301, 302, 303, 307, 308):
+        return error.response  # a login redirect raised by the access guard
+    status = error.code or 500
+    if is_api_request():
+        extra: dict[str, Any] = {}
+        if status == 422 and (errors := _field_errors(error)):
+            extra["errors"] = errors
+        detail = error.description if status != 500 else None
+        response = problem(status, error.name, detail, **extra)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value  # keeps Allow on 405, Retry-After on 429
+        return response
+    template = f"errors/{status}.html" if status in (400, 403, 404, 429) else "errors/error.html"
+    return render_template(template, status=status, name=error.name), status
+
+
+def handle_domain_error(error: DomainError) -> Any:
+    db.session.rollback()
+    if is_api_request():
+        extra = {"errors": {error.field: [error.message]}} if error.field else {}
+        return problem(error.status, HTTPStatus(error.status).phrase, error.message, **extra)
+    return render_template(
+        "errors/error.html", status=error.status, name=error.message
+    ), error.status
+
+
+def handle_unexpected(error: Exception) -> Any:
+    """Log the stack trace; the user sees a plain message and never the trace."""
+    log.exception("Unhandled error: %s", error)
+    db.session.rollback()
+    if is_api_request():
+        return problem(500, "Internal Server Error", _("An unexpected error occurred."))
+    return render_template("errors/error.html", status=500, name=InternalServerError.name), 500
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)

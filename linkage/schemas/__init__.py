@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the API, one module per aggregate."""

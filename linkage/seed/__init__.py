@@ -1,0 +1,1 @@
+"""Seed data: the province's reference data and a believable demo province."""

@@ -1,0 +1,115 @@
+"""Reference seed from the CSV files in linkage/data (idempotent: upsert by code)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from linkage.extensions import db
+from linkage.text import search_key
+from models import (
+    Area,
+    Commune,
+    CommuneKind,
+    EthnicGroup,
+    FormerProvince,
+    PovertyStandard,
+    Product,
+    ProductCategory,
+    Region,
+    Unit,
+)
+
+FORMER_PROVINCES = {
+    "Phú Thọ": FormerProvince.PHU_THO,
+    "Vĩnh Phúc": FormerProvince.VINH_PHUC,
+    "Hòa Bình": FormerProvince.HOA_BINH,
+}
+
+
+@dataclass(frozen=True)
+class SeedCounts:
+    communes: int
+    ethnic_groups: int
+    products: int
+    poverty_standards: int
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("linkage.data").joinpath(name).read_text(encoding="utf-8-sig")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _upsert(model: type, key: str, values: dict[str, Any]) -> None:
+    row = db.session.scalars(db.select(model).where(getattr(model, key) == values[key])).first()
+    if row is None:
+        db.session.add(model(**values))
+        return
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
+def seed_reference() -> SeedCounts:
+    """Insert or update communes, ethnic groups, products and poverty standards."""
+    communes = _rows("communes.csv")
+    for row in communes:
+        _upsert(
+            Commune,
+            "code",
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "kind": CommuneKind(row["kind"]),
+                "province": "Phú Thọ",
+                "former_province": FORMER_PROVINCES[row["former_province"]],
+                "region": Region(row["region"]),
+                "area": Area(row["area"]),
+                "disadvantaged": row["disadvantaged"].strip().lower() == "true",
+                "note": row.get("note") or None,
+            },
+        )
+    groups = _rows("ethnic_groups.csv")
+    for row in groups:
+        _upsert(
+            EthnicGroup,
+            "code",
+            {"code": row["code"], "name_vi": row["name_vi"], "name_ascii": row["name_ascii"]},
+        )
+    products = _rows("products.csv")
+    for row in products:
+        _upsert(
+            Product,
+            "code",
+            {
+                "code": row["code"],
+                "name_vi": row["name_vi"],
+                "name_en": row["name_en"],
+                "scientific_name": row["scientific_name"] or None,
+                "category": ProductCategory(row["category"]),
+                "unit": Unit(row["unit"]),
+                "form": row["form"] or None,
+                "search_text": search_key(row["name_vi"], row["name_en"], row["code"]),
+                "note": row.get("note") or None,
+            },
+        )
+    standards = _rows("poverty_standards.csv")
+    for row in standards:
+        _upsert(
+            PovertyStandard,
+            "code",
+            {
+                "code": row["code"],
+                "valid_from": date.fromisoformat(row["valid_from"]),
+                "valid_to": date.fromisoformat(row["valid_to"]),
+                "rural_line_vnd": int(row["rural_line_vnd"]),
+                "urban_line_vnd": int(row["urban_line_vnd"]),
+                "deprivation_threshold": int(row["deprivation_threshold"]),
+                "source": row.get("source") or None,
+            },
+        )
+    db.session.flush()
+    return SeedCounts(len(communes), len(groups), len(products), len(standards))

@@ -1,0 +1,1 @@
+"""Domain operations. Services take the acting user, check scope, flush and never commit."""

@@ -1,0 +1,54 @@
+"""Writing the append-only audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from flask import has_request_context, request
+
+from linkage.extensions import db
+from models import AuditAction, AuditEntry, User
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a column value."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """The named attributes of a record, JSON-safe, for old and new values."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def record(
+    actor: User | None,
+    action: AuditAction,
+    entity_type: str,
+    entity_id: Any = None,
+    *,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEntry:
+    """Append one audit entry (who, what, when, old and new values)."""
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        old_values={k: _plain(v) for k, v in old.items()} if old else None,
+        new_values={k: _plain(v) for k, v in new.items()} if new else None,
+        reason=reason,
+        remote_addr=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry

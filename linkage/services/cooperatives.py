@@ -1,0 +1,130 @@
+"""Cooperatives: registration, approval and suspension, public listing."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import Select
+
+from linkage.errors import DomainError
+from linkage.extensions import db
+from models import AuditAction, Commune, Cooperative, CooperativeStatus, Role, User, utcnow
+
+from . import audit
+
+AUDITED_FIELDS = ("name", "registration_no", "commune_code", "description", "status")
+
+
+def public_cooperatives_query(*, region: str | None = None) -> Select:
+    """Approved cooperatives, the only ones buyers and the public see."""
+    statement = (
+        db.select(Cooperative)
+        .where(Cooperative.status == CooperativeStatus.APPROVED)
+        .order_by(Cooperative.name, Cooperative.id)
+    )
+    if region:
+        statement = statement.join(Cooperative.commune).where(Commune.region == region)
+    return statement
+
+
+def get_public_cooperative(cooperative_id: int) -> Cooperative:
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None or cooperative.status != CooperativeStatus.APPROVED:
+        raise DomainError(_("Cooperative not found."), status=404)
+    return cooperative
+
+
+def get_cooperative_for(actor: User, cooperative_id: int) -> Cooperative:
+    """A cooperative the actor may manage (its managers, admins); others get 404."""
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise DomainError(_("Cooperative not found."), status=404)
+    if actor.role == Role.ADMIN:
+        return cooperative
+    if actor.role == Role.MANAGER and any(c.id == cooperative.id for c in actor.cooperatives):
+        return cooperative
+    raise DomainError(_("Cooperative not found."), status=404)
+
+
+def register_cooperative(
+    actor: User,
+    *,
+    name: str,
+    registration_no: str,
+    commune_code: str,
+    description: str = "",
+    address: str | None = None,
+    contact_name: str | None = None,
+    contact_phone: str | None = None,
+    contact_email: str | None = None,
+) -> Cooperative:
+    """A new cooperative: approved at once when an admin creates it, else pending review."""
+    name = name.strip()
+    registration_no = registration_no.strip()
+    if not name:
+        raise DomainError(_("Enter the cooperative's name."), status=422, field="name")
+    if not registration_no:
+        raise DomainError(
+            _("Enter the registration number."), status=422, field="registration_no"
+        )
+    if db.session.get(Commune, commune_code) is None:
+        raise DomainError(_("Unknown commune code."), status=422, field="commune_code")
+    duplicate = db.session.scalars(
+        db.select(Cooperative.id).where(Cooperative.registration_no == registration_no)
+    ).first()
+    if duplicate is not None:
+        raise DomainError(
+            _("A cooperative with this registration number already exists."),
+            field="registration_no",
+        )
+    approved = actor.role == Role.ADMIN
+    cooperative = Cooperative(
+        name=name,
+        registration_no=registration_no,
+        commune_code=commune_code,
+        description=description.strip(),
+        address=address,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        status=CooperativeStatus.APPROVED if approved else CooperativeStatus.PENDING,
+        status_changed_at=utcnow() if approved else None,
+        created_by_id=actor.id,
+    )
+    if actor.role == Role.MANAGER:
+        cooperative.managers.append(actor)
+    db.session.add(cooperative)
+    db.session.flush()
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        "cooperative",
+        cooperative.id,
+        new=audit.snapshot(cooperative, AUDITED_FIELDS),
+    )
+    return cooperative
+
+
+def set_cooperative_status(
+    actor: User, cooperative_id: int, status: CooperativeStatus, reason: str | None = None
+) -> Cooperative:
+    """Approve or suspend a cooperative (admins only); audited."""
+    if actor.role != Role.ADMIN:
+        raise DomainError(_("Cooperative not found."), status=404)
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise DomainError(_("Cooperative not found."), status=404)
+    if cooperative.status == status:
+        return cooperative
+    old = cooperative.status
+    cooperative.status = status
+    cooperative.status_changed_at = utcnow()
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        "cooperative",
+        cooperative.id,
+        old={"status": old},
+        new={"status": status},
+        reason=reason,
+    )
+    return cooperative

@@ -1,0 +1,59 @@
+"""Template filters and globals: money, quantities, dates, the language switch."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+
+from models import Role
+
+
+def format_vnd(amount: int | None) -> str:
+    """1234567 -> '1.234.567 ₫' (vi) or '1,234,567 ₫' (en)."""
+    if amount is None:
+        return ""
+    return f"{format_decimal(amount, format='#,##0')} ₫"
+
+
+def format_quantity(quantity: Decimal | None) -> str:
+    if quantity is None:
+        return ""
+    return format_decimal(quantity, format="#,##0.###")
+
+
+def format_when(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, style)
+    return format_date(value, style)
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("administrator"),
+    Role.MANAGER: _l("cooperative manager"),
+    Role.BUYER: _l("buyer"),
+    Role.OFFICIAL: _l("official"),
+}
+
+
+def role_label(role: Role) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+def current_path() -> str:
+    path = request.full_path if request.query_string else request.path
+    return path
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(format_vnd, "vnd")
+    app.add_template_filter(format_quantity, "qty")
+    app.add_template_filter(format_when, "when")
+    app.add_template_global(get_locale, "get_locale")
+    app.add_template_global(current_path, "current_path")
+    app.add_template_global(role_label, "role_label")

@@ -1,0 +1,86 @@
+"""The domain model (DESIGN section 3), one module per aggregate."""
+
+from .accounts import ApiToken, BuyerOrganisation, User, manager_cooperatives, official_communes
+from .audit import AuditEntry, IdempotencyKey
+from .cooperatives import Certification, Cooperative
+from .enums import (
+    Area,
+    AuditAction,
+    BuyerKind,
+    CertificationKind,
+    CommuneKind,
+    CooperativeStatus,
+    FormerProvince,
+    ListingStatus,
+    LotOrigin,
+    OfficialStatus,
+    OrderStatus,
+    PaymentKind,
+    Process,
+    ProductCategory,
+    Region,
+    Role,
+    SupportProgramme,
+    Unit,
+)
+from .finance import IncomeAttribution, Payment
+from .households import Household, Membership, OfficialStatusChange, Support
+from .market import Listing, Notice, Order, OrderEvent, OrderLine, listing_certifications
+from .reference import Commune, EthnicGroup, PovertyStandard, Product
+from .types import Quantity, UTCDateTime, to_quantity, utcnow
+from .valuechain import Collection, Lot, LotAllocation, Transformation, TransformationInput
+
+__all__ = [
+    "ApiToken",
+    "Area",
+    "AuditAction",
+    "AuditEntry",
+    "BuyerKind",
+    "BuyerOrganisation",
+    "Certification",
+    "CertificationKind",
+    "Collection",
+    "Commune",
+    "CommuneKind",
+    "Cooperative",
+    "CooperativeStatus",
+    "EthnicGroup",
+    "FormerProvince",
+    "Household",
+    "IdempotencyKey",
+    "IncomeAttribution",
+    "Listing",
+    "ListingStatus",
+    "Lot",
+    "LotAllocation",
+    "LotOrigin",
+    "Membership",
+    "Notice",
+    "OfficialStatus",
+    "OfficialStatusChange",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderStatus",
+    "Payment",
+    "PaymentKind",
+    "PovertyStandard",
+    "Process",
+    "Product",
+    "ProductCategory",
+    "Quantity",
+    "Region",
+    "Role",
+    "Support",
+    "SupportProgramme",
+    "Transformation",
+    "TransformationInput",
+    "UTCDateTime",
+    "Unit",
+    "User",
+    "listing_certifications",
+    "manager_cooperatives",
+    "official_communes",
+    "to_quantity",
+    "utcnow",
+]

@@ -1,0 +1,175 @@
+"""Fixtures: an app per test on a database made once per run, emptied after each test.
+
+SQLite (a file per run) by default; PostgreSQL when TEST_DATABASE_URL is set (a database
+per run, dropped at the end). Reference data is seeded once per run and kept; every other
+table is emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from linkage import create_app
+from linkage.extensions import db
+from models import Role, User
+
+from .factories import UserFactory, bind_factories
+
+REFERENCE_TABLES = {"communes", "ethnic_groups", "products", "poverty_standards"}
+PASSWORD = "demo-pass-2025"
+
+REQUIRE_POSTGRES = os.environ.get("LINKAGE_REQUIRE_POSTGRES") == "1"
+REQUIRE_BROWSER = os.environ.get("LINKAGE_REQUIRE_BROWSER") == "1"
+
+
+def _create_postgres_database(base_url: str) -> tuple[str, Callable[[], None]]:
+    """A new database for this run (per xdist worker); returns its URL and a dropper."""
+    url = make_url(base_url)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"linkage_test_{worker}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        url, drop = _create_postgres_database(base)
+        try:
+            yield url
+        finally:
+            drop()
+        return
+    with tempfile.TemporaryDirectory(prefix="linkage-test-") as folder:
+        yield f"sqlite:///{Path(folder) / 'test.sqlite3'}"
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> None:
+    """Tables and reference data, once per run."""
+    app = make_app(database_url)
+    with app.app_context():
+        db.create_all()
+        from linkage.seed.reference import seed_reference
+
+        seed_reference()
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+        db.session.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence() else None
+    db.session.commit()
+
+
+def _has_sqlite_sequence() -> bool:
+    return bool(
+        db.session.execute(
+            text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        ).first()
+    )
+
+
+@pytest.fixture
+def app(database_url: str, _schema: None) -> Iterator[Flask]:
+    app = make_app(database_url)
+    with app.app_context():
+        bind_factories(db.session)
+        try:
+            yield app
+        finally:
+            db.session.rollback()
+            _empty_tables()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """A user of a role with the links it needs (a cooperative, communes, a buyer org)."""
+
+    def make(role: Role | str, **kwargs: Any) -> User:
+        user = UserFactory(role=Role(role), **kwargs)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..., User]:
+    """Log the test client in (session cookie) as a new user of `role`, or as `user`."""
+
+    def login(role: Role | str | None = None, *, user: User | None = None, **kwargs: Any) -> User:
+        if user is None:
+            assert role is not None
+            user = make_user(role, **kwargs)
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.data
+        return user
+
+    return login
+
+
+@pytest.fixture
+def bearer(client: FlaskClient) -> Callable[[User], dict[str, str]]:
+    """Authorization headers with a fresh API token for `user`."""
+
+    def headers(user: User) -> dict[str, str]:
+        response = client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 201, response.json
+        return {"Authorization": f"Bearer {response.json['token']}"}
+
+    return headers
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL-only tests skip on SQLite unless CI requires PostgreSQL."""
+    on_postgres = bool(os.environ.get("TEST_DATABASE_URL"))
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            if REQUIRE_POSTGRES:
+                continue  # the test fails on its own: CI must not skip it
+            item.add_marker(pytest.mark.skip(reason="needs TEST_DATABASE_URL (PostgreSQL)"))
