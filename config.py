@@ -33,6 +33,7 @@ class Config:
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "linkage" / "translations")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -70,6 +71,7 @@ class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False  # tests of the limits turn it on
     RATELIMIT_STORAGE_URI = "memory://"
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SERVER_NAME = None

@@ -78,7 +78,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     api.init_app(app)
 
-    import linkage.security  # noqa: F401  (registers the user loaders)
+    from linkage.security import forget_request_state
+
+    app.teardown_request(forget_request_state)
 
 
 @event.listens_for(Engine, "connect")
@@ -103,14 +105,15 @@ def _sqlite_begin(connection: Any) -> None:
 
     A deferred transaction that reads and then writes fails with "database is locked" when
     another writer committed in between; BEGIN IMMEDIATE makes it wait (busy_timeout) instead.
-    Requests that only read (GET, HEAD) keep a plain deferred BEGIN.
+    Requests that only read (GET, HEAD) and work outside requests (CLI, a single writer) keep
+    a plain deferred BEGIN.
     """
     if connection.dialect.name != "sqlite":
         return
     from flask import has_request_context, request
 
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def register_blueprints(app: Flask) -> None:

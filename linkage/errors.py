@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
 
 from linkage.extensions import PROBLEM_CONTENT_TYPE, db
 from linkage.security import is_api_request
@@ -27,6 +28,21 @@ class DomainError(Exception):
         self.field = field
         if status is not None:
             self.status = status
+
+
+HTML_TITLES = {
+    401: _l("Please log in"),
+    405: _l("This action is not allowed here"),
+    409: _l("This conflicts with the current state"),
+    413: _l("The file is too large"),
+    415: _l("This kind of file is not accepted"),
+    422: _l("Some values are not valid"),
+}
+
+
+def html_title(status: int) -> str:
+    """A translated title for an HTML error page."""
+    return str(HTML_TITLES.get(status, _l("The request could not be completed")))
 
 
 def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> Response:
@@ -84,7 +100,7 @@ def handle_http_exception(error: HTTPException) -> Any:
                 response.headers[name] = value  # keeps Allow on 405, Retry-After on 429
         return response
     template = f"errors/{status}.html" if status in (400, 403, 404, 429) else "errors/error.html"
-    return render_template(template, status=status, name=error.name), status
+    return render_template(template, status=status, name=html_title(status)), status
 
 
 def handle_domain_error(error: DomainError) -> Any:
@@ -103,7 +119,7 @@ def handle_unexpected(error: Exception) -> Any:
     db.session.rollback()
     if is_api_request():
         return problem(500, "Internal Server Error", _("An unexpected error occurred."))
-    return render_template("errors/error.html", status=500, name=InternalServerError.name), 500
+    return render_template("errors/error.html", status=500, name=html_title(500)), 500
 
 
 def register_error_handlers(app: Flask) -> None:

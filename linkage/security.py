@@ -12,7 +12,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, request
+import flask_babel
+from flask import abort, g, request
 from flask_login import current_user
 
 from linkage.extensions import db, login_manager
@@ -101,3 +102,13 @@ def load_user_from_bearer(req: Any) -> User | None:
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None  # the login page explains itself
+
+
+def forget_request_state(_error: BaseException | None = None) -> None:
+    """Drop the user and locale cached in `g` at the end of a request.
+
+    Each request normally has its own application context; when one context outlives several
+    requests (tests, CLI), a cached user or language must not leak into the next request.
+    """
+    g.pop("_login_user", None)
+    flask_babel.refresh()

@@ -83,23 +83,11 @@ def _schema(database_url: str) -> None:
 
 
 def _empty_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
+    """DELETE in dependency order: much faster than TRUNCATE on PostgreSQL for small tables."""
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in REFERENCE_TABLES:
             db.session.execute(table.delete())
-        db.session.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence() else None
     db.session.commit()
-
-
-def _has_sqlite_sequence() -> bool:
-    return bool(
-        db.session.execute(
-            text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
-        ).first()
-    )
 
 
 @pytest.fixture

@@ -110,6 +110,3 @@ class MembershipFactory(_Base):
     household = factory.SubFactory(HouseholdFactory)
     cooperative = factory.SubFactory(CooperativeFactory)
     joined_on = date(2024, 1, 1)
-
-
-

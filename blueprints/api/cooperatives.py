@@ -63,7 +63,7 @@ class CooperativeDetail(MethodView):
 @blp.route(f"/cooperatives/{COOPERATIVE_ID}/approve")
 class CooperativeApprove(MethodView):
     @api_allow(Role.ADMIN)
-    @blp.arguments(StatusChangeSchema)
+    @blp.arguments(StatusChangeSchema, required=False)
     @blp.response(200, CooperativeSchema)
     def post(self, data: dict[str, Any], cooperative_id: int) -> Cooperative:
         """Approve a cooperative: it appears to buyers."""
@@ -77,7 +77,7 @@ class CooperativeApprove(MethodView):
 @blp.route(f"/cooperatives/{COOPERATIVE_ID}/suspend")
 class CooperativeSuspend(MethodView):
     @api_allow(Role.ADMIN)
-    @blp.arguments(StatusChangeSchema)
+    @blp.arguments(StatusChangeSchema, required=False)
     @blp.response(200, CooperativeSchema)
     def post(self, data: dict[str, Any], cooperative_id: int) -> Cooperative:
         """Suspend a cooperative: its listings disappear from the catalog."""

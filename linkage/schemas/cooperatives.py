@@ -37,7 +37,9 @@ class CooperativeArgs(PaginationArgs):
 
 class CooperativeCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    commune_code = fields.String(required=True, validate=validate.Length(equal=5))
+    commune_code = fields.String(
+        required=True, validate=validate.Regexp(r"^\d{5}$"), metadata={"example": "08914"}
+    )
     registration_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     address = fields.String(validate=validate.Length(max=300))

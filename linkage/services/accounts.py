@@ -41,7 +41,10 @@ def validate_password(password: str) -> None:
         or not re.search(r"\d", password)
     ):
         raise DomainError(
-            _("The password needs at least 10 characters, with letters and digits."),
+            _(
+                "The password needs at least %(n)d characters, with letters and digits.",
+                n=MIN_PASSWORD_LENGTH,
+            ),
             status=422,
             field="password",
         )

@@ -63,9 +63,7 @@ def register_cooperative(
     if not name:
         raise DomainError(_("Enter the cooperative's name."), status=422, field="name")
     if not registration_no:
-        raise DomainError(
-            _("Enter the registration number."), status=422, field="registration_no"
-        )
+        raise DomainError(_("Enter the registration number."), status=422, field="registration_no")
     if db.session.get(Commune, commune_code) is None:
         raise DomainError(_("Unknown commune code."), status=422, field="commune_code")
     duplicate = db.session.scalars(
