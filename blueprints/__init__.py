@@ -6,10 +6,20 @@ from flask import Flask
 
 from linkage.security import PUBLIC, allow
 
-from . import apidocs, auth, public
+from . import admin, apidocs, auth, buyer, catalog, manage, notices, public, trace
 from .api import register_api
 
-HTML_BLUEPRINTS = (public.bp, auth.bp, apidocs.bp)
+HTML_BLUEPRINTS = (
+    public.bp,
+    auth.bp,
+    apidocs.bp,
+    catalog.bp,
+    manage.bp,
+    admin.bp,
+    trace.bp,
+    buyer.bp,
+    notices.bp,
+)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -77,6 +77,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     api.init_app(app)
+    from linkage.schemas.common import quantity_openapi
+
+    api.ma_plugin.converter.add_attribute_function(quantity_openapi)
 
     from linkage.security import forget_request_state
 

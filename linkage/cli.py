@@ -33,9 +33,13 @@ def seed_demo_command(if_empty: bool) -> None:
     """Reference data plus a believable demo province; prints the demo logins."""
     from linkage.seed.demo import DEMO_PASSWORD, demo_loaded, seed_demo
 
-    if if_empty and demo_loaded():
-        click.echo("The demo is already loaded.")
-        return
+    if demo_loaded():
+        if if_empty:
+            click.echo("The demo is already loaded.")
+            return
+        raise click.ClickException(
+            "The demo is already loaded in this database; use --if-empty to skip quietly."
+        )
     summary = seed_demo()
     db.session.commit()
     click.echo(summary.describe())

@@ -108,6 +108,8 @@ def handle_domain_error(error: DomainError) -> Any:
     if is_api_request():
         extra = {"errors": {error.field: [error.message]}} if error.field else {}
         return problem(error.status, HTTPStatus(error.status).phrase, error.message, **extra)
+    if error.status == 404:
+        return render_template("errors/404.html", status=404), 404
     return render_template(
         "errors/error.html", status=error.status, name=error.message
     ), error.status

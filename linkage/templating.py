@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -45,6 +45,11 @@ def role_label(role: Role) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
+def has_endpoint(endpoint: str) -> bool:
+    """True when the app serves `endpoint` (navigation shows only what exists)."""
+    return endpoint in current_app.view_functions
+
+
 def current_path() -> str:
     path = request.full_path if request.query_string else request.path
     return path
@@ -57,3 +62,4 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(current_path, "current_path")
     app.add_template_global(role_label, "role_label")
+    app.add_template_global(has_endpoint, "has_endpoint")

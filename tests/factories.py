@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import factory
 from werkzeug.security import generate_password_hash
 
+from linkage.text import search_key
 from models import (
     BuyerKind,
     BuyerOrganisation,
     Cooperative,
     CooperativeStatus,
     Household,
+    Listing,
+    ListingStatus,
+    Lot,
+    LotOrigin,
     Membership,
     OfficialStatus,
+    Product,
     Role,
     User,
     utcnow,
@@ -41,6 +48,8 @@ def bind_factories(session: Any) -> None:
         CooperativeFactory,
         HouseholdFactory,
         MembershipFactory,
+        ListingFactory,
+        LotFactory,
     ):
         factory_class._meta.sqlalchemy_session = session
 
@@ -110,3 +119,43 @@ class MembershipFactory(_Base):
     household = factory.SubFactory(HouseholdFactory)
     cooperative = factory.SubFactory(CooperativeFactory)
     joined_on = date(2024, 1, 1)
+
+
+def product(code: str = "PT-BA-KICH-KHO") -> Product:
+    """A reference product by code (reference data is seeded once per run)."""
+    from linkage.extensions import db
+
+    return db.session.scalars(db.select(Product).where(Product.code == code)).one()
+
+
+class ListingFactory(_Base):
+    """An active listing of dried ba kich (Morinda root) at 450,000 VND/kg, 100 kg in stock."""
+
+    class Meta:
+        model = Listing
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    product = factory.LazyFunction(product)
+    title = factory.Sequence(lambda n: f"Ba kích khô rút lõi loại {n}")
+    description = "Ba kích tím Đạo Trù, 3 năm tuổi, sấy khô."
+    unit_price_vnd = 450_000
+    quantity_available = Decimal("100.000")
+    min_order_quantity = Decimal("1.000")
+    status = ListingStatus.ACTIVE
+    search_text = factory.LazyAttribute(
+        lambda o: search_key(o.title, o.product.name_vi, o.product.name_en)
+    )
+
+
+class LotFactory(_Base):
+    """A collection lot of dried ba kich holding 50 kg."""
+
+    class Meta:
+        model = Lot
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    product = factory.LazyFunction(product)
+    code = factory.Sequence(lambda n: f"DT-2026-{n:04d}")
+    origin = LotOrigin.COLLECTION
+    quantity_in = Decimal("50.000")
+    quantity_remaining = Decimal("50.000")

@@ -59,7 +59,9 @@ def test_lot_quantity_never_goes_negative_in_the_database(app):
     lot = _lot("1.000")
     with pytest.raises(IntegrityError):
         db.session.execute(
-            update(Lot).where(Lot.id == lot.id).values(quantity_remaining=Lot.quantity_remaining - 2)
+            update(Lot)
+            .where(Lot.id == lot.id)
+            .values(quantity_remaining=Lot.quantity_remaining - 2)
         )
     db.session.rollback()
 

@@ -80,6 +80,7 @@ def test_each_role_gets_in_or_is_turned_away_as_declared(app, make_user, role):
             )
             db.session.commit()
         response = client.open(url, method=method, headers=headers, json=None)
+        response.close()  # static files stay open until closed
         location = response.headers.get("Location", "")
         turned_away = response.status_code in (401, 403) or (
             response.status_code == 302 and "/login" in location

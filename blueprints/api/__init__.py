@@ -6,9 +6,31 @@ from flask import Flask
 
 from linkage.extensions import api, csrf
 
-from . import cooperatives, reference, tokens
+from . import (
+    catalog,
+    cooperatives,
+    households,
+    impact,
+    listings,
+    orders,
+    reference,
+    tokens,
+    trace,
+    valuechain,
+)
 
-RESOURCES = (tokens.blp, reference.blp, cooperatives.blp)
+RESOURCES = (
+    tokens.blp,
+    reference.blp,
+    cooperatives.blp,
+    catalog.blp,
+    households.blp,
+    listings.blp,
+    valuechain.blp,
+    orders.blp,
+    impact.blp,
+    trace.blp,
+)
 
 
 def register_api(app: Flask) -> None:

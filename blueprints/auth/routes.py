@@ -28,9 +28,9 @@ from .forms import LoginForm
 bp = Blueprint("auth", __name__)
 
 HOME_BY_ROLE = {
-    Role.ADMIN: "public.home",
-    Role.MANAGER: "public.home",
-    Role.BUYER: "public.home",
+    Role.ADMIN: "admin.cooperatives",
+    Role.MANAGER: "manage.index",
+    Role.BUYER: "catalog.index",
     Role.OFFICIAL: "public.home",
 }
 

@@ -6,10 +6,12 @@ from marshmallow import Schema, fields, validate
 
 from models import Role
 
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Must not contain control characters.")
+
 
 class TokenRequestSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.String(required=True, validate=[validate.Length(min=3, max=254), PRINTABLE])
+    password = fields.String(required=True, validate=[validate.Length(min=1, max=200), PRINTABLE])
 
 
 class TokenSchema(Schema):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
 from functools import cache
+from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 MAX_PAGE = 1_000_000
 
@@ -39,3 +42,64 @@ def envelope(page: object) -> dict[str, object]:
         "per_page": page.per_page,  # type: ignore[attr-defined]
         "total": page.total,  # type: ignore[attr-defined]
     }
+
+
+MAX_QUANTITY = Decimal("100000000000")
+QUANTITY_PATTERN = r"^\d{1,11}(\.\d{1,3})?$"
+
+
+class QuantityField(fields.Decimal):
+    """A quantity: a JSON number or decimal string in requests, "12.500" in answers.
+
+    Bounds are checked here rather than with a Range validator: apispec renders a
+    Decimal(as_string=True) with Range as an invalid schema. The OpenAPI description
+    (string or number) is written by `quantity_openapi`.
+    """
+
+    def __init__(self, *, minimum: Decimal = Decimal("0"), exclusive: bool = False, **kwargs):
+        self.minimum = minimum
+        self.exclusive = exclusive
+        metadata = {"example": "12.500", **kwargs.pop("metadata", {})}
+        super().__init__(places=3, as_string=True, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and not re.fullmatch(QUANTITY_PATTERN, value):
+            raise ValidationError("Write the quantity as digits with at most 3 decimals: 12.5")
+        try:
+            exact = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            raise self.make_error("invalid") from None
+        if not exact.is_finite():
+            raise self.make_error("special")
+        # bounds first: quantizing a huge number raises InvalidOperation
+        too_small = exact <= self.minimum if self.exclusive else exact < self.minimum
+        if too_small:
+            raise ValidationError(
+                f"Must be greater than {'' if self.exclusive else 'or equal to '}{self.minimum}."
+            )
+        if exact >= MAX_QUANTITY:
+            raise ValidationError(f"Must be less than {MAX_QUANTITY}.")
+        if exact != exact.quantize(Decimal("0.001"), rounding="ROUND_DOWN"):
+            raise ValidationError("At most 3 decimal places.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def quantity_openapi(self: Any, field: Any, ret: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """apispec attribute function: a QuantityField is a decimal string or a number."""
+    if not isinstance(field, QuantityField):
+        return {}
+    for key in ("type", "format", "pattern", "minimum", "exclusiveMinimum"):
+        ret.pop(key, None)
+    number: dict[str, Any] = {"type": "number", "minimum": float(field.minimum)}
+    if field.exclusive:
+        number["exclusiveMinimum"] = True
+    number["maximum"] = float(MAX_QUANTITY)
+    number["exclusiveMaximum"] = True
+    return {"oneOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, number]}
+
+
+def money(**kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]
+    """A whole-VND amount: a strict integer, 0 .. 10^15."""
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=10**15), **kwargs)

@@ -56,6 +56,9 @@ def find_user_by_email(email: str) -> User | None:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, else None."""
+    if "\x00" in email:  # PostgreSQL refuses NUL in a parameter; no account has one
+        check_password_hash(_DUMMY_HASH, password)
+        return None
     user = find_user_by_email(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)

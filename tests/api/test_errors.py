@@ -104,3 +104,10 @@ def test_html_403_page(client, login_as, app):
     response = client.get("/forbidden-page")
     assert response.status_code == 403
     assert response.mimetype == "text/html"
+
+
+def test_nul_characters_in_credentials_are_refused_not_a_server_error(client):
+    response = client.post("/api/v1/tokens", json={"email": "a\x00@b.vn", "password": "x"})
+    assert response.status_code == 422
+    assert "email" in response.json["errors"]
+    assert client.post("/login", data={"email": "a\x00b@c.vn", "password": "x"}).status_code == 422

@@ -92,7 +92,7 @@ def test_logout_ends_the_session(client, login_as):
 def test_next_never_redirects_off_site(client, make_user, target):
     response = _login(client, make_user("buyer"), query_string={"next": target})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/catalog"  # a buyer lands on the catalog
 
 
 def test_next_redirects_within_the_site(client, make_user):
@@ -100,8 +100,24 @@ def test_next_redirects_within_the_site(client, make_user):
     assert response.headers["Location"] == "/api/v1/docs"
 
 
-def test_forms_need_a_csrf_token(database_url, _schema, make_user):
-    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+@pytest.fixture
+def other_app(database_url, _schema):
+    """Build an app with overrides; its engine is disposed at the end of the test."""
+    built = []
+
+    def build(**overrides):
+        app = make_app(database_url, **overrides)
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_forms_need_a_csrf_token(other_app, make_user):
+    app = other_app(WTF_CSRF_ENABLED=True)
     user = make_user("manager")
     with app.test_client() as client:
         assert _login(client, user).status_code == 400
@@ -114,8 +130,8 @@ def test_forms_need_a_csrf_token(database_url, _schema, make_user):
         assert client.post("/logout").status_code == 400  # no token: refused
 
 
-def test_login_attempts_are_rate_limited(database_url, _schema, make_user):
-    app = make_app(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+def test_login_attempts_are_rate_limited(other_app, make_user):
+    app = other_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     user = make_user("buyer")
     with app.test_client() as client:
         responses = [_login(client, user, password="wrong-password-1") for _ in range(4)]
@@ -125,8 +141,8 @@ def test_login_attempts_are_rate_limited(database_url, _schema, make_user):
         assert client.get("/login").status_code == 200  # reading the page is not limited
 
 
-def test_token_requests_are_rate_limited(database_url, _schema, make_user):
-    app = make_app(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute")
+def test_token_requests_are_rate_limited(other_app, make_user):
+    app = other_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute")
     user = make_user("buyer")
     with app.test_client() as client:
         body = {"email": user.email, "password": "wrong-password-1"}

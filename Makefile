@@ -1,0 +1,75 @@
+# Linkage: every target bootstraps .venv on first use (a fresh clone needs only `make run`).
+
+PYTHON ?= python3
+VENV = .venv
+BIN = $(VENV)/bin
+PYTEST_ARGS ?=
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.DEFAULT_GOAL := help
+
+.PHONY: help install translations extract-translations run test ci lint format bench clean
+
+help: ## List the targets
+	@echo "Linkage make targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "} {printf "  make %-22s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the app with its dev tools
+
+# Only when catalogs exist: pybabel compile fails on a folder that holds no .po file yet.
+translations: install ## Compile the message catalogs (.po -> .mo)
+	if [ -d linkage/translations ] && ls linkage/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; \
+	then $(BIN)/pybabel -q compile -d linkage/translations -f; fi
+
+# --ignore-dirs '.*': skip dot-folders (.venv, .git) only; Babel's default also skips
+# folders starting with "_", which would leave out templates/_macros.
+extract-translations: install ## Extract messages and update the .po catalogs
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.*' \
+		-o linkage/translations/messages.pot .
+	$(BIN)/pybabel update -i linkage/translations/messages.pot -d linkage/translations --no-fuzzy-matching
+
+run: install translations ## Migrate, seed the demo once, serve on http://127.0.0.1:5000
+	$(BIN)/flask --app linkage db upgrade
+	$(BIN)/flask --app linkage seed demo --if-empty
+	$(BIN)/flask --app linkage run --host $(HOST) --port $(PORT)
+
+test: install translations ## Run the test suite on SQLite (PYTEST_ARGS=... to pass options)
+	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+
+# CI runs the suite twice, with the browser and PostgreSQL required (absence is a failure):
+#  1. on SQLite with LINKAGE_REQUIRE_BROWSER=1 and -m "not postgres": tests marked `postgres`
+#     need PostgreSQL and would fail on SQLite when it is required, so this pass leaves them out;
+#  2. on PostgreSQL (TEST_DATABASE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test)
+#     with LINKAGE_REQUIRE_POSTGRES=1 LINKAGE_REQUIRE_BROWSER=1: the whole suite.
+ci: install translations ## The suite on SQLite, then on PostgreSQL, browser and PostgreSQL required
+	@echo "== pass 1/2: SQLite (browser required, PostgreSQL-only tests left out) =="
+	env -u TEST_DATABASE_URL LINKAGE_REQUIRE_BROWSER=1 \
+		$(BIN)/pytest -q -n 2 -m "not postgres" $(PYTEST_ARGS)
+	@echo "== pass 2/2: PostgreSQL (PostgreSQL and browser required, whole suite) =="
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' LINKAGE_REQUIRE_POSTGRES=1 LINKAGE_REQUIRE_BROWSER=1 \
+		$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+
+lint: install ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## ruff format, then ruff check --fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install translations ## Province-scale benchmark (BENCH_SCALE=0.05 for a quick run)
+	$(BIN)/python -m bench
+
+clean: ## Remove caches (keeps .venv and instance/)
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .hypothesis .coverage htmlcov

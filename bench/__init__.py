@@ -1,0 +1,1 @@
+"""Province-scale benchmarks (not tests): `python -m bench` or `make bench`."""

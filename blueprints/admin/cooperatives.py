@@ -1,0 +1,102 @@
+"""Admin pages: cooperatives to approve or suspend."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.wrappers import Response
+from wtforms import StringField
+from wtforms.validators import Length, Optional
+
+from blueprints.admin import bp
+from blueprints.manage.listing_forms import page_number
+from linkage.extensions import db
+from linkage.security import allow
+from linkage.services import cooperatives
+from linkage.services.paging import paginate
+from models import Cooperative, CooperativeStatus, Role
+
+COOPERATIVE = "/cooperatives/<int(min=1, max=2147483647):cooperative_id>"
+PER_PAGE = 25
+STATUS_LABELS = {
+    CooperativeStatus.PENDING: _l("Waiting for approval"),
+    CooperativeStatus.APPROVED: _l("Approved"),
+    CooperativeStatus.SUSPENDED: _l("Suspended"),
+}
+
+
+class StatusChangeForm(FlaskForm):
+    reason = StringField(
+        _l("Reason (optional)"),
+        validators=[Optional(), Length(max=1000, message=_l("The reason is too long."))],
+    )
+
+
+@bp.context_processor
+def admin_labels() -> dict[str, object]:
+    return {"cooperative_status_labels": STATUS_LABELS}
+
+
+@bp.route("/cooperatives", endpoint="cooperatives")
+@allow(Role.ADMIN)
+def cooperatives_list() -> str:
+    status = request.args.get("status") or None
+    if status not in {s.value for s in CooperativeStatus}:
+        status = None
+    # Pending cooperatives wait for someone: they come first, oldest first.
+    statement = (
+        select(Cooperative)
+        .options(joinedload(Cooperative.commune), selectinload(Cooperative.managers))
+        .order_by(
+            case((Cooperative.status == CooperativeStatus.PENDING, 0), else_=1),
+            case(
+                (Cooperative.status == CooperativeStatus.PENDING, Cooperative.created_at),
+                else_=None,
+            ),
+            Cooperative.name,
+            Cooperative.id,
+        )
+    )
+    if status:
+        statement = statement.where(Cooperative.status == CooperativeStatus(status))
+    return render_template(
+        "admin/cooperatives.html",
+        page=paginate(statement, page_number(), PER_PAGE),
+        status=status,
+        form=StatusChangeForm(formdata=None),
+    )
+
+
+def _change(cooperative_id: int, status: CooperativeStatus) -> Response:
+    form = StatusChangeForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.reason.errors) or _("The form could not be read."), "error")
+        return redirect(url_for(".cooperatives"), 303)
+    cooperative = cooperatives.set_cooperative_status(
+        current_user, cooperative_id, status, (form.reason.data or "").strip() or None
+    )
+    db.session.commit()
+    message = (
+        _("“%(name)s” is approved: buyers now see it.", name=cooperative.name)
+        if status == CooperativeStatus.APPROVED
+        else _("“%(name)s” is suspended: buyers no longer see it.", name=cooperative.name)
+    )
+    flash(message, "success")
+    return redirect(url_for(".cooperatives", status=request.args.get("status") or None), 303)
+
+
+@bp.route(COOPERATIVE + "/approve", methods=["POST"])
+@allow(Role.ADMIN)
+def cooperative_approve(cooperative_id: int) -> Response:
+    return _change(cooperative_id, CooperativeStatus.APPROVED)
+
+
+@bp.route(COOPERATIVE + "/suspend", methods=["POST"])
+@allow(Role.ADMIN)
+def cooperative_suspend(cooperative_id: int) -> Response:
+    return _change(cooperative_id, CooperativeStatus.SUSPENDED)

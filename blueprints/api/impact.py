@@ -1,0 +1,114 @@
+"""Income impact: household projections and grouped figures, within the caller's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from linkage.extensions import db
+from linkage.schemas.impact import (
+    ImpactHouseholdArgs,
+    ImpactHouseholdPageSchema,
+    ImpactSummaryArgs,
+    ImpactSummarySchema,
+    ReclassifySchema,
+    StatusChangeAnswerSchema,
+)
+from linkage.services import audit
+from linkage.services.impact import ImpactFilters, households_page
+from linkage.services.impact_summary import summarise
+from linkage.services.reclassification import reclassify
+from linkage.services.scope import get_household_for
+from models import AuditAction, OfficialStatusChange, Role
+
+from .common import api_allow
+
+blp = Blueprint("api_impact", __name__, url_prefix="/api/v1", description="Income impact")
+
+
+def _filters(args: dict[str, Any]) -> ImpactFilters:
+    return ImpactFilters(
+        commune=args.get("commune"),
+        cooperative=args.get("cooperative"),
+        projected_status=args.get("projected_status"),
+        transition=args.get("transition"),
+    )
+
+
+@blp.route("/impact/households")
+class ImpactHouseholds(MethodView):
+    @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @blp.arguments(ImpactHouseholdArgs, location="query")
+    @blp.response(200, ImpactHouseholdPageSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Each household in scope: incomes, projected status and transition (audited read)."""
+        period = args["period"]
+        filters = _filters(args)
+        standard, items, total = households_page(
+            current_user, period, filters, args["page"], args["per_page"]
+        )
+        audit.record(
+            current_user,
+            AuditAction.READ,
+            "impact_households",
+            None,
+            new={
+                "period": str(period),
+                "commune": filters.commune,
+                "cooperative": filters.cooperative,
+                "projected_status": filters.projected_status,
+                "transition": filters.transition,
+                "page": args["page"],
+                "rows": len(items),
+            },
+        )
+        db.session.commit()
+        return {
+            "period_start": str(period.start),
+            "period_end": str(period.end),
+            "standard_code": standard.code,
+            "items": items,
+            "page": args["page"],
+            "per_page": args["per_page"],
+            "total": total,
+        }
+
+
+@blp.route("/impact/summary")
+class ImpactSummary(MethodView):
+    @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @blp.arguments(ImpactSummaryArgs, location="query")
+    @blp.response(200, ImpactSummarySchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Figures by group with totals, for the period and the caller's jurisdiction."""
+        summary = summarise(current_user, args["period"], args["group_by"], _filters(args))
+        return {
+            "period_start": str(summary.period.start),
+            "period_end": str(summary.period.end),
+            "standard_code": summary.standard.code,
+            "group_by": summary.group_by.value,
+            "rows": summary.rows,
+            "totals": summary.totals,
+        }
+
+
+@blp.route("/households/<int(min=1, max=2147483647):household_id>/reclassify")
+class Reclassify(MethodView):
+    @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @blp.arguments(ReclassifySchema)
+    @blp.response(200, StatusChangeAnswerSchema)
+    def post(self, data: dict[str, Any], household_id: int) -> OfficialStatusChange:
+        """Record a new official status with a reason (audited; the history is kept)."""
+        household = get_household_for(current_user, household_id)
+        change = reclassify(
+            current_user,
+            household,
+            data["official_status"],
+            data["reason"],
+            data.get("effective_on"),
+        )
+        db.session.commit()
+        return change

@@ -1,0 +1,66 @@
+"""API resources: a cooperative's listings, created and changed by its managers.
+
+The public catalog (GET /listings, GET /listings/{id}) is added to this blueprint later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from linkage.extensions import db
+from linkage.schemas.common import envelope, page_of
+from linkage.schemas.listings import (
+    ListingArgs,
+    ListingCreateSchema,
+    ListingSchema,
+    ListingUpdateSchema,
+)
+from linkage.services import cooperatives, listings
+from linkage.services.paging import paginate
+from models import Listing, Role
+
+from .common import api_allow
+
+blp = Blueprint("api_listings", __name__, url_prefix="/api/v1", description="Listings")
+
+COOPERATIVE_ID = "<int(min=1, max=2147483647):cooperative_id>"
+LISTING_ID = "<int(min=1, max=2147483647):listing_id>"
+
+
+@blp.route(f"/cooperatives/{COOPERATIVE_ID}/listings")
+class CooperativeListings(MethodView):
+    @api_allow(Role.MANAGER, Role.ADMIN)
+    @blp.arguments(ListingArgs, location="query")
+    @blp.response(200, page_of(ListingSchema))
+    def get(self, args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
+        """A cooperative's listings in every status (its managers)."""
+        cooperative = cooperatives.get_cooperative_for(current_user, cooperative_id)
+        statement = listings.cooperative_listings_query(cooperative, status=args.get("status"))
+        return envelope(paginate(statement, args["page"], args["per_page"]))
+
+    @api_allow(Role.MANAGER, Role.ADMIN)
+    @blp.arguments(ListingCreateSchema)
+    @blp.response(201, ListingSchema)
+    def post(self, data: dict[str, Any], cooperative_id: int) -> Listing:
+        """List a product for sale: a draft, or active for an approved cooperative."""
+        cooperative = cooperatives.get_cooperative_for(current_user, cooperative_id)
+        listing = listings.create_listing(current_user, cooperative, data)
+        db.session.commit()
+        return listing
+
+
+@blp.route(f"/listings/{LISTING_ID}")
+class ListingDetail(MethodView):
+    @api_allow(Role.MANAGER, Role.ADMIN)
+    @blp.arguments(ListingUpdateSchema)
+    @blp.response(200, ListingSchema)
+    def patch(self, data: dict[str, Any], listing_id: int) -> Listing:
+        """Change some fields of a listing; `status` follows the allowed transitions (409)."""
+        listing = listings.get_listing_for(current_user, listing_id)
+        listings.update_listing(current_user, listing, data)
+        db.session.commit()
+        return listing

@@ -1,0 +1,149 @@
+"""API resources of the value chain: lots, collections, transformations, household payments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from linkage.extensions import db
+from linkage.schemas.common import envelope, page_of
+from linkage.schemas.payments import (
+    PaymentArgs,
+    PaymentCreateSchema,
+    PaymentListSchema,
+    PaymentSchema,
+    totals_of,
+)
+from linkage.schemas.valuechain import (
+    CollectionCreateSchema,
+    CollectionSchema,
+    LotArgs,
+    LotCreateSchema,
+    LotDetailSchema,
+    LotSchema,
+    TransformationCreateSchema,
+    TransformationSchema,
+)
+from linkage.security import PUBLIC
+from linkage.services import payments, valuechain
+from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.paging import paginate
+from models import Collection, Lot, Payment, Role, Transformation
+
+from .common import api_allow, not_found
+
+blp = Blueprint("api_valuechain", __name__, url_prefix="/api/v1", description="Value chain")
+
+COOPERATIVE_ID = "<int(min=1, max=2147483647):cooperative_id>"
+LOT_ID = "<int(min=1, max=2147483647):lot_id>"
+MANAGERS = (Role.MANAGER, Role.ADMIN)
+
+
+@blp.route(f"/cooperatives/{COOPERATIVE_ID}/lots")
+class CooperativeLots(MethodView):
+    @api_allow(*MANAGERS)
+    @blp.arguments(LotArgs, location="query", unknown=RAISE)
+    @blp.response(200, page_of(LotSchema))
+    def get(self, args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
+        """The cooperative's lots, newest first (`product` code, `with_stock`)."""
+        cooperative = get_cooperative_for(current_user, cooperative_id)
+        statement = valuechain.lots_query(
+            current_user, cooperative, args.get("product"), args.get("with_stock")
+        )
+        return envelope(paginate(statement, args["page"], args["per_page"]))
+
+    @api_allow(*MANAGERS)
+    @blp.arguments(LotCreateSchema)
+    @blp.response(201, LotSchema)
+    def post(self, data: dict[str, Any], cooperative_id: int) -> Lot:
+        """Open an empty collection lot of one product."""
+        cooperative = get_cooperative_for(current_user, cooperative_id)
+        lot = valuechain.create_lot(current_user, cooperative, data["product_code"], data["note"])
+        db.session.commit()
+        return lot
+
+
+@blp.route(f"/lots/{LOT_ID}")
+class LotDetail(MethodView):
+    @api_allow(PUBLIC)
+    @blp.response(200, LotDetailSchema)
+    def get(self, lot_id: int) -> valuechain.LotHistory:
+        """A lot with its collections (households included), transformations and shipments.
+
+        Managers of the lot's cooperative and admins (bearer token); anyone else gets 404
+        until the public trace without households is published.
+        """
+        if not current_user.is_authenticated:
+            not_found()
+        lot = valuechain.get_lot_for(current_user, lot_id)
+        valuechain.record_history_read(current_user, lot)
+        db.session.commit()  # before reading: a commit would expire what is to be answered
+        return valuechain.lot_history(current_user, lot)
+
+
+@blp.route(f"/lots/{LOT_ID}/collections")
+class LotCollections(MethodView):
+    @api_allow(*MANAGERS)
+    @blp.arguments(CollectionCreateSchema)
+    @blp.response(201, CollectionSchema)
+    def post(self, data: dict[str, Any], lot_id: int) -> Collection:
+        """Record a member household's delivery into the lot (and its farmgate payment)."""
+        lot = valuechain.get_lot_for(current_user, lot_id)
+        collection = valuechain.record_collection(current_user, lot, **data)
+        db.session.commit()
+        return collection
+
+
+@blp.route(f"/cooperatives/{COOPERATIVE_ID}/transformations")
+class CooperativeTransformations(MethodView):
+    @api_allow(*MANAGERS)
+    @blp.arguments(TransformationCreateSchema)
+    @blp.response(201, TransformationSchema)
+    def post(self, data: dict[str, Any], cooperative_id: int) -> Transformation:
+        """Record a processing step: quantities taken from input lots, one new output lot.
+
+        409 when a lot holds less than asked; then nothing is written.
+        """
+        cooperative = get_cooperative_for(current_user, cooperative_id)
+        transformation = valuechain.record_transformation(
+            current_user,
+            cooperative,
+            data["process"],
+            data["occurred_at"],
+            [(i["lot_id"], i["quantity"]) for i in data["inputs"]],
+            data["output"]["product_code"],
+            data["output"]["quantity"],
+            data["note"],
+        )
+        db.session.commit()
+        return transformation
+
+
+@blp.route(f"/cooperatives/{COOPERATIVE_ID}/payments")
+class CooperativePayments(MethodView):
+    @api_allow(*MANAGERS)
+    @blp.arguments(PaymentArgs, location="query", unknown=RAISE)
+    @blp.response(200, PaymentListSchema)
+    def get(self, args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
+        """Payments in a period of months (default: this month), with totals by kind and month."""
+        cooperative = get_cooperative_for(current_user, cooperative_id)
+        period = payments.parse_period(args.get("period_start"), args.get("period_end"))
+        statement = payments.payments_query(
+            current_user, cooperative, period, args.get("kind"), args.get("household_id")
+        )
+        page = envelope(paginate(statement, args["page"], args["per_page"]))
+        return {**page, "totals": totals_of(payments.payment_totals(cooperative, period))}
+
+    @api_allow(*MANAGERS)
+    @blp.arguments(PaymentCreateSchema)
+    @blp.response(201, PaymentSchema)
+    def post(self, data: dict[str, Any], cooperative_id: int) -> Payment:
+        """Record a surplus share or other payment to a member household."""
+        cooperative = get_cooperative_for(current_user, cooperative_id)
+        payment = payments.record_payment(current_user, cooperative, **data)
+        db.session.commit()
+        return payment

@@ -1,0 +1,77 @@
+"""Helpers shared by the buyer's and the manager's order pages."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from linkage.schemas.common import MAX_PAGE
+from linkage.templating import has_endpoint, role_label
+from models import BuyerKind, Order, OrderEvent, OrderStatus, Role, Unit
+
+STATUS_TITLES = {
+    OrderStatus.PLACED: _l("Placed"),
+    OrderStatus.ACCEPTED: _l("Accepted"),
+    OrderStatus.REJECTED: _l("Rejected"),
+    OrderStatus.CANCELLED: _l("Cancelled"),
+    OrderStatus.SHIPPED: _l("Shipped"),
+    OrderStatus.DELIVERED: _l("Delivered"),
+    OrderStatus.PAID: _l("Paid"),
+}
+KIND_LABELS = {
+    BuyerKind.TRADER: _l("Trader"),
+    BuyerKind.PROCESSOR: _l("Processor"),
+    BuyerKind.PHARMACEUTICAL: _l("Pharmaceutical company"),
+    BuyerKind.HOSPITAL: _l("Hospital"),
+    BuyerKind.RETAILER: _l("Retailer"),
+}
+UNIT_LABELS = {Unit.KG: "kg", Unit.LITRE: _l("litre"), Unit.ITEM: _l("item")}
+PER_PAGE = 20
+
+
+def unit_label(unit: Unit) -> str:
+    """A product unit as shown after a quantity."""
+    return str(UNIT_LABELS.get(unit, unit))
+
+
+def page_number() -> int:
+    """The `?page=` argument, 1 when absent or not a sensible number."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def status_argument() -> OrderStatus | None:
+    """The `?status=` filter, None when absent or unknown."""
+    value = request.args.get("status") or ""
+    return OrderStatus(value) if value in OrderStatus._value2member_map_ else None
+
+
+def catalog_url() -> str:
+    """The catalog when it is served, else the home page."""
+    return url_for("catalog.index" if has_endpoint("catalog.index") else "public.home")
+
+
+def event_actor(event: OrderEvent, order: Order) -> str:
+    """Who made a step of the history: a role and an organisation, never a person's email."""
+    actor = event.actor
+    if actor is None:
+        return _("the platform")
+    if actor.role == Role.BUYER:
+        organisation = actor.buyer_organisation
+        name = organisation.name if organisation is not None else ""
+        return f"{role_label(actor.role)} · {name}" if name else role_label(actor.role)
+    if actor.role == Role.MANAGER:
+        return f"{role_label(actor.role)} · {order.cooperative.name}"
+    return role_label(actor.role)
+
+
+def order_helpers() -> dict[str, object]:
+    """Template globals of the order pages."""
+    return {
+        "order_status_titles": STATUS_TITLES,
+        "buyer_kind_labels": KIND_LABELS,
+        "event_actor": event_actor,
+        "unit_label": unit_label,
+        "catalog_url": catalog_url,
+    }

@@ -1,0 +1,113 @@
+"""Buyer pages: the order form of a listing, my orders, one order (cancel, confirm delivery)."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from linkage.errors import DomainError
+from linkage.extensions import db
+from linkage.security import allow
+from linkage.services import idempotency, orders
+from linkage.services.paging import paginate
+from models import Order, OrderStatus, Role
+
+from . import bp
+from .account import attach_error
+from .forms import CancelForm, ConfirmForm, OrderForm
+from .helpers import PER_PAGE, order_helpers, page_number, status_argument
+
+ID = "<int(min=1, max=2147483647):{}>"
+ORDER = "/orders/" + ID.format("order_id")
+CANCELLABLE = (OrderStatus.PLACED, OrderStatus.ACCEPTED)
+
+bp.app_context_processor(order_helpers)
+
+
+@bp.route("/listings/" + ID.format("listing_id") + "/order", methods=["GET", "POST"])
+@allow(Role.BUYER)
+def order_new(listing_id: int) -> str | Response | tuple[str, int]:
+    listing = orders.get_orderable_listing(listing_id)
+    form = OrderForm()
+    if request.method == "GET":
+        form.request_key.data = uuid.uuid4().hex
+    status = 200
+    if form.validate_on_submit():
+        line = orders.LineRequest(listing.id, form.quantity.data)
+
+        def place() -> tuple[int, dict[str, int]]:
+            order = orders.place_order(current_user, [line], form.note.data or "")
+            return 201, {"id": order.id}
+
+        key = f"order-form:{form.request_key.data}" if form.request_key.data else None
+        try:
+            answer = idempotency.run_once(current_user, key, key or "", place)
+        except DomainError as error:
+            attach_error(form, error, default="quantity")
+            status = error.status
+        else:
+            if answer.replayed:
+                flash(_("This order was already placed."), "info")
+            else:
+                flash(_("Your order is placed. The cooperative will accept it soon."), "success")
+            return redirect(url_for(".order", order_id=answer.body["id"]))
+        listing = orders.get_orderable_listing(listing_id)  # fresh stock after the rollback
+    elif form.is_submitted():
+        status = 422
+    return render_template("buyer/order_new.html", listing=listing, form=form), status
+
+
+@bp.route("/orders", endpoint="orders")
+@allow(Role.BUYER)
+def orders_list() -> str:
+    status = status_argument()
+    page = paginate(orders.orders_query(current_user, status=status), page_number(), PER_PAGE)
+    return render_template("buyer/orders.html", page=page, status=status)
+
+
+@bp.route(ORDER)
+@allow(Role.BUYER)
+def order(order_id: int) -> str:
+    found = orders.get_order_for(current_user, order_id)
+    return render_template(
+        "buyer/order.html",
+        order=found,
+        cancel_form=CancelForm() if found.status in CANCELLABLE else None,
+        deliver_form=ConfirmForm() if found.status == OrderStatus.SHIPPED else None,
+    )
+
+
+def _act(order_id: int, action: str, done: str, **kwargs: object) -> Response:
+    found: Order = orders.get_order_for(current_user, order_id)
+    try:
+        getattr(orders, f"{action}_order")(current_user, found, **kwargs)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for(".order", order_id=order_id))
+
+
+@bp.route(ORDER + "/cancel", methods=["POST"])
+@allow(Role.BUYER)
+def order_cancel(order_id: int) -> Response:
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash(_("The reason is too long: at most 1000 characters."), "error")
+        return redirect(url_for(".order", order_id=order_id))
+    return _act(order_id, "cancel", _("The order is cancelled."), reason=(form.reason.data or None))
+
+
+@bp.route(ORDER + "/deliver", methods=["POST"])
+@allow(Role.BUYER)
+def order_deliver(order_id: int) -> Response:
+    ConfirmForm().validate_on_submit()  # CSRF is checked by CSRFProtect before the view
+    return _act(order_id, "deliver", _("Thank you: the delivery is confirmed."))

@@ -1,0 +1,110 @@
+"""The catalog's search form: a GET form, so a search is a link that can be shared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SearchField, SelectField
+from wtforms.validators import Length, ValidationError
+
+from blueprints.forms import MoneyField
+from linkage.services.catalog import CatalogFilters, Sort
+from models import CertificationKind, Commune, Cooperative, Product, ProductCategory, Region
+
+from .labels import CATEGORY_LABELS, CERTIFICATION_LABELS, REGION_LABELS, SORT_LABELS, choices
+
+
+class ChoiceField(SelectField):
+    """A select whose wrong value (a stale or edited link) gets a message in our words."""
+
+    def pre_validate(self, form: Any) -> None:
+        if not any(value == self.data for value, *_rest in self.iter_choices()):
+            raise ValidationError(_l("Choose one of the options of the list."))
+
+
+class CatalogForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search reads and changes nothing
+
+    q = SearchField(
+        _l("Search"), validators=[Length(max=200, message=_l("Use at most 200 characters."))]
+    )
+    product = ChoiceField(_l("Product"), default="")
+    category = ChoiceField(_l("Category"), default="")
+    commune = ChoiceField(_l("Commune"), default="")
+    region = ChoiceField(_l("Region"), default="")
+    certification = ChoiceField(_l("Certification (valid today)"), default="")
+    cooperative = ChoiceField(_l("Cooperative"), default="")
+    min_price = MoneyField(_l("Lowest price (₫ per unit)"))
+    max_price = MoneyField(_l("Highest price (₫ per unit)"))
+    sort = ChoiceField(_l("Sort by"), default=Sort.NEWEST.value)
+
+    cooperatives_complete = True  # False: too many to list, a commune must be chosen first
+
+    def __init__(
+        self,
+        formdata: Any,
+        *,
+        products: list[Product],
+        communes: list[Commune],
+        cooperatives: list[Cooperative],
+    ) -> None:
+        super().__init__(formdata=formdata)
+        english = str(get_locale()) == "en"
+        self.product.choices = [("", str(_l("All products")))] + [
+            (p.code, f"{p.name_vi} · {p.name_en}" if english else p.name_vi) for p in products
+        ]
+        self.category.choices = choices(CATEGORY_LABELS, str(_l("All categories")))
+        self.commune.choices = [("", str(_l("All communes")))] + [
+            (c.code, c.name) for c in communes
+        ]
+        self.region.choices = choices(REGION_LABELS, str(_l("All regions")))
+        self.certification.choices = choices(CERTIFICATION_LABELS, str(_l("Any or none")))
+        self.cooperative.choices = [("", str(_l("All cooperatives")))] + [
+            (str(c.id), c.name) for c in cooperatives
+        ]
+        self.sort.choices = [(str(k.value), str(v)) for k, v in SORT_LABELS.items()]
+
+    def filters(self) -> CatalogFilters:
+        """The filters of the fields that are valid; a wrong field is left out (and shown)."""
+
+        def value(name: str) -> Any:
+            field = self[name]
+            return None if field.errors or field.data in ("", None) else field.data
+
+        cooperative = value("cooperative")
+        return CatalogFilters(
+            q=value("q"),
+            product=value("product"),
+            category=ProductCategory(value("category")) if value("category") else None,
+            commune=value("commune"),
+            region=Region(value("region")) if value("region") else None,
+            certification=(
+                CertificationKind(value("certification")) if value("certification") else None
+            ),
+            cooperative=int(cooperative) if cooperative else None,
+            min_price=value("min_price"),
+            max_price=value("max_price"),
+            sort=Sort(value("sort") or Sort.NEWEST),
+        )
+
+    @property
+    def has_filters(self) -> bool:
+        """True when any filter other than the sort order is set."""
+        return any(
+            self[name].data not in ("", None)
+            for name in (
+                "q",
+                "product",
+                "category",
+                "commune",
+                "region",
+                "certification",
+                "cooperative",
+                "min_price",
+                "max_price",
+            )
+        )

@@ -1,0 +1,57 @@
+"""Translated names of the catalog's enumerations, for filters and pages."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from linkage.services.catalog import Sort
+from models import CertificationKind, ProductCategory, Region, Unit
+
+CATEGORY_LABELS = {
+    ProductCategory.MEDICINAL: _l("Medicinal plants"),
+    ProductCategory.CROP: _l("Crops"),
+    ProductCategory.LIVESTOCK: _l("Livestock"),
+    ProductCategory.PROCESSED: _l("Processed products"),
+}
+REGION_LABELS = {
+    Region.URBAN: _l("Urban"),
+    Region.MIDLAND: _l("Midland"),
+    Region.MOUNTAIN: _l("Mountain"),
+}
+CERTIFICATION_LABELS = {
+    CertificationKind.VIETGAP: "VietGAP",
+    CertificationKind.GACP_WHO: "GACP-WHO",
+    CertificationKind.ORGANIC: _l("Organic"),
+    CertificationKind.OCOP_3: _l("OCOP 3 stars"),
+    CertificationKind.OCOP_4: _l("OCOP 4 stars"),
+    CertificationKind.OCOP_5: _l("OCOP 5 stars"),
+}
+SORT_LABELS = {
+    Sort.NEWEST: _l("Newest first"),
+    Sort.PRICE_ASC: _l("Price: low to high"),
+    Sort.PRICE_DESC: _l("Price: high to low"),
+}
+UNIT_LABELS = {Unit.KG: _l("kg"), Unit.LITRE: _l("litre"), Unit.ITEM: _l("item")}
+
+_BY_TYPE: dict[type, dict] = {
+    ProductCategory: CATEGORY_LABELS,
+    Region: REGION_LABELS,
+    CertificationKind: CERTIFICATION_LABELS,
+    Sort: SORT_LABELS,
+    Unit: UNIT_LABELS,
+}
+
+
+def label(value: enum.Enum | None) -> str:
+    """The translated name of an enumeration value of the catalog ('' for None)."""
+    if value is None:
+        return ""
+    labels = _BY_TYPE.get(type(value), {})
+    return str(labels.get(value, value.value))
+
+
+def choices(labels: dict, everything: str) -> list[tuple[str, str]]:
+    """Select choices: the empty 'everything' option, then each value with its label."""
+    return [("", everything), *((str(k.value), str(v)) for k, v in labels.items())]

@@ -1,0 +1,113 @@
+"""Catalog pages: search, one listing with its provenance, one cooperative's profile."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from flask import render_template, request
+
+from linkage.errors import DomainError
+from linkage.schemas.catalog import trace_url
+from linkage.schemas.common import MAX_PAGE
+from linkage.security import PUBLIC, allow
+from linkage.services import catalog
+from linkage.services.paging import Page, paginate
+from linkage.services.periods import current_day
+from models import Region
+
+from . import bp
+from .forms import CatalogForm
+from .labels import label
+
+PER_PAGE = 20
+
+
+@bp.app_template_global("catalog_label")
+def catalog_label(value: Any) -> str:
+    """A catalog enumeration's translated name, for the templates."""
+    return label(value)
+
+
+@bp.app_template_global("trace_url")
+def lot_trace_url(code: str) -> str:
+    return trace_url(code)
+
+
+def _page_number() -> int:
+    number = request.args.get("page", 1, type=int)
+    return min(max(number, 1), MAX_PAGE)
+
+
+def _paginate(statement: Any, number: int) -> Page[Any]:
+    """A page of results; past the last page, the last page."""
+    page = paginate(statement, number, PER_PAGE)
+    if number > page.pages:
+        page = paginate(statement, page.pages, PER_PAGE)
+    return page
+
+
+def _search_form() -> CatalogForm:
+    """The form over the query string, with its options (cooperatives narrowed by place)."""
+    communes = catalog.commune_options()
+    commune = request.args.get("commune", "")
+    region = request.args.get("region", "")
+    cooperative = request.args.get("cooperative", "")
+    cooperatives, complete = catalog.cooperative_options(
+        commune=commune if any(c.code == commune for c in communes) else None,
+        region=Region(region) if region in {r.value for r in Region} else None,
+        selected=int(cooperative)
+        if cooperative.isascii() and cooperative.isdigit() and len(cooperative) < 10
+        else None,
+    )
+    form = CatalogForm(
+        request.args,
+        products=catalog.product_options(),
+        communes=communes,
+        cooperatives=cooperatives,
+    )
+    form.validate()
+    form.cooperatives_complete = complete
+    return form
+
+
+@bp.route("/catalog")
+@allow(PUBLIC)
+def index() -> tuple[str, int]:
+    form = _search_form()
+    filters = form.filters()
+    try:
+        statement = catalog.search_listings(filters)
+    except DomainError as error:
+        if error.field != "min_price":
+            raise
+        form.min_price.errors.append(error.message)
+        statement = catalog.search_listings(replace(filters, min_price=None, max_price=None))
+    page = _paginate(statement, _page_number())
+    status = 422 if form.errors else 200
+    return render_template("catalog/index.html", form=form, page=page, today=current_day()), status
+
+
+@bp.route("/listings/<int(min=1, max=2147483647):listing_id>")
+@allow(PUBLIC)
+def listing(listing_id: int) -> str:
+    item = catalog.get_public_listing(listing_id)
+    return render_template(
+        "catalog/listing.html",
+        listing=item,
+        provenance=catalog.listing_provenance(item),
+        today=current_day(),
+    )
+
+
+@bp.route("/cooperatives/<int(min=1, max=2147483647):cooperative_id>")
+@allow(PUBLIC)
+def cooperative(cooperative_id: int) -> str:
+    profile = catalog.get_public_cooperative(cooperative_id)
+    statement = catalog.search_listings(catalog.CatalogFilters(cooperative=profile.id))
+    return render_template(
+        "catalog/cooperative.html",
+        cooperative=profile,
+        page=_paginate(statement, _page_number()),
+        today=current_day(),
+    )

@@ -1,0 +1,67 @@
+"""Manager pages: the workspace entry (choose a cooperative) and a cooperative's overview."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from blueprints.manage import bp
+from linkage.extensions import db
+from linkage.security import allow
+from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.dashboard import cooperative_overview
+from linkage.services.paging import paginate
+from models import Cooperative, OrderStatus, PaymentKind, Role, manager_cooperatives
+
+from .listing_forms import UNIT_LABELS, page_number
+
+PER_PAGE = 25
+ORDER_STATUS_LABELS = {
+    OrderStatus.PLACED: _l("New, to accept or reject"),
+    OrderStatus.ACCEPTED: _l("Accepted, to ship"),
+    OrderStatus.SHIPPED: _l("Shipped, awaiting delivery"),
+}
+PAYMENT_KIND_LABELS = {
+    PaymentKind.FARMGATE: _l("Farmgate payments for collections"),
+    PaymentKind.SURPLUS: _l("Surplus shares"),
+    PaymentKind.OTHER: _l("Other payments"),
+}
+
+
+@bp.route("/")
+@allow(Role.MANAGER, Role.ADMIN)
+def index() -> str | Response:
+    if current_user.role == Role.ADMIN:
+        statement = select(Cooperative).options(joinedload(Cooperative.commune))
+        page = paginate(
+            statement.order_by(Cooperative.name, Cooperative.id), page_number(), PER_PAGE
+        )
+        return render_template("manage/index.html", cooperatives=page.items, page=page)
+    mine = db.session.scalars(
+        select(Cooperative)
+        .join(manager_cooperatives, manager_cooperatives.c.cooperative_id == Cooperative.id)
+        .where(manager_cooperatives.c.user_id == current_user.id)
+        .options(joinedload(Cooperative.commune))
+        .order_by(Cooperative.name, Cooperative.id)
+    ).all()
+    if len(mine) == 1:
+        return redirect(url_for(".dashboard", cooperative_id=mine[0].id))
+    return render_template("manage/index.html", cooperatives=mine, page=None)
+
+
+@bp.route("/<int(min=1, max=2147483647):cooperative_id>/")
+@allow(Role.MANAGER, Role.ADMIN)
+def dashboard(cooperative_id: int) -> str:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    return render_template(
+        "manage/dashboard.html",
+        cooperative=cooperative,
+        overview=cooperative_overview(current_user, cooperative),
+        order_status_labels=ORDER_STATUS_LABELS,
+        payment_kind_labels=PAYMENT_KIND_LABELS,
+        unit_labels=UNIT_LABELS,
+    )

@@ -1,0 +1,160 @@
+"""Forms of the manager's household pages: add, edit, import, join, and the list filters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from blueprints.forms import MoneyField
+from linkage.errors import DomainError
+from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME
+from models import Commune, Cooperative, EthnicGroup, OfficialStatus
+
+STATUS_LABELS = {
+    OfficialStatus.POOR: _l("poor"),
+    OfficialStatus.NEAR_POOR: _l("near poor"),
+    OfficialStatus.NOT_POOR: _l("not poor"),
+}
+REVIEW_CHOICES = (("", _l("All")), ("yes", _l("To re-check")), ("no", _l("Checked")))
+MAX_PAGE = 1_000_000
+_COMMUNE = re.compile(r"[0-9]{5}")
+_PAGE = re.compile(r"[0-9]{1,9}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class _HouseholdFields(FlaskForm):
+    """The fields a manager types for a household, new or edited."""
+
+    code = StringField(
+        _l("Household code"),
+        validators=[
+            InputRequired(message=_l("Enter the household code.")),
+            Length(max=MAX_CODE, message=_l("Use at most %(max)d characters.")),
+        ],
+    )
+    head_name = StringField(
+        _l("Name of the head of household"),
+        validators=[
+            InputRequired(message=_l("Enter the name of the head of household.")),
+            Length(max=MAX_NAME, message=_l("Use at most %(max)d characters.")),
+        ],
+    )
+    commune_code = SelectField(_l("Commune or ward where the household lives"))
+    members = IntegerField(
+        _l("Number of people in the household"),
+        validators=[
+            InputRequired(message=_l("Enter the number of people in the household.")),
+            NumberRange(min=1, max=MAX_MEMBERS, message=_l("Enter a number from 1 to 99.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    ethnicity = SelectField(_l("Ethnic group of the head of household"))
+    deprivations = IntegerField(
+        _l("Deprivations (0 to 12)"),
+        default=0,
+        validators=[
+            InputRequired(message=_l("Enter the number of deprivations, from 0 to 12.")),
+            NumberRange(min=0, max=12, message=_l("Enter a number from 0 to 12.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    baseline_income_vnd = MoneyField(
+        _l("Income per person per month from other sources (đồng)"),
+        validators=[InputRequired(message=_l("Enter the income, 0 if there is none."))],
+    )
+    meritorious = BooleanField(_l("A person with meritorious service lives in this household"))
+    needs_review = BooleanField(
+        _l("The records must be re-checked (they came across an administrative boundary change)")
+    )
+
+    def set_choices(self, communes: list[Commune], groups: list[EthnicGroup]) -> None:
+        self.commune_code.choices = [SelectChoice(c.code, c.name) for c in communes]
+        self.ethnicity.choices = [SelectChoice(g.name_vi) for g in groups]
+
+    def service_data(self) -> dict[str, Any]:
+        """The values for the households service (without the CSRF token and buttons)."""
+        skip = {"csrf_token", "submit"}
+        return {name: field.data for name, field in self._fields.items() if name not in skip}
+
+    def attach(self, error: DomainError) -> bool:
+        """Show a service error next to its field; False when no field of the form matches."""
+        if error.status == 404 or not error.field or error.field not in self._fields:
+            return False
+        field = self._fields[error.field]
+        field.errors = [*field.errors, error.message]
+        return True
+
+
+class NewHouseholdForm(_HouseholdFields):
+    official_status = SelectField(
+        _l("Official poverty status"),
+        choices=[SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()],
+    )
+    official_status_on = DateField(
+        _l("Date the official status was set (if known)"), validators=[Optional()]
+    )
+    joined_on = DateField(_l("Joined the cooperative on (default: today)"), validators=[Optional()])
+    consent = BooleanField(
+        _l("The household agrees that its information is recorded and used for these purposes"),
+        validators=[DataRequired(message=_l("The household's consent is required."))],
+    )
+    submit = SubmitField(_l("Add the household"))
+
+
+class EditHouseholdForm(_HouseholdFields):
+    submit = SubmitField(_l("Save the changes"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(message=_l("Choose a CSV file.")),
+            FileAllowed(
+                ["csv", "txt"],
+                message=_l("Choose a CSV file (.csv). In Excel use Save As, then CSV UTF-8."),
+            ),
+        ],
+    )
+    submit = SubmitField(_l("Import"))
+
+
+class JoinCooperativeForm(FlaskForm):
+    cooperative_id = SelectField(_l("Also a member of"), coerce=int)
+    submit = SubmitField(_l("Add to this cooperative"))
+
+    def set_choices(self, cooperatives: list[Cooperative]) -> None:
+        self.cooperative_id.choices = [SelectChoice(c.id, c.name) for c in cooperatives]
+
+
+def parse_filters(args: Mapping[str, str]) -> dict[str, Any]:
+    """The list filters of the query string; values that make no sense are ignored."""
+    status = args.get("status", "")
+    commune = args.get("commune", "")
+    review = args.get("needs_review", "")
+    return {
+        "q": _CONTROL.sub("", args.get("q", "")).strip()[:100] or None,
+        "status": status if status in {s.value for s in OfficialStatus} else None,
+        "commune_code": commune if _COMMUNE.fullmatch(commune) else None,
+        "needs_review": {"yes": True, "no": False}.get(review),
+    }
+
+
+def parse_page(args: Mapping[str, str]) -> int:
+    page = args.get("page", "1")
+    return max(1, min(int(page), MAX_PAGE)) if _PAGE.fullmatch(page) else 1

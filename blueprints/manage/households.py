@@ -1,0 +1,202 @@
+"""Manager pages: member households (list, add, edit, join another cooperative, CSV import)."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from blueprints.manage import bp
+from linkage.errors import DomainError
+from linkage.extensions import db
+from linkage.security import allow
+from linkage.services import households as service
+from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.households import ImportRejected
+from linkage.services.paging import paginate
+from linkage.services.reference import communes_query, ethnic_groups
+from models import Household, Role
+
+from .household_forms import (
+    REVIEW_CHOICES,
+    STATUS_LABELS,
+    EditHouseholdForm,
+    ImportForm,
+    JoinCooperativeForm,
+    NewHouseholdForm,
+    parse_filters,
+    parse_page,
+)
+
+COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>/households"
+HOUSEHOLD = COOPERATIVE + "/<int(min=1, max=2147483647):household_id>"
+PER_PAGE = 25
+FILTER_ARGS = ("q", "status", "commune", "needs_review")
+# The page lists at most this many import problems (the count of all is shown).
+MAX_SHOWN_ERRORS = 500
+
+
+@bp.route(COOPERATIVE)
+@allow(Role.MANAGER, Role.ADMIN)
+def households(cooperative_id: int) -> str:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    filters = parse_filters(request.args)
+    statement = service.households_query(current_user, cooperative, **filters)
+    page = paginate(statement.options(*service.LOAD_OPTIONS), parse_page(request.args), PER_PAGE)
+    return render_template(
+        "manage/households/list.html",
+        cooperative=cooperative,
+        page=page,
+        filters=filters,
+        filtered=any(value is not None for value in filters.values()),
+        query_args={k: v for k in FILTER_ARGS if (v := request.args.get(k))},
+        counts=service.household_counts(current_user, cooperative),
+        communes=service.member_communes(current_user, cooperative),
+        status_labels=STATUS_LABELS,
+        review_choices=REVIEW_CHOICES,
+    )
+
+
+def _household_form_choices(form: NewHouseholdForm | EditHouseholdForm) -> None:
+    form.set_choices(list(db.session.scalars(communes_query())), ethnic_groups())
+
+
+@bp.route(COOPERATIVE + "/new", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def household_new(cooperative_id: int) -> str | BaseResponse | tuple[str, int]:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    form = NewHouseholdForm()
+    _household_form_choices(form)
+    if request.method == "GET":
+        form.commune_code.data = cooperative.commune_code
+    if form.validate_on_submit():
+        try:
+            household = service.create_household(current_user, cooperative, form.service_data())
+        except DomainError as error:
+            if not form.attach(error):
+                raise
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(_("Household %(code)s added.", code=household.code), "success")
+            return redirect(url_for(".households", cooperative_id=cooperative.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "manage/households/form.html", cooperative=cooperative, form=form, household=None
+    ), status
+
+
+@bp.route(HOUSEHOLD + "/edit", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def household_edit(cooperative_id: int, household_id: int) -> str | BaseResponse | tuple[str, int]:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    household = service.get_member_household(current_user, cooperative, household_id)
+    form = EditHouseholdForm(obj=household)
+    _household_form_choices(form)
+    if form.validate_on_submit():
+        try:
+            service.update_household(current_user, household, form.service_data())
+        except DomainError as error:
+            if not form.attach(error):
+                raise
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(_("Household %(code)s saved.", code=household.code), "success")
+            return redirect(url_for(".households", cooperative_id=cooperative.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "manage/households/form.html",
+        cooperative=cooperative,
+        form=form,
+        household=household,
+        join_form=_join_form(household),
+        member_of=[
+            m.cooperative
+            for m in household.memberships
+            if m.cooperative_id in service.visible_cooperative_ids(current_user, household)
+        ],
+        status_labels=STATUS_LABELS,
+    ), status
+
+
+def _join_form(household: Household) -> JoinCooperativeForm | None:
+    """Managers of several cooperatives may add the household to their others."""
+    if current_user.role != Role.MANAGER:
+        return None
+    joined = {membership.cooperative_id for membership in household.memberships}
+    others = [c for c in current_user.cooperatives if c.id not in joined]
+    if not others:
+        return None
+    form = JoinCooperativeForm(prefix="join")
+    form.set_choices(others)
+    return form
+
+
+@bp.route(HOUSEHOLD + "/memberships", methods=["POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def household_membership(cooperative_id: int, household_id: int) -> BaseResponse:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    household = service.get_member_household(current_user, cooperative, household_id)
+    form = _join_form(household)
+    if form is None or not form.validate_on_submit():
+        flash(_("Choose one of your other cooperatives."), "error")
+    else:
+        target = get_cooperative_for(current_user, form.cooperative_id.data)
+        service.add_membership(current_user, household.id, target, None)
+        db.session.commit()
+        flash(
+            _(
+                "Household %(code)s is now also a member of %(name)s.",
+                code=household.code,
+                name=target.name,
+            ),
+            "success",
+        )
+    return redirect(
+        url_for(".household_edit", cooperative_id=cooperative.id, household_id=household.id)
+    )
+
+
+@bp.route(COOPERATIVE + "/import", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def households_import(cooperative_id: int) -> str | BaseResponse | tuple[str, int]:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    form = ImportForm()
+    rejected = None
+    if form.validate_on_submit():
+        try:
+            created = service.import_households(current_user, cooperative, form.file.data.read())
+        except ImportRejected as error:
+            db.session.rollback()
+            rejected = error
+        else:
+            db.session.commit()
+            flash(
+                ngettext("%(num)d household imported.", "%(num)d households imported.", created),
+                "success",
+            )
+            return redirect(url_for(".households", cooperative_id=cooperative.id))
+    status = 422 if form.errors or rejected else 200
+    return render_template(
+        "manage/households/import.html",
+        cooperative=cooperative,
+        form=form,
+        rejected=rejected,
+        shown_errors=rejected.errors[:MAX_SHOWN_ERRORS] if rejected else [],
+    ), status
+
+
+@bp.route(COOPERATIVE + "/template.csv")
+@allow(Role.MANAGER, Role.ADMIN)
+def households_template(cooperative_id: int) -> Response:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    # The BOM tells Excel the file is UTF-8, so Vietnamese names open correctly.
+    body = "\ufeff" + service.csv_template(cooperative.commune_code)
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=households-template.csv"},
+    )

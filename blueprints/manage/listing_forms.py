@@ -1,0 +1,179 @@
+"""Forms of the listing pages, and the labels of listing statuses."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from blueprints.forms import MoneyField, QuantityField
+from linkage.schemas.common import MAX_PAGE, MAX_QUANTITY
+from models import Certification, ListingStatus, Product, Unit
+
+from .profile_forms import kind_label
+
+STATUS_LABELS = {
+    ListingStatus.DRAFT: _l("Draft"),
+    ListingStatus.ACTIVE: _l("On sale"),
+    ListingStatus.PAUSED: _l("Paused"),
+    ListingStatus.SOLD_OUT: _l("Sold out"),
+    ListingStatus.ARCHIVED: _l("Archived"),
+}
+# The buttons a listing shows in each status (sold_out is reached and left through stock).
+STATUS_ACTIONS = {
+    ListingStatus.DRAFT: (ListingStatus.ACTIVE, ListingStatus.ARCHIVED),
+    ListingStatus.ACTIVE: (ListingStatus.PAUSED, ListingStatus.ARCHIVED),
+    ListingStatus.PAUSED: (ListingStatus.ACTIVE, ListingStatus.ARCHIVED),
+    ListingStatus.SOLD_OUT: (ListingStatus.ARCHIVED,),
+    ListingStatus.ARCHIVED: (),
+}
+UNIT_LABELS = {Unit.KG: "kg", Unit.LITRE: _l("litre"), Unit.ITEM: _l("item")}
+ACTION_LABELS = {
+    ListingStatus.ACTIVE: _l("Put on sale"),
+    ListingStatus.PAUSED: _l("Pause"),
+    ListingStatus.ARCHIVED: _l("Archive"),
+}
+
+
+def page_number() -> int:
+    """The `?page=` argument, 1 when absent or not a sensible number."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def product_label(product: Product) -> str:
+    """A product's name in the page's language (Vietnamese names stay, English added)."""
+    if str(get_locale()) == "en":
+        return f"{product.name_vi} ({product.name_en})"
+    return product.name_vi
+
+
+def _number(valuelist: list[str]) -> Decimal | None:
+    text = (valuelist[0] if valuelist else "").strip().replace(" ", "").replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+class SafeQuantityField(QuantityField):
+    """QuantityField that refuses huge numbers before rounding them (rounding would raise)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        number = _number(valuelist)
+        if number is not None and abs(number) >= MAX_QUANTITY:
+            self.data = None
+            raise ValueError(_l("This quantity is too large."))
+        super().process_formdata(valuelist)
+
+
+class StockField(SafeQuantityField):
+    """A stock quantity: zero is allowed (nothing left to sell), negatives are not."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        number = _number(valuelist)
+        if number is not None and number <= 0:
+            self.data = None
+            if number < 0:
+                raise ValueError(_l("The quantity cannot be negative."))
+            self.data = Decimal("0.000")
+            return
+        super().process_formdata(valuelist)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (usable without JavaScript)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ListingForm(FlaskForm):
+    product_code = SelectField(
+        _l("Product"), validators=[InputRequired(message=_l("Choose a product."))]
+    )
+    title = StringField(
+        _l("Title"),
+        validators=[
+            InputRequired(message=_l("Enter a title.")),
+            Length(max=200, message=_l("The title is too long (200 characters at most).")),
+        ],
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    grade = StringField(_l("Grade (optional)"), validators=[Optional(), Length(max=40)])
+    unit_price_vnd = MoneyField(
+        _l("Price per unit (đồng)"),
+        validators=[InputRequired(message=_l("Enter the price, for example 520.000."))],
+    )
+    quantity_available = StockField(
+        _l("Quantity available"),
+        validators=[InputRequired(message=_l("Enter the quantity available (0 if none yet)."))],
+    )
+    min_order_quantity = SafeQuantityField(
+        _l("Minimum order"),
+        default=Decimal("1"),
+        validators=[InputRequired(message=_l("Enter the smallest quantity a buyer may order."))],
+    )
+    harvest_start = DateField(_l("Harvest starts (optional)"), validators=[Optional()])
+    harvest_end = DateField(_l("Harvest ends (optional)"), validators=[Optional()])
+    certifications = CheckboxesField(_l("Certifications shown on the listing"), coerce=int)
+    stock_seen = HiddenField()
+
+    def set_choices(self, products: list[Product], certifications: list[Certification]) -> None:
+        """The products to choose from and the cooperative's own certificates."""
+        if "product_code" in self:
+            self.product_code.choices = [SelectChoice("", _l("Choose a product"))] + [
+                SelectChoice(p.code, product_label(p)) for p in products
+            ]
+        self.certifications.choices = [
+            SelectChoice(c.id, f"{kind_label(c.kind)} {c.number}") for c in certifications
+        ]
+
+    def validate_harvest_end(self, field: DateField) -> None:
+        start = self.harvest_start.data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError(_l("The harvest cannot end before it starts."))
+
+    def listing_data(self) -> dict[str, Any]:
+        """The fields as the listings service takes them."""
+        data = {
+            name: self[name].data
+            for name in (
+                "title",
+                "description",
+                "grade",
+                "unit_price_vnd",
+                "quantity_available",
+                "min_order_quantity",
+                "harvest_start",
+                "harvest_end",
+                "certifications",
+            )
+        }
+        if "product_code" in self:
+            data["product_code"] = self.product_code.data
+        data["certifications"] = data["certifications"] or []
+        return data
+
+
+class ListingStatusForm(FlaskForm):
+    status = SelectField(
+        choices=[SelectChoice(status.value, label) for status, label in ACTION_LABELS.items()],
+        validators=[InputRequired()],
+    )

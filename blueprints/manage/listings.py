@@ -1,0 +1,175 @@
+"""Manager pages: listings (list with a status filter, add, edit, activate/pause/archive)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from blueprints.manage import bp
+from linkage.errors import DomainError
+from linkage.extensions import db
+from linkage.security import allow
+from linkage.services import listings as service
+from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.paging import paginate
+from linkage.services.profile import certifications_of
+from models import Cooperative, Listing, ListingStatus, Product, Role
+
+from .listing_forms import (
+    ACTION_LABELS,
+    STATUS_ACTIONS,
+    STATUS_LABELS,
+    UNIT_LABELS,
+    ListingForm,
+    ListingStatusForm,
+    page_number,
+)
+from .profile_forms import kind_label
+
+COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>/listings"
+LISTING = COOPERATIVE + "/<int(min=1, max=2147483647):listing_id>"
+PER_PAGE = 20
+DONE_MESSAGES = {
+    ListingStatus.ACTIVE: _l("“%(title)s” is now on sale."),
+    ListingStatus.PAUSED: _l("“%(title)s” is paused: buyers no longer see it."),
+    ListingStatus.ARCHIVED: _l("“%(title)s” is archived."),
+}
+
+
+@bp.context_processor
+def listing_labels() -> dict[str, object]:
+    return {
+        "listing_status_labels": STATUS_LABELS,
+        "unit_labels": UNIT_LABELS,
+        "kind_label": kind_label,
+    }
+
+
+@bp.route(COOPERATIVE)
+@allow(Role.MANAGER, Role.ADMIN)
+def listings(cooperative_id: int) -> str:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    return _list_page(cooperative)
+
+
+def _list_page(cooperative: Cooperative) -> str:
+    status = request.args.get("status") or None
+    if status not in {s.value for s in ListingStatus}:
+        status = None
+    statement = service.cooperative_listings_query(cooperative, status=status)
+    return render_template(
+        "manage/listings/list.html",
+        cooperative=cooperative,
+        page=paginate(statement, page_number(), PER_PAGE),
+        status=status,
+        status_actions=STATUS_ACTIONS,
+        action_labels=ACTION_LABELS,
+    )
+
+
+def _form(cooperative: Cooperative, listing: Listing | None = None) -> ListingForm:
+    form = ListingForm(obj=listing)
+    if listing is not None and listing.status != ListingStatus.DRAFT:
+        del form.product_code  # the product of a listing on sale stays what buyers saw
+    products = db.session.scalars(select(Product).order_by(Product.name_vi, Product.id)).all()
+    form.set_choices(list(products), certifications_of(cooperative))
+    if listing is not None and request.method == "GET":
+        if "product_code" in form:
+            form.product_code.data = listing.product.code
+        form.certifications.data = [c.id for c in listing.certifications]
+        form.stock_seen.data = str(listing.quantity_available)
+    return form
+
+
+def _render(
+    cooperative: Cooperative, form: ListingForm, listing: Listing | None
+) -> tuple[str, int]:
+    status = 422 if form.errors else 200
+    return render_template(
+        "manage/listings/form.html", cooperative=cooperative, form=form, listing=listing
+    ), status
+
+
+def _attach(form: ListingForm, error: DomainError) -> None:
+    """Show a service error next to its field, or above the form."""
+    if error.status == 404:
+        raise error
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route(COOPERATIVE + "/new", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def listing_new(cooperative_id: int) -> str | Response | tuple[str, int]:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    form = _form(cooperative)
+    if form.validate_on_submit():
+        try:
+            listing = service.create_listing(current_user, cooperative, form.listing_data())
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Listing “%(title)s” saved as a draft.", title=listing.title), "success")
+            return redirect(url_for(".listings", cooperative_id=cooperative.id))
+    return _render(cooperative, form, None)
+
+
+@bp.route(LISTING + "/edit", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def listing_edit(cooperative_id: int, listing_id: int) -> str | Response | tuple[str, int]:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    listing = service.get_listing_for(current_user, listing_id, cooperative_id=cooperative.id)
+    form = _form(cooperative, listing)
+    if form.validate_on_submit():
+        try:
+            service.update_listing(
+                current_user, listing, form.listing_data(), expected_quantity=_seen(form)
+            )
+        except DomainError as error:
+            _attach(form, error)
+            # The next save replaces the stock as it is now (see service.update_listing).
+            db.session.refresh(listing)
+            form.stock_seen.data = str(listing.quantity_available)
+        else:
+            db.session.commit()
+            flash(_("Listing “%(title)s” saved.", title=listing.title), "success")
+            return redirect(url_for(".listings", cooperative_id=cooperative.id))
+    return _render(cooperative, form, listing)
+
+
+def _seen(form: ListingForm) -> Decimal | None:
+    """The stock shown when the form was opened: replaced only if nobody changed it since."""
+    try:
+        return Decimal(form.stock_seen.data or "")
+    except InvalidOperation:
+        return None
+
+
+@bp.route(LISTING + "/status", methods=["POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def listing_status(cooperative_id: int, listing_id: int) -> Response | tuple[str, int]:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    listing = service.get_listing_for(current_user, listing_id, cooperative_id=cooperative.id)
+    form = ListingStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    new_status = ListingStatus(form.status.data)
+    try:
+        service.set_listing_status(current_user, listing, new_status)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _list_page(cooperative), error.status
+    db.session.commit()
+    flash(str(DONE_MESSAGES[new_status]) % {"title": listing.title}, "success")
+    return redirect(url_for(".listings", cooperative_id=cooperative.id), 303)

@@ -1,0 +1,161 @@
+"""Manager pages: the cooperative's profile and certificates; registering a new cooperative."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from blueprints.manage import bp
+from linkage.errors import DomainError
+from linkage.extensions import db
+from linkage.security import allow
+from linkage.services import cooperatives, profile
+from models import Commune, Cooperative, Product, Role
+
+from .listing_forms import product_label
+from .profile_forms import CertificationForm, CooperativeForm, ProfileForm, kind_label
+
+COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>"
+CERTIFICATION = COOPERATIVE + "/certifications/<int(min=1, max=2147483647):certification_id>"
+
+Page = str | Response | tuple[str, int]
+
+
+def _attach(form: FlaskForm, error: DomainError) -> None:
+    """Show a service error next to its field, or at the top of the page."""
+    if error.status == 404:
+        raise error
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _status(form: FlaskForm) -> int:
+    return 422 if form.errors else 200
+
+
+@bp.route(COOPERATIVE + "/profile", methods=["GET", "POST"], endpoint="profile")
+@allow(Role.MANAGER, Role.ADMIN)
+def profile_page(cooperative_id: int) -> Page:
+    cooperative = cooperatives.get_cooperative_for(current_user, cooperative_id)
+    form = ProfileForm(obj=cooperative)
+    if form.validate_on_submit():
+        try:
+            profile.update_profile(current_user, cooperative, form.contact_data())
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("The profile is saved."), "success")
+            return redirect(url_for(".profile", cooperative_id=cooperative.id))
+    return render_template(
+        "manage/profile/profile.html",
+        cooperative=cooperative,
+        form=form,
+        certifications=profile.certifications_of(cooperative),
+        kind_label=kind_label,
+    ), _status(form)
+
+
+def _certification_form(certification: object | None = None) -> CertificationForm:
+    form = CertificationForm(obj=certification)
+    products = db.session.scalars(select(Product).order_by(Product.name_vi, Product.id)).all()
+    form.set_products(list(products), product_label)
+    return form
+
+
+def _certification_page(cooperative: Cooperative, form: CertificationForm, editing: bool) -> Page:
+    return render_template(
+        "manage/profile/certification.html", cooperative=cooperative, form=form, editing=editing
+    ), _status(form)
+
+
+@bp.route(COOPERATIVE + "/certifications/new", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def certification_new(cooperative_id: int) -> Page:
+    cooperative = cooperatives.get_cooperative_for(current_user, cooperative_id)
+    form = _certification_form()
+    if form.validate_on_submit():
+        try:
+            profile.add_certification(current_user, cooperative, form.certification_data())
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("The certificate is added."), "success")
+            return redirect(url_for(".profile", cooperative_id=cooperative.id))
+    return _certification_page(cooperative, form, editing=False)
+
+
+@bp.route(CERTIFICATION + "/edit", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def certification_edit(cooperative_id: int, certification_id: int) -> Page:
+    cooperative = cooperatives.get_cooperative_for(current_user, cooperative_id)
+    certification = profile.get_certification_for(current_user, cooperative.id, certification_id)
+    form = _certification_form(certification)
+    if form.validate_on_submit():
+        try:
+            profile.update_certification(current_user, certification, form.certification_data())
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("The certificate is saved."), "success")
+            return redirect(url_for(".profile", cooperative_id=cooperative.id))
+    return _certification_page(cooperative, form, editing=True)
+
+
+@bp.route(CERTIFICATION + "/delete", methods=["POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def certification_delete(cooperative_id: int, certification_id: int) -> Response:
+    cooperative = cooperatives.get_cooperative_for(current_user, cooperative_id)
+    certification = profile.get_certification_for(current_user, cooperative.id, certification_id)
+    profile.delete_certification(current_user, certification)
+    db.session.commit()
+    flash(_("The certificate is deleted."), "success")
+    return redirect(url_for(".profile", cooperative_id=cooperative.id), 303)
+
+
+@bp.route("/cooperatives/new", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def cooperative_new() -> Page:
+    form = CooperativeForm()
+    form.set_communes(list(db.session.scalars(select(Commune).order_by(Commune.name))))
+    if form.validate_on_submit():
+        try:
+            contact = profile.clean_contact(form.contact_data())
+            cooperative = cooperatives.register_cooperative(
+                current_user,
+                name=form.name.data,
+                registration_no=form.registration_no.data,
+                commune_code=form.commune_code.data,
+                description=contact.pop("description", "") or "",
+                **contact,
+            )
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            return _registered(cooperative)
+    return render_template("manage/profile/cooperative_new.html", form=form), _status(form)
+
+
+def _registered(cooperative: Cooperative) -> Response:
+    if current_user.role == Role.ADMIN:
+        flash(_("Cooperative “%(name)s” is registered and approved.", name=cooperative.name))
+        return redirect(url_for("admin.cooperatives"), 303)
+    flash(
+        _(
+            "Cooperative “%(name)s” is registered and waiting for approval by the platform's "
+            "administrators. Meanwhile you can complete its profile and prepare listings.",
+            name=cooperative.name,
+        ),
+        "success",
+    )
+    return redirect(url_for(".dashboard", cooperative_id=cooperative.id), 303)

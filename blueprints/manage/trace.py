@@ -1,0 +1,78 @@
+"""Manager pages: a lot's trace with households named, and the cooperative's mass balance."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from blueprints.manage import bp
+from linkage.extensions import db
+from linkage.schemas.common import MAX_PAGE
+from linkage.security import allow
+from linkage.services import massbalance
+from linkage.services import trace as traces
+from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.paging import Page
+from linkage.services.periods import current_day
+from models import Role
+
+COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>"
+LOT = COOPERATIVE + "/lots/<int(min=1, max=2147483647):lot_id>"
+COLLECTIONS_PER_PAGE = 100
+LOTS_PER_PAGE = 50
+
+
+def _page_number() -> int:
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
+@bp.route(f"{LOT}/trace")
+@allow(Role.MANAGER, Role.ADMIN)
+def lot_trace(cooperative_id: int, lot_id: int) -> str:
+    """The lot's whole chain with the households named (code, head name); the read is audited."""
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    lot = traces.get_managed_lot(current_user, cooperative.id, lot_id)
+    trace = traces.trace_lot(lot, with_households=True)
+    traces.record_trace_read(current_user, lot)
+    db.session.commit()
+    number = _page_number()
+    total = len(trace.collections)
+    pages = max(1, -(-total // COLLECTIONS_PER_PAGE))
+    number = min(number, pages)
+    start = (number - 1) * COLLECTIONS_PER_PAGE
+    collections = Page(
+        list(trace.collections[start : start + COLLECTIONS_PER_PAGE]),
+        number,
+        COLLECTIONS_PER_PAGE,
+        total,
+    )
+    return render_template(
+        "manage/trace/lot.html",
+        cooperative=cooperative,
+        trace=trace,
+        collections=collections,
+        day=current_day,
+        manage_links=True,
+    )
+
+
+@bp.route(f"{COOPERATIVE}/mass-balance")
+@allow(Role.MANAGER, Role.ADMIN)
+def mass_balance(cooperative_id: int) -> str:
+    """In, produced, consumed, shipped and remaining per lot, yields, flagged outliers."""
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    flagged = request.args.get("flagged") == "1"
+    balance = massbalance.mass_balance(
+        cooperative, page=_page_number(), per_page=LOTS_PER_PAGE, flagged_only=flagged
+    )
+    if balance.lots.page > balance.lots.pages:
+        balance = massbalance.mass_balance(
+            cooperative, page=balance.lots.pages, per_page=LOTS_PER_PAGE, flagged_only=flagged
+        )
+    return render_template(
+        "manage/trace/mass_balance.html",
+        cooperative=cooperative,
+        balance=balance,
+        flagged=flagged,
+        day=current_day,
+    )

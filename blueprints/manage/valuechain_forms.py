@@ -1,0 +1,257 @@
+"""Forms and labels of the value chain pages: lots, collections, processing, payments."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from flask import flash, request
+from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from blueprints.forms import MoneyField, QuantityField
+from linkage.errors import DomainError
+from linkage.extensions import db
+from linkage.schemas.common import MAX_PAGE
+from linkage.services.periods import VIETNAM
+from models import Household, Lot, LotOrigin, PaymentKind, Process, Product, Unit
+
+INPUT_ROWS = 5
+PROCESS_LABELS = {
+    Process.DRYING: _l("Drying"),
+    Process.SLICING: _l("Slicing"),
+    Process.SORTING: _l("Sorting"),
+    Process.PACKING: _l("Packing"),
+}
+PAYMENT_KIND_LABELS = {
+    PaymentKind.FARMGATE: _l("Farmgate payment for a delivery"),
+    PaymentKind.SURPLUS: _l("Share of the surplus"),
+    PaymentKind.OTHER: _l("Other payment"),
+}
+ORIGIN_LABELS = {
+    LotOrigin.COLLECTION: _l("Collected from member households"),
+    LotOrigin.TRANSFORMATION: _l("Made by processing"),
+}
+UNIT_NAMES = {Unit.KG: "kg", Unit.LITRE: _l("litre"), Unit.ITEM: _l("item")}
+
+
+def show_refusal(form: Any, error: DomainError, fields: dict[str, str] | None = None) -> None:
+    """A service's refusal next to its field (or above the form); out of scope stays a 404."""
+    if error.status == 404 and error.field is None:
+        raise error
+    db.session.rollback()
+    name = (fields or {}).get(error.field or "", error.field)
+    if name and name in form:
+        form[name].errors = [*form[name].errors, error.message]
+        form._errors = None  # form.errors is cached
+    else:
+        flash(error.message, "error")
+
+
+def page_number() -> int:
+    """The `?page=` argument, 1 when absent or not a sensible number."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def product_name(product: Product) -> str:
+    """The Vietnamese name; the English one is added for English pages."""
+    if str(get_locale()) == "en":
+        return f"{product.name_vi} ({product.name_en})"
+    return product.name_vi
+
+
+def day(moment: datetime | date | None) -> str:
+    """The Vietnam-time date of a moment (people record deliveries by the day): 03/01/2026."""
+    if moment is None:
+        return ""
+    return format_date(moment, "dd/MM/yyyy" if str(get_locale()) == "vi" else "medium")
+
+
+def today() -> date:
+    """Today's date in Vietnam."""
+    return datetime.now(UTC).astimezone(VIETNAM).date()
+
+
+def noon(day: date) -> datetime:
+    """A day typed in a form as a moment: its noon in Vietnam (dates are what people know)."""
+    return datetime.combine(day, time(12), VIETNAM)
+
+
+def not_in_future(_form: Any, field: DateField) -> None:
+    if field.data is not None and field.data > today():
+        raise ValidationError(_l("The date cannot be in the future."))
+
+
+def product_choices(products: list[Product]) -> list[SelectChoice]:
+    return [SelectChoice("", _l("Choose a product"))] + [
+        SelectChoice(p.code, product_name(p)) for p in products
+    ]
+
+
+def household_choices(households: list[Household]) -> list[SelectChoice]:
+    return [SelectChoice("", _l("Choose a household"))] + [
+        SelectChoice(str(h.id), f"{h.code} — {h.head_name}") for h in households
+    ]
+
+
+class LotForm(FlaskForm):
+    product_code = SelectField(
+        _l("Product"), validators=[InputRequired(message=_l("Choose the product of the lot."))]
+    )
+    note = TextAreaField(
+        _l("Note (optional)"),
+        validators=[Optional(), Length(max=2000, message=_l("The note is too long."))],
+    )
+
+
+class CollectionForm(FlaskForm):
+    household_id = SelectField(
+        _l("Household"),
+        validators=[InputRequired(message=_l("Choose the household that delivered."))],
+    )
+    quantity = QuantityField(
+        _l("Quantity delivered"),
+        validators=[InputRequired(message=_l("Enter the quantity, for example 12,5."))],
+    )
+    unit_price_vnd = MoneyField(
+        _l("Farmgate price per unit (đồng)"),
+        validators=[InputRequired(message=_l("Enter the price, for example 120.000."))],
+    )
+    collected_at = DateField(
+        _l("Date of delivery"),
+        default=today,
+        validators=[InputRequired(message=_l("Enter the date of delivery.")), not_in_future],
+    )
+    grade = StringField(
+        _l("Grade (optional)"),
+        validators=[Optional(), Length(max=40, message=_l("The grade is too long."))],
+    )
+    moisture_pct = QuantityField(_l("Moisture in % (optional)"), validators=[Optional()])
+
+    def collection_data(self) -> dict[str, Any]:
+        """The fields as valuechain.record_collection takes them."""
+        return {
+            "household_id": int(self.household_id.data),
+            "quantity": self.quantity.data,
+            "unit_price_vnd": self.unit_price_vnd.data,
+            "collected_at": noon(self.collected_at.data),
+            "grade": self.grade.data,
+            "moisture_pct": self.moisture_pct.data,
+        }
+
+
+class TransformationForm(FlaskForm):
+    # not `process`: that name is a method of every WTForms form
+    step = SelectField(
+        _l("Processing step"),
+        choices=[SelectChoice(p.value, label) for p, label in PROCESS_LABELS.items()],
+        validators=[InputRequired(message=_l("Choose the processing step."))],
+    )
+    occurred_at = DateField(
+        _l("Date"),
+        default=today,
+        validators=[InputRequired(message=_l("Enter the date.")), not_in_future],
+    )
+    output_product = SelectField(
+        _l("Product made"), validators=[InputRequired(message=_l("Choose the product made."))]
+    )
+    output_quantity = QuantityField(
+        _l("Quantity made"),
+        validators=[InputRequired(message=_l("Enter the quantity made, for example 36,9."))],
+    )
+    note = TextAreaField(
+        _l("Note (optional)"),
+        validators=[Optional(), Length(max=2000, message=_l("The note is too long."))],
+    )
+
+    def set_choices(self, lots: list[Lot], products: list[Product]) -> None:
+        """Input lots that hold something, and the products an output may be."""
+        choices = [SelectChoice("", _l("No lot"))] + [
+            SelectChoice(
+                str(lot.id),
+                f"{lot.code} — {product_name(lot.product)} "
+                f"({lot.quantity_remaining.normalize():f} {UNIT_NAMES[lot.product.unit]})",
+            )
+            for lot in lots
+        ]
+        for row in range(1, INPUT_ROWS + 1):
+            self[f"lot_{row}"].choices = choices
+        self.output_product.choices = product_choices(products)
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"lot_{n}"], self[f"quantity_{n}"]) for n in range(1, INPUT_ROWS + 1)]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        filled = 0
+        for lot, quantity in self.rows():
+            if lot.data and quantity.data is None and not quantity.errors:
+                quantity.errors = [*quantity.errors, _l("Enter the quantity taken from this lot.")]
+                valid = False
+            elif not lot.data and quantity.data is not None:
+                lot.errors = [*lot.errors, _l("Choose the lot this quantity is taken from.")]
+                valid = False
+            filled += bool(lot.data)
+        if not filled and not self.lot_1.errors:
+            self.lot_1.errors = [*self.lot_1.errors, _l("Choose at least one input lot.")]
+            valid = False
+        self._errors = None  # form.errors is cached: recompute it with the errors added here
+        return valid
+
+    def inputs(self) -> list[tuple[int, Any]]:
+        """(lot id, quantity taken) of the filled rows; empty rows are ignored."""
+        return [(int(lot.data), quantity.data) for lot, quantity in self.rows() if lot.data]
+
+
+for _row in range(1, INPUT_ROWS + 1):
+    setattr(
+        TransformationForm,
+        f"lot_{_row}",
+        SelectField(_l("Input lot %(n)d", n=_row), validators=[Optional()]),
+    )
+    setattr(
+        TransformationForm,
+        f"quantity_{_row}",
+        QuantityField(_l("Quantity taken from lot %(n)d", n=_row), validators=[Optional()]),
+    )
+
+
+class PaymentForm(FlaskForm):
+    household_id = SelectField(
+        _l("Household"), validators=[InputRequired(message=_l("Choose the household paid."))]
+    )
+    kind = SelectField(
+        _l("Kind of payment"),
+        choices=[
+            SelectChoice(k.value, PAYMENT_KIND_LABELS[k])
+            for k in (PaymentKind.SURPLUS, PaymentKind.OTHER)
+        ],
+        validators=[InputRequired(message=_l("Choose the kind of payment."))],
+    )
+    amount_vnd = MoneyField(
+        _l("Amount (đồng)"),
+        validators=[InputRequired(message=_l("Enter the amount, for example 1.500.000."))],
+    )
+    paid_at = DateField(
+        _l("Date paid"),
+        default=today,
+        validators=[InputRequired(message=_l("Enter the date of payment.")), not_in_future],
+    )
+    note = StringField(
+        _l("Note (optional)"),
+        validators=[Optional(), Length(max=1000, message=_l("The note is too long."))],
+    )
+
+    def payment_data(self) -> dict[str, Any]:
+        """The fields as payments.record_payment takes them."""
+        return {
+            "household_id": int(self.household_id.data),
+            "kind": self.kind.data,
+            "amount_vnd": self.amount_vnd.data,
+            "paid_at": noon(self.paid_at.data),
+            "note": self.note.data or "",
+        }

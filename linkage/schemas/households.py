@@ -1,0 +1,200 @@
+"""Schemas of member households (sensitive personal data) and their CSV import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, visible_cooperative_ids
+from models import Household, OfficialStatus, User
+
+from .common import PaginationArgs, money
+
+MAX_ID = 2_147_483_647
+PRINTABLE = r"^[^\x00-\x1F\x7F]*$"
+
+
+class FullMatch(validate.Regexp):
+    """A Regexp validator that matches the whole value, as JSON Schema `pattern` with ^...$ does.
+
+    Python's `$` also matches before a final newline; fullmatch does not.
+    """
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+def _text(max_length: int, **kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=[validate.Length(min=1, max=max_length), FullMatch(PRINTABLE)], **kwargs
+    )
+
+
+def _commune(**kwargs: Any) -> fields.String:
+    return fields.String(validate=FullMatch(r"^[0-9]{5}$"), metadata={"example": "08914"}, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only (not 1, "yes" or "true")."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if value is not True and value is not False:
+            raise self.make_error("invalid")
+        return value
+
+
+class QueryBoolean(fields.Boolean):
+    """`true` or `false` in a query string."""
+
+    truthy = {"true"}
+    falsy = {"false"}
+
+
+class HouseholdSchema(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    head_name = fields.String(required=True)
+    commune_code = fields.String(required=True)
+    members = fields.Integer(required=True)
+    ethnicity = fields.String(
+        required=True, metadata={"description": "Vietnamese name of the ethnic group"}
+    )
+    ethnic_group_code = fields.String(required=True)
+    official_status = fields.Enum(OfficialStatus, by_value=True, required=True)
+    official_status_on = fields.Date(required=True)
+    deprivations = fields.Integer(required=True)
+    baseline_income_vnd = fields.Integer(required=True)
+    meritorious = fields.Boolean(required=True)
+    needs_review = fields.Boolean(required=True)
+    consent_at = fields.DateTime(required=True)
+    cooperative_ids = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={"description": "The household's cooperatives that the caller may see"},
+    )
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class HouseholdView:
+    """A household as one caller sees it: with the ids of the cooperatives known to them."""
+
+    def __init__(self, household: Household, cooperative_ids: list[int]) -> None:
+        self._household = household
+        self.cooperative_ids = cooperative_ids
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._household, name)
+
+
+def as_seen_by(actor: User, household: Household) -> HouseholdView:
+    return HouseholdView(household, visible_cooperative_ids(actor, household))
+
+
+class HouseholdArgs(PaginationArgs):
+    q = fields.String(
+        validate=[validate.Length(max=100), FullMatch(PRINTABLE)],
+        metadata={"description": "Code or head name contains (case-insensitive)"},
+    )
+    official_status = fields.Enum(OfficialStatus, by_value=True)
+    commune = _commune()
+    needs_review = QueryBoolean()
+
+
+class HouseholdCreateSchema(Schema):
+    code = _text(MAX_CODE, required=True, metadata={"example": "DT-0001"})
+    head_name = _text(MAX_NAME, required=True, metadata={"example": "Triệu Văn Minh"})
+    commune_code = _commune(required=True)
+    members = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_MEMBERS)
+    )
+    ethnicity = _text(
+        60,
+        required=True,
+        metadata={
+            "example": "Dao",
+            "description": "One of the 54 ethnic groups: Vietnamese name, or without diacritics",
+        },
+    )
+    official_status = fields.Enum(OfficialStatus, by_value=True, required=True)
+    official_status_on = fields.Date(
+        metadata={"description": "When the official status was set (default: today)"}
+    )
+    deprivations = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=12)
+    )
+    baseline_income_vnd = money(required=True)
+    meritorious = StrictBoolean(load_default=False)
+    needs_review = StrictBoolean(load_default=False)
+    consent = StrictBoolean(
+        required=True,
+        metadata={
+            "enum": [True],
+            "description": "The household consented to the processing of its data (required)",
+        },
+    )
+    joined_on = fields.Date(
+        metadata={"description": "When it joined the cooperative (default: today)"}
+    )
+
+
+class HouseholdUpdateSchema(Schema):
+    code = _text(MAX_CODE)
+    head_name = _text(MAX_NAME)
+    commune_code = _commune()
+    members = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_MEMBERS))
+    ethnicity = _text(60)
+    deprivations = fields.Integer(strict=True, validate=validate.Range(min=0, max=12))
+    baseline_income_vnd = money()
+    meritorious = StrictBoolean()
+    needs_review = StrictBoolean()
+    official_status = fields.Enum(
+        OfficialStatus,
+        by_value=True,
+        metadata={"description": "Admins only, with a reason; managers get 422"},
+    )
+    official_status_on = fields.Date(metadata={"description": "Admins only"})
+    reason = _text(1000, metadata={"description": "Why the official status changes"})
+
+
+class MembershipCreateSchema(Schema):
+    household_id = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
+    joined_on = fields.Date()
+
+
+class MembershipSchema(Schema):
+    id = fields.Integer(required=True)
+    household_id = fields.Integer(required=True)
+    cooperative_id = fields.Integer(required=True)
+    joined_on = fields.Date(required=True)
+
+
+class ImportResultSchema(Schema):
+    created = fields.Integer(required=True, metadata={"description": "Households created"})
+
+
+class RowErrorSchema(Schema):
+    row = fields.Integer(required=True, metadata={"description": "Row number; the header is 1"})
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ImportProblemSchema(Schema):
+    """The 422 answer of an import: every problem, by row; nothing was imported."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": '{"row 3": ["members: ..."]}'},
+    )
+    rows = fields.List(fields.Nested(RowErrorSchema))
+    error_count = fields.Integer()

@@ -1,0 +1,147 @@
+"""Schemas of listings: the manager's requests and the answers."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from models import CertificationKind, ListingStatus
+
+from .common import MAX_QUANTITY, PaginationArgs, QuantityField, money
+
+MAX_ID = 2_147_483_647
+
+
+def _no_nul(value: str) -> None:
+    # PostgreSQL refuses NUL in text: a clear 422 instead of a server error.
+    if "\x00" in value:
+        raise ValidationError("Must not contain NUL characters.")
+
+
+class QuantityInput(fields.Field):
+    """A quantity in a request: a JSON number or a decimal string such as "12.5".
+
+    Documented as oneOf(string, number) so that the OpenAPI description says what is accepted
+    (common.QuantityField documents a string only); parsing and bounds are QuantityField's.
+    """
+
+    PATTERN = re.compile(r"^\d{1,11}(\.\d{1,3})?$")
+
+    def __init__(self, *, exclusive: bool = False, **kwargs: Any) -> None:
+        self.parser = QuantityField(exclusive=exclusive)
+        lower = {"minimum": 0, "exclusiveMinimum": True} if exclusive else {"minimum": 0}
+        metadata = {
+            "oneOf": [
+                {"type": "string", "pattern": self.PATTERN.pattern, "example": "12.500"},
+                {"type": "number", **lower, "maximum": 99_999_999_999.999},
+            ],
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, str) and not self.PATTERN.fullmatch(value):
+            raise ValidationError("Not a valid quantity: digits with at most 3 decimals.")
+        # Huge numbers make Decimal.quantize raise inside QuantityField: refuse them first.
+        finite = not isinstance(value, float) or math.isfinite(value)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and (not finite or not -MAX_QUANTITY < value < MAX_QUANTITY):
+            raise ValidationError(f"Must be between 0 and {MAX_QUANTITY}.")
+        return self.parser.deserialize(value, attr, data, **kwargs)
+
+
+def _text(max_length: int, *, min_length: int = 0, **kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=[validate.Length(min=min_length, max=max_length), _no_nul], **kwargs
+    )
+
+
+class ListingCertificationSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.Enum(CertificationKind, by_value=True, required=True)
+    number = fields.String(required=True)
+    valid_from = fields.Date(required=True)
+    valid_to = fields.Date(required=True)
+
+
+class ListingSchema(Schema):
+    id = fields.Integer(required=True)
+    cooperative_id = fields.Integer(required=True)
+    product_code = fields.Function(
+        lambda listing: listing.product.code, required=True, metadata={"type": "string"}
+    )
+    title = fields.String(required=True)
+    description = fields.String()
+    grade = fields.String(allow_none=True)
+    unit_price_vnd = fields.Integer(required=True)
+    quantity_available = QuantityField(required=True)
+    min_order_quantity = QuantityField(required=True)
+    harvest_start = fields.Date(allow_none=True)
+    harvest_end = fields.Date(allow_none=True)
+    status = fields.Enum(ListingStatus, by_value=True, required=True)
+    certifications = fields.List(fields.Nested(ListingCertificationSchema), required=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class ListingArgs(PaginationArgs):
+    status = fields.Enum(ListingStatus, by_value=True)
+
+
+def _certification_ids(**kwargs: Any) -> fields.List:
+    return fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID)),
+        validate=validate.Length(max=50),
+        metadata={"description": "Ids of the cooperative's own certifications."},
+        **kwargs,
+    )
+
+
+class _ListingFields(Schema):
+    """Fields and checks shared by create and update."""
+
+    @validates_schema
+    def harvest_window(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        start, end = data.get("harvest_start"), data.get("harvest_end")
+        if start is not None and end is not None and end < start:
+            raise ValidationError("The harvest cannot end before it starts.", "harvest_end")
+
+
+class ListingCreateSchema(_ListingFields):
+    product_code = _text(40, min_length=1, required=True, metadata={"example": "PT-BA-KICH-KHO"})
+    title = _text(200, min_length=1, required=True)
+    description = _text(5000, load_default="")
+    grade = _text(40, allow_none=True)
+    unit_price_vnd = money(required=True)
+    quantity_available = QuantityInput(required=True)
+    min_order_quantity = QuantityInput(exclusive=True, load_default=Decimal("1"))
+    certifications = _certification_ids(load_default=list)
+    harvest_start = fields.Date(allow_none=True)
+    harvest_end = fields.Date(allow_none=True)
+    status = fields.String(
+        load_default=ListingStatus.DRAFT.value,
+        validate=validate.OneOf([ListingStatus.DRAFT.value, ListingStatus.ACTIVE.value]),
+        metadata={"enum": [ListingStatus.DRAFT.value, ListingStatus.ACTIVE.value]},
+    )
+
+
+class ListingUpdateSchema(_ListingFields):
+    product_code = _text(40, min_length=1)
+    title = _text(200, min_length=1)
+    description = _text(5000)
+    grade = _text(40, allow_none=True)
+    unit_price_vnd = money()
+    quantity_available = QuantityInput()
+    min_order_quantity = QuantityInput(exclusive=True)
+    certifications = _certification_ids()
+    harvest_start = fields.Date(allow_none=True)
+    harvest_end = fields.Date(allow_none=True)
+    status = fields.Enum(
+        ListingStatus,
+        by_value=True,
+        metadata={"description": "draft -> active -> paused -> active; any -> archived."},
+    )

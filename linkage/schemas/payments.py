@@ -1,0 +1,88 @@
+"""Schemas of payments to households and their totals."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from linkage.services.payments import PaymentTotals
+from models import PaymentKind
+
+from .common import PaginationArgs, money, page_of
+from .valuechain import MAX_ID, Moment, identifier
+
+MONTH = validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$", error="Enter a month as YYYY-MM.")
+
+
+def month(**kwargs: object) -> fields.String:
+    return fields.String(validate=MONTH, metadata={"example": "2026-03"}, **kwargs)
+
+
+class PaymentCreateSchema(Schema):
+    household_id = identifier(required=True)
+    amount_vnd = money(required=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf([PaymentKind.SURPLUS.value, PaymentKind.OTHER.value]),
+        metadata={"description": "surplus or other; farmgate payments come from collections"},
+    )
+    paid_at = Moment(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class PaymentSchema(Schema):
+    id = fields.Integer(required=True)
+    cooperative_id = fields.Integer(required=True)
+    household_id = fields.Integer(required=True)
+    household_code = fields.String(attribute="household.code")
+    kind = fields.Enum(PaymentKind, by_value=True, required=True)
+    amount_vnd = fields.Integer(required=True)
+    paid_at = fields.DateTime(required=True)
+    collection_id = fields.Integer(allow_none=True)
+    note = fields.String()
+
+
+class PaymentArgs(PaginationArgs):
+    period_start = month()
+    period_end = month()
+    kind = fields.Enum(PaymentKind, by_value=True)
+    household_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+
+
+class KindTotalsSchema(Schema):
+    farmgate_vnd = fields.Integer(required=True)
+    surplus_vnd = fields.Integer(required=True)
+    other_vnd = fields.Integer(required=True)
+    total_vnd = fields.Integer(required=True)
+
+
+class MonthTotalsSchema(KindTotalsSchema):
+    month = fields.String(required=True, metadata={"example": "2026-03"})
+
+
+class PaymentTotalsSchema(Schema):
+    period_start = fields.String(required=True)
+    period_end = fields.String(required=True)
+    by_kind = fields.Nested(KindTotalsSchema, required=True)
+    months = fields.List(fields.Nested(MonthTotalsSchema), required=True)
+
+
+class PaymentListSchema(page_of(PaymentSchema)):  # type: ignore[misc]
+    """A page of payments with the period's totals by kind and month."""
+
+    totals = fields.Nested(PaymentTotalsSchema, required=True)
+
+
+def kind_totals(by_kind: dict[PaymentKind, int]) -> dict[str, int]:
+    """{farmgate_vnd, surplus_vnd, other_vnd, total_vnd} from sums by kind."""
+    values = {f"{kind.value}_vnd": by_kind.get(kind, 0) for kind in PaymentKind}
+    return {**values, "total_vnd": sum(values.values())}
+
+
+def totals_of(totals: PaymentTotals) -> dict[str, object]:
+    """A services.payments.PaymentTotals as PaymentTotalsSchema's mapping."""
+    return {
+        "period_start": str(totals.period.start),
+        "period_end": str(totals.period.end),
+        "by_kind": kind_totals(totals.by_kind),
+        "months": [{"month": str(m.month), **kind_totals(m.by_kind)} for m in totals.months],
+    }

@@ -1,0 +1,98 @@
+"""Idempotency keys: the same key and request return the first answer; a different request
+with a reused key is refused. Keys live in the database, so every app worker sees them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from linkage.errors import DomainError
+from linkage.extensions import db
+from models import IdempotencyKey, User
+
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    status: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def fingerprint(method: str, path: str, payload: Any) -> str:
+    """A hash of what the request asks for (method, path and the parsed body)."""
+    canonical = json.dumps(
+        [method.upper(), path, payload], sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_key(key: str) -> str:
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise DomainError(
+            _("The Idempotency-Key header must be 1 to 255 printable characters."),
+            status=422,
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def _stored(user: User, key: str, request_hash: str) -> StoredAnswer | None:
+    row = db.session.scalars(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != request_hash:
+        raise DomainError(
+            _("This Idempotency-Key was already used with a different request."),
+            status=422,
+            field="Idempotency-Key",
+        )
+    return StoredAnswer(
+        status=row.response_status or 200, body=row.response_body or {}, replayed=True
+    )
+
+
+def run_once(
+    user: User,
+    key: str | None,
+    request_hash: str,
+    action: Callable[[], tuple[int, dict[str, Any]]],
+) -> StoredAnswer:
+    """Run `action` (which flushes, never commits) once per (user, key) and commit.
+
+    The key row is inserted before the action, so a concurrent request with the same key
+    waits on the unique index and then finds the stored answer instead of acting twice.
+    """
+    if key is None:
+        status, body = action()
+        db.session.commit()
+        return StoredAnswer(status=status, body=body, replayed=False)
+    key = _check_key(key)
+    if (answer := _stored(user, key, request_hash)) is not None:
+        return answer
+    row = IdempotencyKey(user_id=user.id, key=key, request_hash=request_hash)
+    try:
+        db.session.add(row)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        answer = _stored(user, key, request_hash)
+        if answer is None:  # pragma: no cover - the row must exist after the conflict
+            raise
+        return answer
+    status, body = action()
+    row.response_status = status
+    row.response_body = body
+    db.session.commit()
+    return StoredAnswer(status=status, body=body, replayed=False)

@@ -1,0 +1,65 @@
+"""Official re-classification of a household's poverty status (officials in scope, admins)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from linkage.errors import DomainError
+from linkage.extensions import db
+from models import AuditAction, Household, OfficialStatus, OfficialStatusChange, Role, User
+
+from . import audit
+from .periods import current_day
+from .scope import commune_in_scope
+
+
+def reclassify(
+    actor: User,
+    household: Household,
+    status: OfficialStatus,
+    reason: str,
+    effective_on: date | None = None,
+) -> OfficialStatusChange:
+    """Record a new official status with its reason; the history is kept and audited."""
+    if actor.role not in (Role.OFFICIAL, Role.ADMIN) or not commune_in_scope(
+        actor, household.commune_code
+    ):
+        raise DomainError(_("Household not found."), status=404)
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise DomainError(
+            _("Give the reason for the re-classification (at least 5 characters)."),
+            status=422,
+            field="reason",
+        )
+    day = effective_on or current_day()
+    if day > current_day():
+        raise DomainError(_("The date cannot be in the future."), status=422, field="effective_on")
+    change = OfficialStatusChange(
+        household_id=household.id,
+        previous_status=household.official_status,
+        status=status,
+        effective_on=day,
+        reason=reason,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(change)
+    old = {
+        "official_status": household.official_status,
+        "official_status_on": household.official_status_on,
+    }
+    household.official_status = status
+    household.official_status_on = day
+    db.session.flush()
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        "household",
+        household.id,
+        old=old,
+        new={"official_status": status, "official_status_on": day},
+        reason=reason,
+    )
+    return change

@@ -1,0 +1,57 @@
+"""Who may see which household: the one rule of DESIGN 4.4, as SQL conditions.
+
+Managers see the households that belong to one of their cooperatives, officials those of
+their communes (or all, province-wide), admins all; buyers and the public none.
+Anything outside scope answers 404.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, false, select, true
+
+from linkage.errors import DomainError
+from linkage.extensions import db
+from models import Household, Membership, Role, User, official_communes
+
+
+def household_scope(actor: User) -> ColumnElement[bool]:
+    """A WHERE condition on Household limiting rows to those the actor may see."""
+    if actor.role == Role.ADMIN:
+        return true()
+    if actor.role == Role.MANAGER:
+        cooperative_ids = [c.id for c in actor.cooperatives]
+        return Household.id.in_(
+            select(Membership.household_id).where(Membership.cooperative_id.in_(cooperative_ids))
+        )
+    if actor.role == Role.OFFICIAL:
+        if actor.province_wide:
+            return true()
+        return Household.commune_code.in_(
+            select(official_communes.c.commune_code).where(official_communes.c.user_id == actor.id)
+        )
+    return false()
+
+
+def get_household_for(actor: User, household_id: int) -> Household:
+    """The household if the actor may see it; 404 otherwise."""
+    household = db.session.scalars(
+        select(Household).where(Household.id == household_id, household_scope(actor))
+    ).first()
+    if household is None:
+        raise DomainError(_("Household not found."), status=404)
+    return household
+
+
+def manages(actor: User, cooperative_id: int) -> bool:
+    """True when the actor is an admin or a manager of this cooperative."""
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.MANAGER and any(c.id == cooperative_id for c in actor.cooperatives)
+
+
+def commune_in_scope(actor: User, commune_code: str) -> bool:
+    """True when an official's (or admin's) jurisdiction holds the commune."""
+    if actor.role == Role.ADMIN or (actor.role == Role.OFFICIAL and actor.province_wide):
+        return True
+    return actor.role == Role.OFFICIAL and any(c.code == commune_code for c in actor.communes)

@@ -1,0 +1,565 @@
+"""The value chain: lots, collections from member households, transformations (DESIGN 3, 4.1).
+
+Lot quantities change only by atomic UPDATE statements: a collection adds in place, a
+transformation takes with `... WHERE quantity_remaining >= :q` and checks the row count, so
+concurrent writers can neither lose an addition nor take more than a lot holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from linkage.errors import DomainError
+from linkage.extensions import db
+from linkage.text import fold
+from models import (
+    AuditAction,
+    Collection,
+    Cooperative,
+    Household,
+    Lot,
+    LotAllocation,
+    LotOrigin,
+    Membership,
+    OrderLine,
+    Payment,
+    PaymentKind,
+    Process,
+    Product,
+    Transformation,
+    TransformationInput,
+    User,
+    utcnow,
+)
+
+from . import audit
+from .periods import VIETNAM
+from .scope import manages
+
+MAX_ID = 2_147_483_647
+MAX_INPUTS = 20
+MAX_QUANTITY = Decimal("1000000000")  # one delivery or output: a million tonnes is a typo
+MAX_UNIT_PRICE_VND = 1_000_000_000
+MAX_AMOUNT_VND = 10**15
+FUTURE_TOLERANCE = timedelta(days=1)  # a phone's clock or time zone may be a little off
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+CODE_ATTEMPTS = 8
+LOT_FIELDS = ("code", "cooperative_id", "product_id", "origin", "quantity_in", "note")
+COLLECTION_FIELDS = (
+    "lot_id",
+    "household_id",
+    "quantity",
+    "unit_price_vnd",
+    "amount_vnd",
+    "collected_at",
+    "grade",
+    "moisture_pct",
+)
+PAYMENT_FIELDS = ("cooperative_id", "household_id", "kind", "amount_vnd", "paid_at", "note")
+
+
+# --- checks shared with payments ----------------------------------------------------------------
+
+
+def check_moment(value: datetime, field: str) -> datetime:
+    """An aware timestamp, not before 2000 and not more than a day in the future (else 422)."""
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise DomainError(_("Give the date and time with a time zone."), status=422, field=field)
+    if value < EARLIEST:
+        raise DomainError(_("This date is too far in the past."), status=422, field=field)
+    if value > utcnow() + FUTURE_TOLERANCE:
+        raise DomainError(_("This date is in the future."), status=422, field=field)
+    return value.astimezone(UTC)
+
+
+def positive_quantity(value: Any, field: str) -> Decimal:
+    """A quantity above zero with at most 3 decimals (else 422)."""
+    try:
+        quantity = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter a number."), status=422, field=field) from None
+    if not quantity.is_finite() or quantity != quantity.quantize(Decimal("0.001")):
+        raise DomainError(_("Enter a number with at most 3 decimals."), status=422, field=field)
+    if quantity <= 0:
+        raise DomainError(_("Enter a quantity greater than zero."), status=422, field=field)
+    if quantity > MAX_QUANTITY:
+        raise DomainError(_("This quantity is too large."), status=422, field=field)
+    return quantity.quantize(Decimal("0.001"))
+
+
+def member_household(
+    cooperative_id: int,
+    household_id: int,
+    field: str = "household_id",
+    *,
+    current_only: bool = True,
+) -> Household:
+    """A (current) member household of the cooperative; 404 for any other (reveals nothing)."""
+    household = None
+    if isinstance(household_id, int) and 1 <= household_id <= MAX_ID:
+        statement = (
+            select(Household)
+            .join(Membership, Membership.household_id == Household.id)
+            .where(Household.id == household_id, Membership.cooperative_id == cooperative_id)
+        )
+        if current_only:
+            statement = statement.where(Membership.left_on.is_(None))
+        household = db.session.scalars(statement).first()
+    if household is None:
+        raise DomainError(_("Household not found."), status=404, field=field)
+    return household
+
+
+def member_households(
+    cooperative: Cooperative, q: str | None = None, limit: int = 500
+) -> list[Household]:
+    """Current member households (code order), optionally those whose code or name has `q`."""
+    statement = (
+        select(Household)
+        .join(Membership, Membership.household_id == Household.id)
+        .where(Membership.cooperative_id == cooperative.id, Membership.left_on.is_(None))
+        .order_by(Household.code)
+        .limit(limit)
+    )
+    if q and q.strip():
+        needle = fold(q)
+        # names carry diacritics that LIKE cannot ignore on both databases: fold them here
+        rows = db.session.scalars(statement.limit(None)).all()
+        return [h for h in rows if needle in fold(f"{h.code} {h.head_name}")][:limit]
+    return list(db.session.scalars(statement).all())
+
+
+def _product(code: Any, field: str) -> Product:
+    product = None
+    if isinstance(code, str) and 0 < len(code.strip()) <= 40:
+        product = db.session.scalars(select(Product).where(Product.code == code.strip())).first()
+    if product is None:
+        raise DomainError(_("Unknown product."), status=422, field=field)
+    return product
+
+
+def _note(note: str | None, limit: int = 2000) -> str:
+    text = (note or "").strip()
+    if len(text) > limit:
+        raise DomainError(_("The note is too long."), status=422, field="note")
+    return text
+
+
+# --- lots ---------------------------------------------------------------------------------------
+
+
+def lot_code_prefix(cooperative_name: str) -> str:
+    """'HTX Dược liệu Đạo Trù' -> 'DT': the initials of the last two words (the place)."""
+    words = [w for w in re.findall(r"[a-z0-9]+", fold(cooperative_name)) if w != "htx"]
+    return "".join(w[0] for w in words[-2:]).upper() or "LOT"
+
+
+def _next_lot_code(prefix: str, year: int) -> str:
+    stem = f"{prefix}-{year}-"
+    last = db.session.scalars(
+        select(Lot.code)
+        .where(Lot.code.like(f"{stem}%"))
+        .order_by(func.length(Lot.code).desc(), Lot.code.desc())
+        .limit(1)
+    ).first()
+    suffix = last.removeprefix(stem) if last else ""
+    number = int(suffix) + 1 if suffix.isdigit() else 1
+    return f"{stem}{number:04d}"
+
+
+def _insert_lot(
+    cooperative: Cooperative,
+    product: Product,
+    origin: LotOrigin,
+    quantity: Decimal,
+    note: str,
+    created_at: datetime,
+) -> Lot:
+    """A new lot numbered `<prefix>-<year>-<n>`; a concurrent writer taking the same number
+    makes the insert fail on the unique code, and the next number is tried in a savepoint."""
+    prefix = lot_code_prefix(cooperative.name)
+    year = created_at.astimezone(VIETNAM).year
+    for _attempt in range(CODE_ATTEMPTS):
+        lot = Lot(
+            code=_next_lot_code(prefix, year),
+            cooperative_id=cooperative.id,
+            product=product,
+            origin=origin,
+            quantity_in=quantity,
+            quantity_remaining=quantity,
+            note=note,
+            created_at=created_at,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(lot)
+        except IntegrityError:
+            continue
+        return lot
+    raise DomainError(_("The lot could not be numbered; please try again."), status=409)
+
+
+def create_lot(actor: User, cooperative: Cooperative, product_code: str, note: str = "") -> Lot:
+    """An empty collection lot of one product; audited."""
+    if not manages(actor, cooperative.id):
+        raise DomainError(_("Cooperative not found."), status=404)
+    product = _product(product_code, "product_code")
+    lot = _insert_lot(
+        cooperative, product, LotOrigin.COLLECTION, Decimal("0"), _note(note), utcnow()
+    )
+    audit.record(actor, AuditAction.CREATE, "lot", lot.id, new=audit.snapshot(lot, LOT_FIELDS))
+    return lot
+
+
+def get_lot_for(actor: User, lot_id: int, cooperative_id: int | None = None) -> Lot:
+    """A lot of a cooperative the actor manages (of `cooperative_id` when given); else 404."""
+    lot = (
+        db.session.get(Lot, lot_id, options=[joinedload(Lot.product)]) if lot_id <= MAX_ID else None
+    )
+    if (
+        lot is None
+        or not manages(actor, lot.cooperative_id)
+        or (cooperative_id is not None and lot.cooperative_id != cooperative_id)
+    ):
+        raise DomainError(_("Lot not found."), status=404)
+    return lot
+
+
+def lots_query(
+    actor: User,
+    cooperative: Cooperative,
+    product: str | None = None,
+    with_stock: bool | None = None,
+) -> Select[Any]:
+    """The cooperative's lots, newest first; by product code and whether any stock is left."""
+    if not manages(actor, cooperative.id):
+        raise DomainError(_("Cooperative not found."), status=404)
+    statement = (
+        select(Lot)
+        .where(Lot.cooperative_id == cooperative.id)
+        .options(selectinload(Lot.product))
+        .order_by(Lot.created_at.desc(), Lot.id.desc())
+    )
+    if product:
+        statement = statement.where(
+            Lot.product_id.in_(select(Product.id).where(Product.code == product))
+        )
+    if with_stock is True:
+        statement = statement.where(Lot.quantity_remaining > 0)
+    elif with_stock is False:
+        statement = statement.where(Lot.quantity_remaining == 0)
+    return statement
+
+
+def lots_with_stock(cooperative: Cooperative) -> list[Lot]:
+    """Lots that still hold something (inputs a transformation may take), by code."""
+    return list(
+        db.session.scalars(
+            select(Lot)
+            .where(Lot.cooperative_id == cooperative.id, Lot.quantity_remaining > 0)
+            .options(selectinload(Lot.product))
+            .order_by(Lot.code)
+        ).all()
+    )
+
+
+# --- collections --------------------------------------------------------------------------------
+
+
+def _optional_grade(grade: str | None) -> str | None:
+    text = (grade or "").strip()
+    if len(text) > 40:
+        raise DomainError(_("The grade is too long."), status=422, field="grade")
+    return text or None
+
+
+def _optional_moisture(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        moisture = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        moisture = Decimal("NaN")
+    if not moisture.is_finite() or not 0 <= moisture <= 100:
+        raise DomainError(
+            _("Moisture is a percentage from 0 to 100."), status=422, field="moisture_pct"
+        )
+    if moisture != moisture.quantize(Decimal("0.01")):
+        raise DomainError(_("Moisture takes at most 2 decimals."), status=422, field="moisture_pct")
+    return moisture
+
+
+def amount_for(quantity: Decimal, unit_price_vnd: int) -> int:
+    """Quantity x unit price, rounded half-up to whole VND."""
+    return int((quantity * unit_price_vnd).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def record_collection(
+    actor: User,
+    lot: Lot,
+    household_id: int,
+    quantity: Decimal,
+    unit_price_vnd: int,
+    collected_at: datetime,
+    grade: str | None = None,
+    moisture_pct: Decimal | None = None,
+) -> Collection:
+    """A member household's delivery into a collection lot, with its farmgate payment."""
+    if not manages(actor, lot.cooperative_id):
+        raise DomainError(_("Lot not found."), status=404)
+    if lot.origin != LotOrigin.COLLECTION:
+        raise DomainError(
+            _(
+                "Lot %(code)s comes from processing; deliveries go into collection lots.",
+                code=lot.code,
+            )
+        )
+    quantity = positive_quantity(quantity, "quantity")
+    if not isinstance(unit_price_vnd, int) or not 0 <= unit_price_vnd <= MAX_UNIT_PRICE_VND:
+        raise DomainError(_("Enter a unit price in đồng."), status=422, field="unit_price_vnd")
+    collected_at = check_moment(collected_at, "collected_at")
+    grade = _optional_grade(grade)
+    moisture = _optional_moisture(moisture_pct)
+    household = member_household(lot.cooperative_id, household_id)
+    amount = amount_for(quantity, unit_price_vnd)
+    if amount > MAX_AMOUNT_VND:
+        raise DomainError(_("The amount is too large."), status=422, field="quantity")
+    collection = Collection(
+        lot_id=lot.id,
+        household_id=household.id,
+        quantity=quantity,
+        unit_price_vnd=unit_price_vnd,
+        amount_vnd=amount,
+        collected_at=collected_at,
+        grade=grade,
+        moisture_pct=moisture,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(collection)
+    db.session.execute(
+        update(Lot)
+        .where(Lot.id == lot.id)
+        .values(
+            quantity_in=Lot.quantity_in + quantity,
+            quantity_remaining=Lot.quantity_remaining + quantity,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(lot, ["quantity_in", "quantity_remaining"])
+    db.session.flush()
+    payment = Payment(
+        cooperative_id=lot.cooperative_id,
+        household_id=household.id,
+        kind=PaymentKind.FARMGATE,
+        amount_vnd=amount,
+        paid_at=collected_at,
+        collection_id=collection.id,
+        note="",
+        recorded_by_id=actor.id,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        "collection",
+        collection.id,
+        new=audit.snapshot(collection, COLLECTION_FIELDS),
+    )
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        "payment",
+        payment.id,
+        new=audit.snapshot(payment, PAYMENT_FIELDS),
+    )
+    return collection
+
+
+# --- transformations ----------------------------------------------------------------------------
+
+
+def _process(value: Any) -> Process:
+    try:
+        return Process(value)
+    except ValueError:
+        raise DomainError(_("Unknown processing step."), status=422, field="process") from None
+
+
+def _takes(inputs: Iterable[tuple[int, Any]]) -> dict[int, Decimal]:
+    takes: dict[int, Decimal] = {}
+    for lot_id, quantity in inputs:
+        if not isinstance(lot_id, int) or not 1 <= lot_id <= MAX_ID:
+            raise DomainError(_("Lot not found."), status=404, field="inputs")
+        if lot_id in takes:
+            raise DomainError(_("Each input lot may appear only once."), status=422, field="inputs")
+        takes[lot_id] = positive_quantity(quantity, "inputs")
+    if not takes:
+        raise DomainError(_("Choose at least one input lot."), status=422, field="inputs")
+    if len(takes) > MAX_INPUTS:
+        raise DomainError(_("Too many input lots."), status=422, field="inputs")
+    return takes
+
+
+def _take(lot: Lot, quantity: Decimal) -> None:
+    """Take `quantity` from the lot atomically, or refuse with what it holds (409)."""
+    result = db.session.execute(
+        update(Lot)
+        .where(Lot.id == lot.id, Lot.quantity_remaining >= quantity)
+        .values(quantity_remaining=Lot.quantity_remaining - quantity)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(lot, ["quantity_remaining"])
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        held = db.session.scalar(select(Lot.quantity_remaining).where(Lot.id == lot.id))
+        raise DomainError(
+            _(
+                "Lot %(code)s holds only %(quantity)s %(unit)s.",
+                code=lot.code,
+                quantity=f"{held}",
+                unit=lot.product.unit.value,
+            )
+        )
+
+
+def record_transformation(
+    actor: User,
+    cooperative: Cooperative,
+    process: Process | str,
+    occurred_at: datetime,
+    inputs: Iterable[tuple[int, Any]],
+    output_product_code: str,
+    output_quantity: Decimal,
+    note: str = "",
+) -> Transformation:
+    """A processing step: takes from input lots, fills one new output lot; all or nothing."""
+    if not manages(actor, cooperative.id):
+        raise DomainError(_("Cooperative not found."), status=404)
+    process = _process(process)
+    occurred_at = check_moment(occurred_at, "occurred_at")
+    takes = _takes(inputs)
+    product = _product(output_product_code, "output")
+    output_quantity = positive_quantity(output_quantity, "output")
+    note = _note(note)
+    lots = {
+        lot.id: lot
+        for lot in db.session.scalars(
+            select(Lot)
+            .where(Lot.id.in_(list(takes)), Lot.cooperative_id == cooperative.id)
+            .options(joinedload(Lot.product))
+        )
+    }
+    if len(lots) != len(takes):
+        raise DomainError(_("Lot not found."), status=404, field="inputs")
+    # a savepoint makes the step all-or-nothing even for a caller that does not roll back
+    with db.session.begin_nested():
+        for lot_id in sorted(takes):  # one lock order for every writer: no deadlock
+            _take(lots[lot_id], takes[lot_id])
+        output = _insert_lot(
+            cooperative, product, LotOrigin.TRANSFORMATION, output_quantity, note, occurred_at
+        )
+        transformation = Transformation(
+            cooperative_id=cooperative.id,
+            process=process,
+            occurred_at=occurred_at,
+            output_lot=output,
+            output_quantity=output_quantity,
+            note=note,
+            recorded_by_id=actor.id,
+            inputs=[TransformationInput(lot_id=i, quantity=q) for i, q in takes.items()],
+        )
+        db.session.add(transformation)
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        "transformation",
+        transformation.id,
+        new={
+            "process": process,
+            "occurred_at": occurred_at,
+            "inputs": {lots[i].code: str(q) for i, q in takes.items()},
+            "output_lot": output.code,
+            "output_quantity": output_quantity,
+        },
+    )
+    return transformation
+
+
+# --- history ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LotHistory:
+    """Where a lot's quantity came from and where it went."""
+
+    lot: Lot
+    collections: list[Collection]
+    produced_by: Transformation | None
+    consumed_by: list[TransformationInput]
+    allocations: list[LotAllocation]
+
+    @property
+    def consumed(self) -> Decimal:
+        return sum((i.quantity for i in self.consumed_by), Decimal("0"))
+
+    @property
+    def shipped(self) -> Decimal:
+        return sum((a.quantity for a in self.allocations), Decimal("0"))
+
+    @property
+    def collected_vnd(self) -> int:
+        return sum(c.amount_vnd for c in self.collections)
+
+
+def lot_history(actor: User, lot: Lot) -> LotHistory:
+    """Collections (with households: managers only), producing and consuming steps, shipments."""
+    if not manages(actor, lot.cooperative_id):
+        raise DomainError(_("Lot not found."), status=404)
+    collections = db.session.scalars(
+        select(Collection)
+        .where(Collection.lot_id == lot.id)
+        .options(joinedload(Collection.household))
+        .order_by(Collection.collected_at, Collection.id)
+    ).all()
+    produced_by = db.session.scalars(
+        select(Transformation)
+        .where(Transformation.output_lot_id == lot.id)
+        .options(
+            selectinload(Transformation.inputs)
+            .joinedload(TransformationInput.lot)
+            .joinedload(Lot.product)
+        )
+    ).first()
+    consumed_by = db.session.scalars(
+        select(TransformationInput)
+        .where(TransformationInput.lot_id == lot.id)
+        .options(
+            joinedload(TransformationInput.transformation)
+            .joinedload(Transformation.output_lot)
+            .joinedload(Lot.product)
+        )
+        .order_by(TransformationInput.id)
+    ).all()
+    allocations = db.session.scalars(
+        select(LotAllocation)
+        .where(LotAllocation.lot_id == lot.id)
+        .options(joinedload(LotAllocation.order_line).joinedload(OrderLine.order))
+        .order_by(LotAllocation.allocated_at, LotAllocation.id)
+    ).all()
+    return LotHistory(lot, list(collections), produced_by, list(consumed_by), list(allocations))
+
+
+def record_history_read(actor: User, lot: Lot) -> None:
+    """A history that names households is household-level data: its reads are audited."""
+    if lot.origin == LotOrigin.COLLECTION and lot.quantity_in > 0:
+        audit.record(actor, AuditAction.READ, "lot", lot.id, new={"view": "history"})

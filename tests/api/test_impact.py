@@ -1,0 +1,365 @@
+"""Impact API: fields, scope, pagination, grouping, audit, re-classification."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from linkage.extensions import db
+from linkage.services.income import attribute_order
+from models import (
+    AuditEntry,
+    Collection,
+    Household,
+    LotAllocation,
+    OfficialStatus,
+    OfficialStatusChange,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+)
+
+from ..factories import (
+    CooperativeFactory,
+    HouseholdFactory,
+    ListingFactory,
+    LotFactory,
+    MembershipFactory,
+    UserFactory,
+)
+
+RURAL, URBAN = "08914", "07900"
+WHEN = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+PERIOD = {"period_start": "2026-01", "period_end": "2026-03"}
+
+
+@pytest.fixture
+def province(app):
+    """Cooperative A (Đạo Trù) with three households, B (Việt Trì ward) with one."""
+    a = CooperativeFactory(commune_code=RURAL, name="HTX A")
+    b = CooperativeFactory(commune_code=URBAN, name="HTX B")
+    poor = HouseholdFactory(
+        code="H-POOR",
+        members=2,
+        baseline_income_vnd=1_200_000,
+        deprivations=3,
+        official_status=OfficialStatus.POOR,
+        ethnic_group_code="09",
+    )
+    near = HouseholdFactory(
+        code="H-NEAR",
+        members=1,
+        baseline_income_vnd=1_400_000,
+        deprivations=1,
+        official_status=OfficialStatus.NEAR_POOR,
+        ethnic_group_code="01",
+    )
+    rich = HouseholdFactory(
+        code="H-RICH",
+        members=4,
+        baseline_income_vnd=3_000_000,
+        deprivations=0,
+        official_status=OfficialStatus.NOT_POOR,
+        ethnic_group_code="01",
+    )
+    ward = HouseholdFactory(
+        code="H-WARD",
+        commune_code=URBAN,
+        members=3,
+        baseline_income_vnd=1_900_000,
+        deprivations=0,
+        official_status=OfficialStatus.NOT_POOR,
+        ethnic_group_code="01",
+    )
+    for household in (poor, near, rich):
+        MembershipFactory(household=household, cooperative=a)
+    MembershipFactory(household=ward, cooperative=b)
+    MembershipFactory(household=near, cooperative=b)  # a household in two cooperatives
+    for household, cooperative, amount in (
+        (poor, a, 1_800_000),
+        (near, a, 900_000),
+        (near, b, 300_000),
+        (ward, b, 600_000),
+    ):
+        db.session.add(
+            Payment(
+                cooperative_id=cooperative.id,
+                household_id=household.id,
+                kind=PaymentKind.SURPLUS,
+                amount_vnd=amount,
+                paid_at=WHEN,
+            )
+        )
+    # a paid order of HTX A: 5,000,000 VND shipped from a lot of 30 kg (poor) + 20 kg (near)
+    listing = ListingFactory(cooperative=a)
+    lot = LotFactory(cooperative=a)
+    for household, quantity in ((poor, 30), (near, 20)):
+        db.session.add(
+            Collection(
+                lot=lot,
+                household=household,
+                quantity=Decimal(quantity),
+                unit_price_vnd=0,
+                amount_vnd=0,
+                collected_at=WHEN,
+            )
+        )
+    order = Order(
+        buyer_id=UserFactory(role="buyer").id,
+        cooperative_id=a.id,
+        status=OrderStatus.PAID,
+        total_vnd=5_000_000,
+        paid_at=WHEN,
+    )
+    order.lines.append(
+        OrderLine(
+            listing=listing, quantity=Decimal(10), unit_price_vnd=500_000, amount_vnd=5_000_000
+        )
+    )
+    db.session.add(order)
+    db.session.flush()
+    db.session.add(
+        LotAllocation(order_line_id=order.lines[0].id, lot_id=lot.id, quantity=Decimal(10))
+    )
+    db.session.flush()
+    attribute_order(order)
+    db.session.commit()
+    return {"a": a, "b": b, "poor": poor, "near": near, "rich": rich, "ward": ward}
+
+
+def _province_official(make_user):
+    return make_user("official", province_wide=True)
+
+
+def test_household_projection_fields(client, make_user, bearer, province):
+    headers = bearer(_province_official(make_user))
+    body = client.get("/api/v1/impact/households", query_string=PERIOD, headers=headers).json
+    assert (body["period_start"], body["period_end"], body["standard_code"]) == (
+        "2026-01",
+        "2026-03",
+        "VN-2022-2025",
+    )
+    assert body["total"] == 4
+    rows = {item["code"]: item for item in body["items"]}
+    assert set(rows["H-POOR"]) >= {
+        "household_id",
+        "code",
+        "commune_code",
+        "members",
+        "official_status",
+        "deprivations",
+        "baseline_income_vnd",
+        "platform_income_vnd",
+        "attributed_sales_vnd",
+        "projected_income_vnd",
+        "poverty_line_vnd",
+        "projected_status",
+        "transition",
+    }
+    assert rows["H-POOR"]["platform_income_vnd"] == 1_800_000
+    assert rows["H-POOR"]["attributed_sales_vnd"] == 3_000_000
+    assert rows["H-POOR"]["projected_income_vnd"] == 1_500_000
+    assert (rows["H-POOR"]["projected_status"], rows["H-POOR"]["transition"]) == (
+        "poor",
+        "unchanged",
+    )
+    assert rows["H-NEAR"]["platform_income_vnd"] == 1_200_000
+    assert (rows["H-NEAR"]["projected_status"], rows["H-NEAR"]["transition"]) == (
+        "not_poor",
+        "exit",
+    )
+    assert rows["H-WARD"]["poverty_line_vnd"] == 2_000_000
+    # 1,900,000 + 600,000 / 9 = 1,966,666 <= 2,000,000 (the urban line): near poor, worsened
+    assert rows["H-WARD"]["projected_status"] == "near_poor"
+    assert rows["H-WARD"]["transition"] == "worsened"
+    assert "head_name" not in rows["H-POOR"]
+
+
+def test_filters_and_pagination(client, make_user, bearer, province):
+    headers = bearer(_province_official(make_user))
+
+    def get(**query):
+        return client.get(
+            "/api/v1/impact/households", query_string={**PERIOD, **query}, headers=headers
+        ).json
+
+    assert get(transition="exit")["total"] == 1
+    assert get(projected_status="not_poor")["total"] == 2
+    assert get(commune=URBAN)["total"] == 1
+    assert {i["code"] for i in get(cooperative=province["b"].id)["items"]} == {"H-NEAR", "H-WARD"}
+    page = get(per_page=3, page=2)
+    assert (page["page"], page["per_page"], page["total"], len(page["items"])) == (2, 3, 4, 1)
+
+
+def test_commune_official_sees_only_their_communes(client, make_user, bearer, province):
+    official = make_user("official")  # Đạo Trù only
+    headers = bearer(official)
+    body = client.get("/api/v1/impact/households", query_string=PERIOD, headers=headers).json
+    assert {item["code"] for item in body["items"]} == {"H-POOR", "H-NEAR", "H-RICH"}
+    out = client.get(
+        "/api/v1/impact/households", query_string={**PERIOD, "commune": URBAN}, headers=headers
+    )
+    assert out.status_code == 404
+    summary = client.get(
+        "/api/v1/impact/summary", query_string={**PERIOD, "commune": URBAN}, headers=headers
+    )
+    assert summary.status_code == 404
+    body = client.get("/api/v1/impact/summary", query_string=PERIOD, headers=headers).json
+    assert [row["key"] for row in body["rows"]] == [RURAL]
+    assert body["totals"]["households"] == 3
+
+
+@pytest.mark.parametrize("role", ["buyer", "manager"])
+def test_buyers_and_managers_get_nothing(client, make_user, bearer, province, role):
+    headers = bearer(make_user(role))
+    for path in ("/api/v1/impact/households", "/api/v1/impact/summary"):
+        response = client.get(path, query_string=PERIOD, headers=headers)
+        assert response.status_code == 403
+        assert "H-POOR" not in response.get_data(as_text=True)
+    assert client.get("/api/v1/impact/summary").status_code == 401
+
+
+def test_summary_by_commune(client, make_user, bearer, province):
+    headers = bearer(_province_official(make_user))
+    body = client.get(
+        "/api/v1/impact/summary", query_string={**PERIOD, "group_by": "commune"}, headers=headers
+    ).json
+    rows = {row["key"]: row for row in body["rows"]}
+    rural = rows[RURAL]
+    assert rural["label"] == "Đạo Trù"
+    assert (rural["households"], rural["poor"], rural["near_poor"]) == (3, 1, 1)
+    assert rural["platform_income_vnd"] == 3_000_000
+    assert rural["attributed_sales_vnd"] == 5_000_000
+    assert rural["income_to_poor_vnd"] == 1_800_000
+    assert rural["income_to_near_poor_vnd"] == 1_200_000
+    assert (rural["projected_exits"], rural["projected_worsened"]) == (1, 0)
+    assert rural["sales_vnd"] == 5_000_000  # the paid order of HTX A, located in Đạo Trù
+    assert rows[URBAN]["sales_vnd"] == 0
+    assert body["totals"]["households"] == 4
+    assert body["totals"]["platform_income_vnd"] == 3_600_000
+    assert body["totals"]["sales_vnd"] == 5_000_000
+
+
+@pytest.mark.parametrize(
+    ("group", "expected"),
+    [
+        ("region", {"mountain": 3, "urban": 1}),
+        ("former_province", {"vinh_phuc": 3, "phu_tho": 1}),
+        ("official_status", {"poor": 1, "near_poor": 1, "not_poor": 2}),
+        ("ethnicity", {"09": 1, "01": 3}),
+    ],
+)
+def test_summary_groupings(client, make_user, bearer, province, group, expected):
+    headers = bearer(_province_official(make_user))
+    body = client.get(
+        "/api/v1/impact/summary", query_string={**PERIOD, "group_by": group}, headers=headers
+    ).json
+    assert {row["key"]: row["households"] for row in body["rows"]} == expected
+    assert all(row["label"] for row in body["rows"])
+
+
+def test_summary_by_cooperative_splits_income_by_who_paid(client, make_user, bearer, province):
+    headers = bearer(_province_official(make_user))
+    body = client.get(
+        "/api/v1/impact/summary",
+        query_string={**PERIOD, "group_by": "cooperative"},
+        headers=headers,
+    ).json
+    rows = {row["label"]: row for row in body["rows"]}
+    assert rows["HTX A"]["households"] == 3
+    assert rows["HTX A"]["platform_income_vnd"] == 2_700_000
+    assert rows["HTX B"]["households"] == 2
+    assert rows["HTX B"]["platform_income_vnd"] == 900_000
+    assert rows["HTX B"]["income_to_near_poor_vnd"] == 300_000
+    assert rows["HTX A"]["sales_vnd"] == 5_000_000
+
+
+def test_bad_periods_are_422(client, make_user, bearer, province):
+    headers = bearer(_province_official(make_user))
+    for query in (
+        {"period_start": "2026-13"},
+        {"period_start": "2026-05", "period_end": "2026-01"},
+        {"group_by": "colour"},
+    ):
+        response = client.get("/api/v1/impact/summary", query_string=query, headers=headers)
+        assert response.status_code == 422
+        assert response.mimetype == "application/problem+json"
+
+
+def test_household_level_reads_are_audited(client, make_user, bearer, province):
+    official = _province_official(make_user)
+    client.get(
+        "/api/v1/impact/households",
+        query_string={**PERIOD, "transition": "exit"},
+        headers=bearer(official),
+    )
+    entry = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.entity_type == "impact_households")
+    ).one()
+    assert entry.actor_id == official.id
+    assert entry.action.value == "read"
+    assert entry.new_values["transition"] == "exit"
+
+
+def test_reclassification_by_an_official_in_scope(client, make_user, bearer, province):
+    official = make_user("official")  # Đạo Trù
+    household = province["near"]
+    response = client.post(
+        f"/api/v1/households/{household.id}/reclassify",
+        json={"official_status": "not_poor", "reason": "Rà soát cuối năm 2026"},
+        headers=bearer(official),
+    )
+    assert response.status_code == 200
+    assert response.json["previous_status"] == "near_poor"
+    assert db.session.get(Household, household.id).official_status == OfficialStatus.NOT_POOR
+    change = db.session.scalars(db.select(OfficialStatusChange)).one()
+    assert change.recorded_by_id == official.id
+    entry = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.entity_type == "household")
+    ).one()
+    assert entry.old_values["official_status"] == "near_poor"
+    assert entry.reason == "Rà soát cuối năm 2026"
+
+
+def test_reclassification_out_of_scope_or_without_reason(client, make_user, bearer, province):
+    official = make_user("official")  # Đạo Trù only
+    ward = province["ward"]
+    response = client.post(
+        f"/api/v1/households/{ward.id}/reclassify",
+        json={"official_status": "poor", "reason": "Lý do đủ dài"},
+        headers=bearer(official),
+    )
+    assert response.status_code == 404
+    response = client.post(
+        f"/api/v1/households/{province['poor'].id}/reclassify",
+        json={"official_status": "near_poor", "reason": ""},
+        headers=bearer(official),
+    )
+    assert response.status_code == 422
+    manager = make_user("manager")
+    response = client.post(
+        f"/api/v1/households/{province['poor'].id}/reclassify",
+        json={"official_status": "near_poor", "reason": "Lý do đủ dài"},
+        headers=bearer(manager),
+    )
+    assert response.status_code == 403
+    assert db.session.scalar(db.select(db.func.count(OfficialStatusChange.id))) == 0
+    assert db.session.get(Household, ward.id).official_status == OfficialStatus.NOT_POOR
+
+
+def test_summary_by_product(client, make_user, bearer, province):
+    headers = bearer(_province_official(make_user))
+    body = client.get(
+        "/api/v1/impact/summary", query_string={**PERIOD, "group_by": "product"}, headers=headers
+    ).json
+    rows = {row["key"]: row for row in body["rows"]}
+    assert set(rows) == {"PT-BA-KICH-KHO"}
+    dried = rows["PT-BA-KICH-KHO"]
+    assert dried["households"] == 2
+    assert dried["attributed_sales_vnd"] == 5_000_000
+    assert dried["sales_vnd"] == 5_000_000
+    assert dried["platform_income_vnd"] == 0  # surplus payments belong to no product

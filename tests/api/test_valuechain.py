@@ -1,0 +1,433 @@
+"""Value chain API: lots, collections, transformations, payments (DESIGN section 6)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event, func, select
+
+from linkage.extensions import db
+from models import AuditEntry, Collection, Lot, Payment, Transformation, TransformationInput
+
+from ..factories_valuechain import lot_of, member_of
+
+COLLECTED_AT = "2026-03-10T09:30:00+07:00"
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user("manager")
+
+
+@pytest.fixture
+def coop(manager):
+    return manager.cooperatives[0]
+
+
+@pytest.fixture
+def auth(manager, bearer):
+    return bearer(manager)
+
+
+def count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _routes(coop_id: int, lot_id: int) -> list[tuple[str, str]]:
+    return [
+        ("POST", f"/api/v1/cooperatives/{coop_id}/lots"),
+        ("GET", f"/api/v1/cooperatives/{coop_id}/lots"),
+        ("POST", f"/api/v1/lots/{lot_id}/collections"),
+        ("POST", f"/api/v1/cooperatives/{coop_id}/transformations"),
+        ("POST", f"/api/v1/cooperatives/{coop_id}/payments"),
+        ("GET", f"/api/v1/cooperatives/{coop_id}/payments"),
+    ]
+
+
+# --- access -------------------------------------------------------------------------------------
+
+
+def test_anonymous_callers_get_401_and_the_lot_detail_404(client, coop):
+    lot = lot_of(coop)
+    db.session.commit()
+    for method, url in _routes(coop.id, lot.id):
+        assert client.open(url, method=method, json={}).status_code == 401, url
+    assert client.get(f"/api/v1/lots/{lot.id}").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["buyer", "official"])
+def test_other_roles_are_forbidden_and_do_not_see_lot_detail(client, coop, make_user, bearer, role):
+    lot = lot_of(coop)
+    db.session.commit()
+    headers = bearer(make_user(role))
+    for method, url in _routes(coop.id, lot.id):
+        assert client.open(url, method=method, json={}, headers=headers).status_code == 403, url
+    assert client.get(f"/api/v1/lots/{lot.id}", headers=headers).status_code == 404
+
+
+def test_manager_of_another_cooperative_gets_404(client, coop, make_user, bearer):
+    lot = lot_of(coop, "5")
+    household = member_of(coop)
+    db.session.commit()
+    headers = bearer(make_user("manager"))
+    bodies = {
+        "lots": {"product_code": "PT-BA-KICH-TUOI"},
+        "collections": {"household_id": household.id, "quantity": "1", "unit_price_vnd": 1,
+                        "collected_at": COLLECTED_AT},
+        "transformations": {"process": "drying", "occurred_at": COLLECTED_AT,
+                            "inputs": [{"lot_id": lot.id, "quantity": "1"}],
+                            "output": {"product_code": "PT-BA-KICH-KHO", "quantity": "1"}},
+        "payments": {"household_id": household.id, "amount_vnd": 5, "kind": "other",
+                     "paid_at": COLLECTED_AT},
+    }  # fmt: skip
+    for method, url in _routes(coop.id, lot.id):
+        body = bodies.get(url.rsplit("/", 1)[1]) if method == "POST" else None
+        response = client.open(url, method=method, json=body, headers=headers)
+        assert response.status_code == 404, (url, response.json)
+        assert response.mimetype == "application/problem+json"
+    assert client.get(f"/api/v1/lots/{lot.id}", headers=headers).status_code == 404
+    assert (count(Lot), count(Collection), count(Payment), count(Transformation)) == (1, 0, 0, 0)
+
+
+# --- lots ---------------------------------------------------------------------------------------
+
+
+def test_create_and_list_lots(client, coop, auth):
+    response = client.post(
+        f"/api/v1/cooperatives/{coop.id}/lots",
+        json={"product_code": "PT-BA-KICH-TUOI", "note": "Vụ đông"},
+        headers=auth,
+    )
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert set(body) >= {"id", "code", "product_code", "quantity_remaining"}
+    assert body["product_code"] == "PT-BA-KICH-TUOI"
+    assert body["quantity_remaining"] == "0.000"
+    assert body["origin"] == "collection"
+    lot_of(coop, "3", code="PT-BA-KICH-KHO")
+    db.session.commit()
+
+    listing = client.get(f"/api/v1/cooperatives/{coop.id}/lots?per_page=1", headers=auth).json
+    assert (listing["total"], listing["per_page"], len(listing["items"])) == (2, 1, 1)
+    stocked = client.get(f"/api/v1/cooperatives/{coop.id}/lots?with_stock=true", headers=auth).json
+    assert [item["quantity_remaining"] for item in stocked["items"]] == ["3.000"]
+    dried = client.get(
+        f"/api/v1/cooperatives/{coop.id}/lots?product=PT-BA-KICH-KHO", headers=auth
+    ).json
+    assert dried["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "product_code"),
+        ({"product_code": "NO-SUCH"}, "product_code"),
+        ({"product_code": ""}, "product_code"),
+        ({"product_code": "PT-BA-KICH-TUOI", "extra": 1}, "extra"),
+    ],
+)
+def test_create_lot_with_bad_fields_is_422(client, coop, auth, body, field):
+    response = client.post(f"/api/v1/cooperatives/{coop.id}/lots", json=body, headers=auth)
+    assert response.status_code == 422
+    assert field in response.json["errors"]
+    assert count(Lot) == 0
+
+
+# --- collections --------------------------------------------------------------------------------
+
+
+def test_record_collection(client, coop, auth):
+    lot = lot_of(coop)
+    household = member_of(coop)
+    db.session.commit()
+
+    response = client.post(
+        f"/api/v1/lots/{lot.id}/collections",
+        json={
+            "household_id": household.id,
+            "quantity": 1.235,
+            "unit_price_vnd": 10_001,
+            "collected_at": COLLECTED_AT,
+            "grade": "Loại 1",
+            "moisture_pct": "62.5",
+        },
+        headers=auth,
+    )
+
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert body["amount_vnd"] == 12_351
+    assert body["quantity"] == "1.235"
+    assert body["collected_at"].startswith("2026-03-10T02:30:00")
+    assert body["household_id"] == household.id
+    assert (count(Collection), count(Payment)) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"quantity": 0}, 422, "quantity"),
+        ({"quantity": "-1"}, 422, "quantity"),
+        ({"quantity": "1.2345"}, 422, "quantity"),
+        ({"quantity": True}, 422, "quantity"),
+        ({"unit_price_vnd": -1}, 422, "unit_price_vnd"),
+        ({"unit_price_vnd": "1000"}, 422, "unit_price_vnd"),
+        ({"collected_at": "2026-03-10T09:30:00"}, 422, "collected_at"),  # no offset
+        ({"collected_at": "0001-01-01T00:00:00+05:00"}, 422, "collected_at"),
+        ({"collected_at": "2099-01-01T00:00:00+07:00"}, 422, "collected_at"),
+        ({"moisture_pct": "101"}, 422, "moisture_pct"),
+        ({"household_id": "1"}, 422, "household_id"),
+        ({"household_id": 999_999}, 404, None),
+    ],
+)
+def test_bad_collections_write_nothing(client, coop, auth, change, status, field):
+    lot = lot_of(coop, "2")
+    household = member_of(coop)
+    db.session.commit()
+    body = {
+        "household_id": household.id,
+        "quantity": "1",
+        "unit_price_vnd": 1000,
+        "collected_at": COLLECTED_AT,
+        **change,
+    }
+
+    response = client.post(f"/api/v1/lots/{lot.id}/collections", json=body, headers=auth)
+
+    assert response.status_code == status, response.json
+    if field:
+        assert field in response.json["errors"]
+    assert (count(Collection), count(Payment), count(AuditEntry)) == (0, 0, 0)
+    assert db.session.get(Lot, lot.id).quantity_in == Decimal("2")
+
+
+# --- transformations ----------------------------------------------------------------------------
+
+
+def test_record_transformation(client, coop, auth):
+    fresh = lot_of(coop, "100")
+    db.session.commit()
+
+    response = client.post(
+        f"/api/v1/cooperatives/{coop.id}/transformations",
+        json={
+            "process": "drying",
+            "occurred_at": COLLECTED_AT,
+            "inputs": [{"lot_id": fresh.id, "quantity": "100"}],
+            "output": {"product_code": "PT-BA-KICH-KHO", "quantity": 33.3},
+        },
+        headers=auth,
+    )
+
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert set(body["output_lot"]) >= {"id", "code"}
+    output = db.session.get(Lot, body["output_lot"]["id"])
+    assert output.quantity_remaining == Decimal("33.3")
+    assert body["inputs"][0]["lot_code"] == fresh.code
+    db.session.refresh(fresh)
+    assert fresh.quantity_remaining == 0
+
+
+def test_transformation_taking_too_much_is_409_and_writes_nothing(client, coop, auth):
+    enough, short = lot_of(coop, "10"), lot_of(coop, "3.5")
+    db.session.commit()
+
+    response = client.post(
+        f"/api/v1/cooperatives/{coop.id}/transformations",
+        json={
+            "process": "sorting",
+            "occurred_at": COLLECTED_AT,
+            "inputs": [
+                {"lot_id": enough.id, "quantity": "8"},
+                {"lot_id": short.id, "quantity": "4"},
+            ],
+            "output": {"product_code": "PT-BA-KICH-TUOI", "quantity": "11"},
+        },
+        headers=auth,
+    )
+
+    assert response.status_code == 409
+    assert response.mimetype == "application/problem+json"
+    assert short.code in response.json["detail"] and "3.500 kg" in response.json["detail"]
+    assert (count(Transformation), count(TransformationInput), count(Lot)) == (0, 0, 2)
+    remaining = dict(db.session.execute(select(Lot.id, Lot.quantity_remaining)).all())
+    assert remaining == {enough.id: Decimal("10"), short.id: Decimal("3.5")}
+    assert count(AuditEntry) == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"inputs": []},
+        {"inputs": [{"lot_id": "x", "quantity": "1"}]},
+        {"process": "smoking"},
+        {"output": {"product_code": "PT-BA-KICH-KHO", "quantity": "0"}},
+        {"occurred_at": "yesterday"},
+    ],
+)
+def test_bad_transformations_are_422(client, coop, auth, change):
+    lot = lot_of(coop, "10")
+    db.session.commit()
+    body = {
+        "process": "drying",
+        "occurred_at": COLLECTED_AT,
+        "inputs": [{"lot_id": lot.id, "quantity": "1"}],
+        "output": {"product_code": "PT-BA-KICH-KHO", "quantity": "1"},
+        **change,
+    }
+    response = client.post(
+        f"/api/v1/cooperatives/{coop.id}/transformations", json=body, headers=auth
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]
+    assert count(Transformation) == 0
+
+
+# --- lot detail ---------------------------------------------------------------------------------
+
+
+def test_lot_detail_has_history_with_households_for_managers(client, coop, auth, make_user, bearer):
+    household = member_of(coop, head_name="Triệu Văn Sinh")
+    lot = lot_of(coop)
+    db.session.commit()
+    client.post(
+        f"/api/v1/lots/{lot.id}/collections",
+        json={"household_id": household.id, "quantity": "10", "unit_price_vnd": 100_000,
+              "collected_at": COLLECTED_AT},
+        headers=auth,
+    )  # fmt: skip
+    made = client.post(
+        f"/api/v1/cooperatives/{coop.id}/transformations",
+        json={"process": "drying", "occurred_at": COLLECTED_AT,
+              "inputs": [{"lot_id": lot.id, "quantity": "6"}],
+              "output": {"product_code": "PT-BA-KICH-KHO", "quantity": "2"}},
+        headers=auth,
+    ).json  # fmt: skip
+
+    body = client.get(f"/api/v1/lots/{lot.id}", headers=auth).json
+    assert body["code"] == lot.code
+    assert body["quantity_in"] == "10.000" and body["quantity_remaining"] == "4.000"
+    [collection] = body["collections"]
+    assert collection["household_id"] == household.id
+    assert collection["household_name"] == "Triệu Văn Sinh"
+    assert collection["amount_vnd"] == 1_000_000
+    assert body["produced_by"] is None
+    [consumed] = body["consumed_by"]
+    assert consumed["output_lot"]["code"] == made["output_lot"]["code"]
+    assert consumed["quantity"] == "6.000"
+    output = client.get(f"/api/v1/lots/{made['output_lot']['id']}", headers=auth).json
+    assert output["produced_by"]["inputs"][0]["lot_code"] == lot.code
+    assert output["collections"] == [] and output["allocations"] == []
+    admin = client.get(f"/api/v1/lots/{lot.id}", headers=bearer(make_user("admin")))
+    assert admin.status_code == 200
+    reads = db.session.scalars(select(AuditEntry.entity_id).where(AuditEntry.action == "read"))
+    assert list(reads) == [str(lot.id), str(lot.id)]  # the lot naming households, twice
+
+
+# --- payments -----------------------------------------------------------------------------------
+
+
+def test_record_and_list_payments_with_totals(client, coop, manager, auth):
+    household = member_of(coop)
+    lot = lot_of(coop)
+    db.session.commit()
+    client.post(
+        f"/api/v1/lots/{lot.id}/collections",
+        json={"household_id": household.id, "quantity": "2", "unit_price_vnd": 50_000,
+              "collected_at": "2026-01-31T20:00:00Z"},
+        headers=auth,
+    )  # fmt: skip
+
+    response = client.post(
+        f"/api/v1/cooperatives/{coop.id}/payments",
+        json={"household_id": household.id, "amount_vnd": 300_000, "kind": "surplus",
+              "paid_at": "2026-01-05T10:00:00+07:00", "note": "Chia lãi"},
+        headers=auth,
+    )  # fmt: skip
+    assert response.status_code == 201, response.json
+    assert response.json["kind"] == "surplus" and response.json["amount_vnd"] == 300_000
+
+    body = client.get(
+        f"/api/v1/cooperatives/{coop.id}/payments?period_start=2026-01&period_end=2026-02",
+        headers=auth,
+    ).json
+    assert body["total"] == 2
+    totals = body["totals"]
+    assert totals["by_kind"] == {
+        "farmgate_vnd": 100_000,
+        "surplus_vnd": 300_000,
+        "other_vnd": 0,
+        "total_vnd": 400_000,
+    }
+    assert [(m["month"], m["total_vnd"]) for m in totals["months"]] == [
+        ("2026-01", 300_000),
+        ("2026-02", 100_000),
+    ]
+    farmgate = client.get(
+        f"/api/v1/cooperatives/{coop.id}/payments?period_start=2026-01&period_end=2026-02"
+        "&kind=farmgate",
+        headers=auth,
+    ).json
+    assert [p["kind"] for p in farmgate["items"]] == ["farmgate"]
+
+
+def test_payment_list_takes_a_bounded_number_of_queries(client, coop, manager, auth):
+    from linkage.services import payments
+
+    from ..factories_valuechain import WHEN
+
+    for _ in range(12):
+        payments.record_payment(manager, coop, member_of(coop).id, 1000, "other", WHEN)
+    db.session.commit()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(
+            f"/api/v1/cooperatives/{coop.id}/payments?period_start=2026-03&per_page=50",
+            headers=auth,
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200 and response.json["total"] == 12
+    assert len(statements) <= 10, statements
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"kind": "farmgate"}, 422, "kind"),
+        ({"amount_vnd": 0}, 422, "amount_vnd"),
+        ({"amount_vnd": 1.5}, 422, "amount_vnd"),
+        ({"paid_at": "2026-01-05"}, 422, "paid_at"),
+        ({"household_id": 987_654}, 404, None),
+    ],
+)
+def test_bad_payments_write_nothing(client, coop, auth, change, status, field):
+    household = member_of(coop)
+    db.session.commit()
+    body = {
+        "household_id": household.id,
+        "amount_vnd": 1000,
+        "kind": "other",
+        "paid_at": COLLECTED_AT,
+        **change,
+    }
+    response = client.post(f"/api/v1/cooperatives/{coop.id}/payments", json=body, headers=auth)
+    assert response.status_code == status
+    if field:
+        assert field in response.json["errors"]
+    assert count(Payment) == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["period_start=2026-13", "period_start=2026-03&period_end=2026-01", "kind=gift", "surprise=1",
+     "period_start=2000-01&period_end=2020-01"],
+)  # fmt: skip
+def test_bad_payment_queries_are_422(client, coop, auth, query):
+    response = client.get(f"/api/v1/cooperatives/{coop.id}/payments?{query}", headers=auth)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
