@@ -83,7 +83,12 @@ class ImpactSummary(MethodView):
     @blp.arguments(ImpactSummaryArgs, location="query")
     @blp.response(200, ImpactSummarySchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Figures by group with totals, for the period and the caller's jurisdiction."""
+        """Figures by group with totals, for the period and the caller's jurisdiction.
+
+        `sales_vnd` is the value of paid orders in the period: of the cooperatives located in a
+        commune, region or former province, of a cooperative, or of a product; for groups of
+        households (ethnicity, official status) it is the attributed sales value.
+        """
         summary = summarise(current_user, args["period"], args["group_by"], _filters(args))
         return {
             "period_start": str(summary.period.start),
