@@ -95,6 +95,20 @@ def create_user_command(
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
 
 
+@click.command("purge-idempotency-keys")
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True)
+def purge_idempotency_keys_command(days: int) -> None:
+    """Delete Idempotency-Key records older than DAYS (clients retry within minutes)."""
+    from datetime import timedelta
+
+    from linkage.services.idempotency import purge_keys
+
+    deleted = purge_keys(timedelta(days=days))
+    db.session.commit()
+    click.echo(f"Deleted {deleted} idempotency keys older than {days} days.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(purge_idempotency_keys_command)

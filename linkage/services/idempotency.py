@@ -7,15 +7,16 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from linkage.errors import DomainError
 from linkage.extensions import db
-from models import IdempotencyKey, User
+from models import IdempotencyKey, User, utcnow
 
 MAX_KEY_LENGTH = 255
 
@@ -96,3 +97,11 @@ def run_once(
     row.response_body = body
     db.session.commit()
     return StoredAnswer(status=status, body=body, replayed=False)
+
+
+def purge_keys(older_than: timedelta) -> int:
+    """Delete stored keys older than `older_than`; returns how many were deleted."""
+    result = db.session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - older_than)
+    )
+    return result.rowcount or 0
