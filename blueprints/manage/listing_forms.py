@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blueprints.forms import MoneyField, QuantityField
-from linkage.schemas.common import MAX_PAGE, MAX_QUANTITY
+from linkage.schemas.common import MAX_PAGE
 from models import Certification, ListingStatus, Product, Unit
 
 from .profile_forms import kind_label
@@ -72,18 +72,7 @@ def _number(valuelist: list[str]) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-class SafeQuantityField(QuantityField):
-    """QuantityField that refuses huge numbers before rounding them (rounding would raise)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        number = _number(valuelist)
-        if number is not None and abs(number) >= MAX_QUANTITY:
-            self.data = None
-            raise ValueError(_l("This quantity is too large."))
-        super().process_formdata(valuelist)
-
-
-class StockField(SafeQuantityField):
+class StockField(QuantityField):
     """A stock quantity: zero is allowed (nothing left to sell), negatives are not."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
@@ -125,7 +114,7 @@ class ListingForm(FlaskForm):
         _l("Quantity available"),
         validators=[InputRequired(message=_l("Enter the quantity available (0 if none yet)."))],
     )
-    min_order_quantity = SafeQuantityField(
+    min_order_quantity = QuantityField(
         _l("Minimum order"),
         default=Decimal("1"),
         validators=[InputRequired(message=_l("Enter the smallest quantity a buyer may order."))],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from models import CertificationKind, ListingStatus
 
-from .common import MAX_QUANTITY, PaginationArgs, QuantityField, money
+from .common import PaginationArgs, QuantityField, money
 
 MAX_ID = 2_147_483_647
 
@@ -20,38 +18,6 @@ def _no_nul(value: str) -> None:
     # PostgreSQL refuses NUL in text: a clear 422 instead of a server error.
     if "\x00" in value:
         raise ValidationError("Must not contain NUL characters.")
-
-
-class QuantityInput(fields.Field):
-    """A quantity in a request: a JSON number or a decimal string such as "12.5".
-
-    Documented as oneOf(string, number) so that the OpenAPI description says what is accepted
-    (common.QuantityField documents a string only); parsing and bounds are QuantityField's.
-    """
-
-    PATTERN = re.compile(r"^\d{1,11}(\.\d{1,3})?$")
-
-    def __init__(self, *, exclusive: bool = False, **kwargs: Any) -> None:
-        self.parser = QuantityField(exclusive=exclusive)
-        lower = {"minimum": 0, "exclusiveMinimum": True} if exclusive else {"minimum": 0}
-        metadata = {
-            "oneOf": [
-                {"type": "string", "pattern": self.PATTERN.pattern, "example": "12.500"},
-                {"type": "number", **lower, "maximum": 99_999_999_999.999},
-            ],
-            **kwargs.pop("metadata", {}),
-        }
-        super().__init__(metadata=metadata, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
-        if isinstance(value, str) and not self.PATTERN.fullmatch(value):
-            raise ValidationError("Not a valid quantity: digits with at most 3 decimals.")
-        # Huge numbers make Decimal.quantize raise inside QuantityField: refuse them first.
-        finite = not isinstance(value, float) or math.isfinite(value)
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if number and (not finite or not -MAX_QUANTITY < value < MAX_QUANTITY):
-            raise ValidationError(f"Must be between 0 and {MAX_QUANTITY}.")
-        return self.parser.deserialize(value, attr, data, **kwargs)
 
 
 def _text(max_length: int, *, min_length: int = 0, **kwargs: Any) -> fields.String:
@@ -117,8 +83,8 @@ class ListingCreateSchema(_ListingFields):
     description = _text(5000, load_default="")
     grade = _text(40, allow_none=True)
     unit_price_vnd = money(required=True)
-    quantity_available = QuantityInput(required=True)
-    min_order_quantity = QuantityInput(exclusive=True, load_default=Decimal("1"))
+    quantity_available = QuantityField(required=True)
+    min_order_quantity = QuantityField(exclusive=True, load_default=Decimal("1"))
     certifications = _certification_ids(load_default=list)
     harvest_start = fields.Date(allow_none=True)
     harvest_end = fields.Date(allow_none=True)
@@ -135,8 +101,8 @@ class ListingUpdateSchema(_ListingFields):
     description = _text(5000)
     grade = _text(40, allow_none=True)
     unit_price_vnd = money()
-    quantity_available = QuantityInput()
-    min_order_quantity = QuantityInput(exclusive=True)
+    quantity_available = QuantityField()
+    min_order_quantity = QuantityField(exclusive=True)
     certifications = _certification_ids()
     harvest_start = fields.Date(allow_none=True)
     harvest_end = fields.Date(allow_none=True)

@@ -11,13 +11,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import case, select, update
+from sqlalchemy import select, update
 
 from linkage.errors import DomainError
 from linkage.extensions import db
 from models import (
     Listing,
-    ListingStatus,
     Notice,
     Order,
     OrderEvent,
@@ -29,6 +28,7 @@ from models import (
 )
 
 from . import income
+from .listings import restocked_status
 from .order_labels import ACTION_LABELS, STATUS_LABELS
 from .scope import manages
 
@@ -112,16 +112,13 @@ def move(
 
 
 def return_stock(listing_id: int, quantity: Decimal) -> None:
-    """Give reserved stock back (a sold-out listing becomes active again)."""
+    """Give reserved stock back (the same restocking rule as a manager adding stock)."""
     db.session.execute(
         update(Listing)
         .where(Listing.id == listing_id)
         .values(
             quantity_available=Listing.quantity_available + quantity,
-            status=case(
-                (Listing.status == ListingStatus.SOLD_OUT, ListingStatus.ACTIVE),
-                else_=Listing.status,
-            ),
+            status=restocked_status(),
         )
         .execution_options(synchronize_session=False)
     )
