@@ -6,7 +6,7 @@ from flask import Flask
 
 from linkage.security import PUBLIC, allow
 
-from . import admin, apidocs, auth, buyer, catalog, manage, notices, public, trace
+from . import admin, apidocs, auth, buyer, catalog, manage, notices, official, public, trace
 from .api import register_api
 
 HTML_BLUEPRINTS = (
@@ -15,6 +15,7 @@ HTML_BLUEPRINTS = (
     apidocs.bp,
     catalog.bp,
     manage.bp,
+    official.bp,
     admin.bp,
     trace.bp,
     buyer.bp,

@@ -6,7 +6,7 @@ table beside it, for screen readers and printing. Colours meet WCAG contrast on 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -21,23 +21,34 @@ class Series:
 
 
 def _nice_max(value: float) -> float:
-    """A round axis maximum at or above `value` (1, 2, 2.5, 5 x 10^n)."""
+    """A round axis maximum at or above `value` whose quarters (the grid lines) are round
+    too: 1.2 x 10^n gives 0.3, 0.6, 0.9, 1.2."""
     if value <= 0:
         return 1.0
     magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+    for step in (1, 1.2, 1.6, 2, 2.4, 3, 4, 6, 8, 10):
         if step * magnitude >= value:
             return step * magnitude
     return 10.0 * magnitude
 
 
-def _short(value: float) -> str:
-    """12_500_000 -> '12.5M'; axis labels stay short on a phone."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+UNITS_EN = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+UNITS_VI = ((1e9, " tỷ"), (1e6, " tr"), (1e3, " N"))  # tỷ, triệu, nghìn
+
+
+def short_number(value: float, units: Sequence[tuple[float, str]] = UNITS_EN, comma=False) -> str:
+    """12_500_000 -> '12.5M' (or '12,5 tr' with Vietnamese units and a decimal comma): axis
+    labels stay short on a phone."""
+    text = f"{value:g}"
+    for size, suffix in units:
         if abs(value) >= size:
-            text = f"{value / size:.1f}".rstrip("0").rstrip(".")
-            return f"{text}{suffix}"
-    return f"{value:g}"
+            text = f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
+            break
+    return text.replace(".", ",") if comma else text
+
+
+def _short(value: float) -> str:
+    return short_number(value)
 
 
 def bar_chart(
@@ -47,6 +58,7 @@ def bar_chart(
     title: str,
     width: int = 640,
     bar_height: int = 22,
+    short: Callable[[float], str] = _short,
 ) -> str:
     """Horizontal grouped bars, one group per label: suits long Vietnamese names."""
     groups = max(len(labels), 1)
@@ -68,7 +80,7 @@ def bar_chart(
             f'<line x1="{x:.1f}" y1="{legend}" x2="{x:.1f}" y2="{height - 22}" '
             f'stroke="#c9d3ce" stroke-width="1"/>'
             f'<text x="{x:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
-            f'fill="#4a544f">{_short(scale_max * tick / 4)}</text>'
+            f'fill="#4a544f">{escape(short(scale_max * tick / 4))}</text>'
         )
     for index, label in enumerate(labels):
         y0 = legend + index * per_group + 5
@@ -85,7 +97,8 @@ def bar_chart(
                 f'<rect x="{label_width}" y="{y}" width="{max(length, 0):.1f}" '
                 f'height="{bar_height - 4}" fill="{PALETTE[position % len(PALETTE)]}"/>'
                 f'<text x="{label_width + max(length, 0) + 4:.1f}" y="{y + bar_height / 2:.1f}" '
-                f'font-size="11" dominant-baseline="middle" fill="#1b1f1d">{_short(value)}</text>'
+                f'font-size="11" dominant-baseline="middle" fill="#1b1f1d">'
+                f"{escape(short(value))}</text>"
             )
     parts.extend(_legend(series, 8))
     parts.append("</svg>")
@@ -99,6 +112,7 @@ def line_chart(
     title: str,
     width: int = 640,
     height: int = 260,
+    short: Callable[[float], str] = _short,
 ) -> str:
     """Lines over months (or any ordered labels), with a legend."""
     left, right, top_margin, bottom = 56, 32, 28, 40
@@ -118,7 +132,8 @@ def line_chart(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="#c9d3ce" stroke-width="1"/>'
             f'<text x="{left - 6}" y="{y:.1f}" font-size="11" text-anchor="end" '
-            f'dominant-baseline="middle" fill="#4a544f">{_short(scale_max * tick / 4)}</text>'
+            f'dominant-baseline="middle" fill="#4a544f">'
+            f"{escape(short(scale_max * tick / 4))}</text>"
         )
     every = max(1, count // 8)
     for index, label in enumerate(labels):

@@ -9,6 +9,7 @@ from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from linkage.charts import UNITS_VI, short_number
 from models import Role
 
 
@@ -39,6 +40,14 @@ ROLE_LABELS = {
     Role.BUYER: _l("buyer"),
     Role.OFFICIAL: _l("official"),
 }
+
+
+def chart_number(value: float) -> str:
+    """A chart's axis or bar label in the reader's language: '1,5 tr' in Vietnamese (triệu),
+    '1.5M' in English."""
+    if str(get_locale()) == "vi":
+        return short_number(value, UNITS_VI, comma=True)
+    return short_number(value)
 
 
 def role_label(role: Role) -> str:

@@ -27,7 +27,12 @@ class Payment(db.Model):
         CheckConstraint(
             "(kind = 'farmgate') = (collection_id IS NOT NULL)", name="farmgate_has_collection"
         ),
-        Index("ix_payments_household_paid", "household_id", "paid_at"),
+        # covering indexes of the impact figures: a household's payments in a period, and
+        # all payments of a period by household, read from the index alone
+        Index("ix_payments_household_paid", "household_id", "paid_at", "amount_vnd"),
+        Index(
+            "ix_payments_paid_household", "paid_at", "household_id", "amount_vnd", "collection_id"
+        ),
         Index("ix_payments_cooperative_paid", "cooperative_id", "paid_at"),
     )
 
@@ -55,7 +60,14 @@ class IncomeAttribution(db.Model):
     __tablename__ = "income_attributions"
     __table_args__ = (
         CheckConstraint("amount_vnd >= 0", name="amount_nonneg"),
-        Index("ix_income_attributions_household_paid", "household_id", "paid_at"),
+        Index("ix_income_attributions_household_paid", "household_id", "paid_at", "amount_vnd"),
+        Index(
+            "ix_income_attributions_paid_household",
+            "paid_at",
+            "household_id",
+            "amount_vnd",
+            "collection_id",
+        ),
         Index("ix_income_attributions_cooperative_paid", "cooperative_id", "paid_at"),
     )
 

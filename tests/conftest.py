@@ -82,7 +82,7 @@ def _schema(database_url: str) -> None:
         db.engine.dispose()
 
 
-def _empty_tables() -> None:
+def empty_tables() -> None:
     """DELETE in dependency order: much faster than TRUNCATE on PostgreSQL for small tables."""
     for table in reversed(db.metadata.sorted_tables):
         if table.name not in REFERENCE_TABLES:
@@ -99,7 +99,7 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
             yield app
         finally:
             db.session.rollback()
-            _empty_tables()
+            empty_tables()
             db.session.remove()
             db.engine.dispose()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.dom.minidom
 
-from linkage.charts import Series, _nice_max, bar_chart, line_chart
+from linkage.charts import UNITS_VI, Series, _nice_max, bar_chart, line_chart, short_number
 
 
 def test_bar_chart_is_valid_svg_with_escaped_labels():
@@ -38,4 +38,21 @@ def test_nice_axis_maximum():
     assert _nice_max(0) == 1
     assert _nice_max(5_600_000) == 6_000_000
     assert _nice_max(1_000) == 1_000
-    assert _nice_max(1_001) == 1_500
+    assert _nice_max(1_001) == 1_200
+    assert _nice_max(1_131_797_225) == 1_200_000_000  # grid lines at 300M, 600M, 900M
+    assert _nice_max(2_100) == 2_400
+
+
+def test_short_numbers_in_english_and_vietnamese():
+    assert short_number(12_500_000) == "12.5M"
+    assert short_number(1_200_000_000) == "1.2B"
+    assert short_number(600_000) == "600k"
+    assert short_number(59.6) == "59.6"
+    assert short_number(12_500_000, UNITS_VI, comma=True) == "12,5 tr"
+    assert short_number(1_200_000_000, UNITS_VI, comma=True) == "1,2 tỷ"
+    assert short_number(600_000, UNITS_VI, comma=True) == "600 N"
+
+
+def test_a_chart_takes_the_readers_number_format():
+    svg = bar_chart(["a"], [Series("x", [2_500_000])], title="t", short=lambda v: f"<{v:g}>")
+    assert "&lt;2.5e+06&gt;" in svg  # the formatter's text, escaped

@@ -10,32 +10,28 @@ from flask_smorest import Blueprint
 
 from linkage.extensions import db
 from linkage.schemas.impact import (
+    ImpactFilterArgs,
     ImpactHouseholdArgs,
     ImpactHouseholdPageSchema,
+    ImpactMonthlySchema,
     ImpactSummaryArgs,
     ImpactSummarySchema,
+    ImpactTargetingSchema,
     ReclassifySchema,
     StatusChangeAnswerSchema,
+    filters_of,
 )
 from linkage.services import audit
-from linkage.services.impact import ImpactFilters, households_page
-from linkage.services.impact_summary import summarise
+from linkage.services.impact import households_page
+from linkage.services.impact_summary import monthly, summarise
 from linkage.services.reclassification import reclassify
 from linkage.services.scope import get_household_for
+from linkage.services.targeting import rank_communes
 from models import AuditAction, OfficialStatusChange, Role
 
 from .common import api_allow
 
 blp = Blueprint("api_impact", __name__, url_prefix="/api/v1", description="Income impact")
-
-
-def _filters(args: dict[str, Any]) -> ImpactFilters:
-    return ImpactFilters(
-        commune=args.get("commune"),
-        cooperative=args.get("cooperative"),
-        projected_status=args.get("projected_status"),
-        transition=args.get("transition"),
-    )
 
 
 @blp.route("/impact/households")
@@ -46,9 +42,9 @@ class ImpactHouseholds(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Each household in scope: incomes, projected status and transition (audited read)."""
         period = args["period"]
-        filters = _filters(args)
+        filters = filters_of(args)
         standard, items, total = households_page(
-            current_user, period, filters, args["page"], args["per_page"]
+            current_user, period, filters, args["page"], args["per_page"], args["sort"]
         )
         audit.record(
             current_user,
@@ -57,10 +53,7 @@ class ImpactHouseholds(MethodView):
             None,
             new={
                 "period": str(period),
-                "commune": filters.commune,
-                "cooperative": filters.cooperative,
-                "projected_status": filters.projected_status,
-                "transition": filters.transition,
+                **filters.as_dict(),
                 "page": args["page"],
                 "rows": len(items),
             },
@@ -89,7 +82,7 @@ class ImpactSummary(MethodView):
         commune, region or former province, of a cooperative, or of a product; for groups of
         households (ethnicity, official status) it is the attributed sales value.
         """
-        summary = summarise(current_user, args["period"], args["group_by"], _filters(args))
+        summary = summarise(current_user, args["period"], args["group_by"], filters_of(args))
         return {
             "period_start": str(summary.period.start),
             "period_end": str(summary.period.end),
@@ -97,6 +90,41 @@ class ImpactSummary(MethodView):
             "group_by": summary.group_by.value,
             "rows": summary.rows,
             "totals": summary.totals,
+        }
+
+
+@blp.route("/impact/monthly")
+class ImpactMonthly(MethodView):
+    @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @blp.arguments(ImpactFilterArgs, location="query")
+    @blp.response(200, ImpactMonthlySchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Sales, payments to households and attributed sales, month by month (Vietnam time)."""
+        period = args["period"]
+        return {
+            "period_start": str(period.start),
+            "period_end": str(period.end),
+            "months": monthly(current_user, period, filters_of(args)),
+        }
+
+
+@blp.route("/impact/targeting")
+class ImpactTargeting(MethodView):
+    @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @blp.arguments(ImpactFilterArgs, location="query")
+    @blp.response(200, ImpactTargetingSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Communes ranked by need (poverty share, linkage income per household, disadvantaged
+        flag), each with its reasons; and the communes in scope no household is linked in."""
+        targeting = rank_communes(current_user, args["period"], filters_of(args))
+        return {
+            "period_start": str(targeting.period.start),
+            "period_end": str(targeting.period.end),
+            "standard_code": targeting.standard.code,
+            "scope_poor_near_poor_share": targeting.scope_poor_near_poor_share,
+            "scope_income_per_household_vnd": targeting.scope_income_per_household_vnd,
+            "rows": targeting.rows,
+            "not_reached": targeting.not_reached,
         }
 
 

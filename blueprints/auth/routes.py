@@ -31,7 +31,7 @@ HOME_BY_ROLE = {
     Role.ADMIN: "admin.cooperatives",
     Role.MANAGER: "manage.index",
     Role.BUYER: "catalog.index",
-    Role.OFFICIAL: "public.home",
+    Role.OFFICIAL: "official.dashboard",
 }
 
 

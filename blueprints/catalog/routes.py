@@ -14,6 +14,7 @@ from linkage.security import PUBLIC, allow
 from linkage.services import catalog
 from linkage.services.paging import Page, paginate
 from linkage.services.periods import current_day
+from linkage.services.public_impact import member_poverty_share
 from models import Region
 
 from . import bp
@@ -110,4 +111,5 @@ def cooperative(cooperative_id: int) -> str:
         cooperative=profile,
         page=_paginate(statement, _page_number()),
         today=current_day(),
+        member_share=member_poverty_share(profile.id),  # None below 10 members (DESIGN 4.4)
     )

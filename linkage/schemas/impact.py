@@ -6,22 +6,25 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort
 from linkage.services.impact_summary import GroupBy
 from linkage.services.periods import Month, Period, current_month
 from linkage.services.poverty import Transition
-from models import OfficialStatus
+from models import FormerProvince, OfficialStatus, ProductCategory, Region
 
 from .common import PaginationArgs
 
-MONTH = {"pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-01"}
+MONTH = {"pattern": r"^20\d{2}-(0[1-9]|1[0-2])$", "example": "2026-01"}
 
 
 class PeriodArgs(Schema):
     period_start = fields.String(
-        validate=validate.Regexp(MONTH["pattern"]), metadata={**MONTH, "description": "YYYY-MM"}
+        validate=validate.Regexp(MONTH["pattern"]),
+        metadata={**MONTH, "description": "YYYY-MM, a month of 2000 to 2099"},
     )
     period_end = fields.String(
-        validate=validate.Regexp(MONTH["pattern"]), metadata={**MONTH, "description": "YYYY-MM"}
+        validate=validate.Regexp(MONTH["pattern"]),
+        metadata={**MONTH, "description": "YYYY-MM, a month of 2000 to 2099"},
     )
     commune = fields.String(validate=validate.Regexp(r"^\d{5}$"))
     cooperative = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
@@ -45,12 +48,44 @@ class PeriodArgs(Schema):
         return data
 
 
-class ImpactHouseholdArgs(PeriodArgs, PaginationArgs):
+class ImpactFilterArgs(PeriodArgs):
+    """Place, cooperative, product and household filters (all optional, all combined)."""
+
+    former_province = fields.Enum(FormerProvince, by_value=True)
+    region = fields.Enum(Region, by_value=True)
+    product_category = fields.Enum(
+        ProductCategory,
+        by_value=True,
+        metadata={
+            "description": "Households that delivered produce of the category in the "
+            "period, and sales of products of the category."
+        },
+    )
+    ethnicity_group = fields.Enum(EthnicityGroup, by_value=True)
+    official_status = fields.Enum(OfficialStatus, by_value=True)
+    meritorious = fields.Boolean()
+    needs_review = fields.Boolean()
+
+
+def filters_of(args: dict[str, Any]) -> ImpactFilters:
+    """The ImpactFilters of loaded arguments (unknown keys are ignored)."""
+    return ImpactFilters(
+        **{name: args[name] for name in ImpactFilters.__dataclass_fields__ if name in args}
+    )
+
+
+class ImpactHouseholdArgs(ImpactFilterArgs, PaginationArgs):
     projected_status = fields.Enum(OfficialStatus, by_value=True)
     transition = fields.Enum(Transition, by_value=True)
+    sort = fields.Enum(
+        Sort,
+        by_value=True,
+        load_default=Sort.COMMUNE,
+        metadata={"description": "`gap`: furthest below the poverty line first"},
+    )
 
 
-class ImpactSummaryArgs(PeriodArgs):
+class ImpactSummaryArgs(ImpactFilterArgs):
     group_by = fields.Enum(GroupBy, by_value=True, load_default=GroupBy.COMMUNE)
 
 
@@ -92,6 +127,8 @@ class FiguresSchema(Schema):
     income_to_poor_vnd = fields.Integer()
     income_to_near_poor_vnd = fields.Integer()
     projected_exits = fields.Integer()
+    projected_improved = fields.Integer()
+    projected_unchanged = fields.Integer()
     projected_worsened = fields.Integer()
 
 
@@ -100,13 +137,70 @@ class SummaryRowSchema(FiguresSchema):
     label = fields.String()
 
 
+class ImpactTotalsSchema(FiguresSchema):
+    cooperatives = fields.Integer(
+        metadata={"description": "Cooperatives with at least one of the households as member"}
+    )
+
+
 class ImpactSummarySchema(Schema):
     period_start = fields.String()
     period_end = fields.String()
     standard_code = fields.String()
     group_by = fields.String()
     rows = fields.List(fields.Nested(SummaryRowSchema))
-    totals = fields.Nested(FiguresSchema)
+    totals = fields.Nested(ImpactTotalsSchema)
+
+
+class MonthFiguresSchema(Schema):
+    month = fields.String(metadata={"example": "2026-01"})
+    sales_vnd = fields.Integer()
+    platform_income_vnd = fields.Integer()
+    attributed_sales_vnd = fields.Integer()
+
+
+class ImpactMonthlySchema(Schema):
+    period_start = fields.String()
+    period_end = fields.String()
+    months = fields.List(fields.Nested(MonthFiguresSchema))
+
+
+class NeedReasonSchema(Schema):
+    code = fields.String(
+        metadata={"description": "high_poverty, low_income, no_income, disadvantaged, lower_need"}
+    )
+    text = fields.String()
+
+
+class RankedCommuneSchema(Schema):
+    rank = fields.Integer()
+    commune_code = fields.String()
+    name = fields.String()
+    disadvantaged = fields.Boolean()
+    households = fields.Integer()
+    poor = fields.Integer()
+    near_poor = fields.Integer()
+    poor_near_poor_share = fields.Float()
+    platform_income_vnd = fields.Integer()
+    income_per_household_vnd = fields.Integer()
+    need_score = fields.Integer(metadata={"description": "0 to 100, higher is more in need"})
+    reasons = fields.List(fields.Nested(NeedReasonSchema))
+
+
+class NotReachedSchema(Schema):
+    commune_code = fields.String(attribute="code")
+    name = fields.String()
+    disadvantaged = fields.Boolean()
+
+
+class ImpactTargetingSchema(Schema):
+    period_start = fields.String()
+    period_end = fields.String()
+    standard_code = fields.String()
+    scope_poor_near_poor_share = fields.Float()
+    scope_income_per_household_vnd = fields.Integer()
+    rows = fields.List(fields.Nested(RankedCommuneSchema))
+    not_reached = fields.List(fields.Nested(NotReachedSchema))
 
 
 class ReclassifySchema(Schema):

@@ -49,10 +49,15 @@ ADMIN_EMAIL = "admin@linkage.demo"
 RANDOM_SEED = 2025
 STATUS_REVIEWED_ON = date(2025, 12, 15)  # the annual poverty review of 2025
 PRE_MERGER_REVIEW_ON = date(2025, 6, 30)  # records carried over the 1 July 2025 merger
-APPROVED_AT = datetime(2025, 8, 1, 2, 0, tzinfo=UTC)
-CONSENT_FROM = datetime(2025, 8, 4, 1, 30, tzinfo=UTC)
-LISTED_FROM = datetime(2025, 10, 1, 2, 0, tzinfo=UTC)
+APPROVED_AT = datetime(2025, 4, 1, 2, 0, tzinfo=UTC)
+CONSENT_FROM = datetime(2025, 4, 4, 1, 30, tzinfo=UTC)
+LISTED_FROM = datetime(2025, 4, 20, 2, 0, tzinfo=UTC)
 HEALTH_CARD_VND = 1_263_600  # a year of health insurance: 4.5% of the 2,340,000 base salary x 12
+# households whose situation changed since the review, for the officials to look at: officially
+# not poor but now below the line ("worsened"), officially poor with fewer deprivations
+# ("improved"); one of each lives in Đạo Trù
+REVIEW_CASES = 6
+REVIEW_COMMUNE = "08914"
 
 # --- cooperatives ---------------------------------------------------------------------------
 
@@ -252,7 +257,7 @@ LISTINGS: tuple[ListingSpec, ...] = (
                 "Loại 2", 340_000, "95.250", "5", WINTER, A, (GACP_DT,)),
     ListingSpec("daotru", "PT-BA-KICH-TUOI", "Ba kích tươi trồng dưới tán rừng Tam Đảo",
                 "Củ tươi đào theo đơn, giao trong 48 giờ; tối thiểu 50 kg.",
-                None, 120_000, "1250", "50", WINTER, A, (GACP_DT,)),
+                None, 140_000, "1250", "50", WINTER, A, (GACP_DT,)),
     ListingSpec("daotru", "PT-LA-KHOI-KHO", "Lá khôi tía khô Đạo Trù",
                 "Lá khôi nhung trồng trong vườn nhà, phơi âm can.",
                 None, 250_000, "40", "2", None, D),
@@ -431,6 +436,7 @@ class DemoSummary:
     users: int
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     orders: dict[OrderStatus, int] = field(default_factory=dict)
+    collections: int = 0
 
     def describe(self) -> str:
         """A short human summary with counts."""
@@ -445,6 +451,7 @@ class DemoSummary:
             f"{self.ethnic_groups} ethnic groups), {self.memberships} memberships, "
             f"{self.supports} policy supports; {self.certifications} certifications, "
             f"{self.listings} listings ({self.active_listings} active); {self.users} users; "
+            f"{self.collections} collections; "
             f"{sum(self.orders.values())} orders ("
             + ", ".join(f"{state.value} {count}" for state, count in sorted(self.orders.items()))
             + ")."
@@ -479,7 +486,7 @@ def seed_demo() -> DemoSummary:
     communes = db.session.scalars(
         db.select(Commune).where(Commune.code.in_(member_communes | _coop_communes()))
     ).all()
-    seed_valuechain_demo(cooperatives)
+    collections = seed_valuechain_demo(cooperatives)
     order_states = seed_orders_demo()
     return DemoSummary(
         cooperatives=len(cooperatives),
@@ -497,6 +504,7 @@ def seed_demo() -> DemoSummary:
         users=1 + len(MANAGERS) + 1 + len(buyers) + len(officials),
         logins=logins,
         orders=dict(order_states),
+        collections=collections,
     )
 
 
@@ -727,9 +735,35 @@ def _add_households(
                 )
             )
     memberships += _dual_memberships(rng, households, cooperatives)
+    _changed_since_review([h for h, _ in households], standard)
     db.session.add_all(h for h, _ in households)
     db.session.add_all(memberships)
     return households, memberships
+
+
+def _changed_since_review(households: list[Household], standard: PovertyStandard) -> None:
+    """A few households whose situation no longer matches their official status.
+
+    Not poor officially, but their income fell below the line (an illness, a lost harvest):
+    with little linkage income the projection says they worsened. Poor officially, but with
+    fewer deprivations since (a repaired house, clean water) and income still below the
+    line: projected near poor, they improved. Picked by a separate generator, so the other
+    households stay as they were.
+    """
+    rng = random.Random(RANDOM_SEED + 1)
+    for status in (OfficialStatus.NOT_POOR, OfficialStatus.POOR):
+        group = [h for h in households if h.official_status == status]
+        local = [h for h in group if h.commune_code == REVIEW_COMMUNE]
+        first = rng.choice(local)
+        others = rng.sample([h for h in group if h is not first], REVIEW_CASES - 1)
+        for household in (first, *others):
+            line = standard.line_for(household.commune.area)
+            if status == OfficialStatus.NOT_POOR:
+                share = rng.uniform(0.80, 0.94)
+            else:
+                household.deprivations = standard.deprivation_threshold - rng.choice((1, 2))
+                share = rng.uniform(0.45, 0.6)
+            household.baseline_income_vnd = round(line * share / 10_000) * 10_000
 
 
 def _dual_memberships(
@@ -857,7 +891,7 @@ def _add_listings(
     listings = []
     for index, spec in enumerate(LISTINGS):
         product = products[spec.product]
-        listed_at = LISTED_FROM + timedelta(days=3 * index, hours=index % 5)
+        listed_at = LISTED_FROM + timedelta(days=index, hours=index % 5)
         listings.append(
             Listing(
                 cooperative=cooperatives[spec.cooperative],

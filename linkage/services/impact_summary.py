@@ -1,9 +1,11 @@
 """Impact figures by group (commune, region, former province, cooperative, ethnicity,
-product, official status), as GROUP BY queries over the household projection.
+ethnicity group, product, product category, official status) and by month, as GROUP BY
+queries over the household projection.
 
-`sales_vnd` is the value of paid orders in the period: for places, cooperatives and products
-it is what the cooperatives located there (or the product) sold; for groups of households
-(ethnicity, official status) it is the sales value that carried their produce (attributed).
+`sales_vnd` is the value of paid orders in the period: for places, cooperatives, products and
+the totals it is what the cooperatives in scope (narrowed by the place, cooperative and product
+category filters) sold; for groups of households (ethnicity, official status) it is the sales
+value that carried their produce (attributed).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, true
+from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, true, union_all
 
 from linkage.extensions import db
 from models import (
@@ -21,6 +23,7 @@ from models import (
     Commune,
     Cooperative,
     EthnicGroup,
+    Household,
     IncomeAttribution,
     Listing,
     Lot,
@@ -37,8 +40,18 @@ from models import (
 )
 from models.reference import FORMER_PROVINCE_NAMES
 
-from .impact import POOR, ImpactFilters, check_filters_in_scope, projection_query, standard_for
-from .periods import Period
+from .impact import (
+    KINH,
+    POOR,
+    ImpactFilters,
+    Projection,
+    check_filters_in_scope,
+    household_conditions,
+    households_limit,
+    in_scope,
+    materialised,
+)
+from .periods import Month, Period
 from .poverty import Transition
 
 NEAR_POOR = "near_poor"
@@ -50,12 +63,27 @@ class GroupBy(enum.StrEnum):
     FORMER_PROVINCE = "former_province"
     COOPERATIVE = "cooperative"
     ETHNICITY = "ethnicity"
+    ETHNICITY_GROUP = "ethnicity_group"
     PRODUCT = "product"
+    PRODUCT_CATEGORY = "product_category"
     OFFICIAL_STATUS = "official_status"
 
 
 REGION_LABELS = {"urban": _l("Urban"), "midland": _l("Midland"), "mountain": _l("Mountain")}
 STATUS_LABELS = {"poor": _l("Poor"), "near_poor": _l("Near poor"), "not_poor": _l("Not poor")}
+ETHNICITY_GROUP_LABELS = {"minority": _l("Ethnic minorities"), "kinh": _l("Kinh")}
+CATEGORY_LABELS = {
+    "medicinal": _l("Medicinal plants"),
+    "crop": _l("Crops"),
+    "livestock": _l("Livestock"),
+    "processed": _l("Processed products"),
+}
+TRANSITION_LABELS = {
+    "exit": _l("Exit from poverty"),
+    "improved": _l("Improved"),
+    "unchanged": _l("Unchanged"),
+    "worsened": _l("Worsened"),
+}
 FIGURES = (
     "households",
     "poor",
@@ -66,8 +94,14 @@ FIGURES = (
     "income_to_poor_vnd",
     "income_to_near_poor_vnd",
     "projected_exits",
+    "projected_improved",
+    "projected_unchanged",
     "projected_worsened",
 )
+
+
+def _count_transition(p: Any, transition: Transition, name: str) -> Any:
+    return _int(func.sum(case((p.c.transition == transition.value, 1), else_=0))).label(name)
 
 
 @dataclass
@@ -98,17 +132,16 @@ def _household_figures(p: Any, platform: Any = None, attributed: Any = None) -> 
         _int(func.sum(case((official == NEAR_POOR, platform), else_=0))).label(
             "income_to_near_poor_vnd"
         ),
-        _int(func.sum(case((p.c.transition == Transition.EXIT.value, 1), else_=0))).label(
-            "projected_exits"
-        ),
-        _int(func.sum(case((p.c.transition == Transition.WORSENED.value, 1), else_=0))).label(
-            "projected_worsened"
-        ),
+        _count_transition(p, Transition.EXIT, "projected_exits"),
+        _count_transition(p, Transition.IMPROVED, "projected_improved"),
+        _count_transition(p, Transition.UNCHANGED, "projected_unchanged"),
+        _count_transition(p, Transition.WORSENED, "projected_worsened"),
     ]
 
 
 def _cooperatives_in_scope(actor: User, filters: ImpactFilters) -> Any:
-    """A condition on Cooperative: located in the actor's jurisdiction and the filters."""
+    """A condition on order lines (joined with Cooperative, its Commune and the Product):
+    sold by a cooperative located in the actor's jurisdiction, within the filters."""
     condition = true()
     if actor.role == Role.OFFICIAL and not actor.province_wide:
         condition = Cooperative.commune_code.in_(
@@ -116,8 +149,14 @@ def _cooperatives_in_scope(actor: User, filters: ImpactFilters) -> Any:
         )
     if filters.commune:
         condition = condition & (Cooperative.commune_code == filters.commune)
+    if filters.former_province:
+        condition = condition & (Commune.former_province == filters.former_province)
+    if filters.region:
+        condition = condition & (Commune.region == filters.region)
     if filters.cooperative:
         condition = condition & (Cooperative.id == filters.cooperative)
+    if filters.product_category:
+        condition = condition & (Product.category == filters.product_category)
     return condition
 
 
@@ -129,17 +168,30 @@ def _paid_in(period: Period) -> Any:
     )
 
 
-def _sales_by(key: Any, actor: User, period: Period, filters: ImpactFilters) -> dict[Any, int]:
-    """Paid-order value in the period by a key of the cooperative (or None for all)."""
-    statement = (
-        select(key, _int(func.sum(Order.total_vnd)))
-        .select_from(Order)
+def _sales_lines(actor: User, period: Period, filters: ImpactFilters, *columns: Any) -> Select:
+    """Paid order lines in the period and scope, joined with cooperative, commune, product."""
+    return (
+        select(*columns)
+        .select_from(OrderLine)
+        .join(Order, Order.id == OrderLine.order_id)
         .join(Cooperative, Cooperative.id == Order.cooperative_id)
         .join(Commune, Commune.code == Cooperative.commune_code)
+        .join(Listing, Listing.id == OrderLine.listing_id)
+        .join(Product, Product.id == Listing.product_id)
         .where(_paid_in(period), _cooperatives_in_scope(actor, filters))
-        .group_by(key)
     )
-    return dict(db.session.execute(statement).all())
+
+
+def _sales_by(key: Any, actor: User, period: Period, filters: ImpactFilters) -> dict[Any, int]:
+    """Paid-order value in the period by a key (of the cooperative, commune or product)."""
+    statement = _sales_lines(
+        actor, period, filters, key.label("key"), _int(func.sum(OrderLine.amount_vnd))
+    ).group_by(key)
+    return {_plain(key): total for key, total in db.session.execute(statement).all()}
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _place_rows(
@@ -171,24 +223,33 @@ def _household_group_rows(p: Any, group: GroupBy) -> Select:
             .join(EthnicGroup, EthnicGroup.code == p.c.ethnic_group_code)
             .group_by(p.c.ethnic_group_code)
         )
+    if group == GroupBy.ETHNICITY_GROUP:
+        key = case((p.c.ethnic_group_code == KINH, "kinh"), else_="minority")
+        return select(
+            key.label("key"), literal("").label("label"), *_household_figures(p)
+        ).group_by(key)
     return select(
         p.c.official_status.label("key"), literal("").label("label"), *_household_figures(p)
     ).group_by(p.c.official_status)
 
 
 def _income_by(
+    actor: User,
     period: Period,
     key_columns: list[Any],
     source: Any,
     amount: Any,
     paid_at: Any,
-    joins: list[tuple[Any, Any]],
+    household_id: Any,
 ) -> Any:
-    statement = select(*key_columns, func.sum(amount).label("total")).select_from(source)
-    for target, condition in joins:
-        statement = statement.join(target, condition)
     return (
-        statement.where(paid_at >= period.starts_at, paid_at < period.ends_before)
+        select(*key_columns, func.sum(amount).label("total"))
+        .select_from(source)
+        .where(
+            paid_at >= period.starts_at,
+            paid_at < period.ends_before,
+            *in_scope(household_id, actor),
+        )
         .group_by(*key_columns)
         .subquery()
     )
@@ -198,14 +259,16 @@ def _cooperative_rows(
     p: Any, actor: User, period: Period, filters: ImpactFilters
 ) -> tuple[Select, dict[Any, int]]:
     paid = _income_by(
+        actor,
         period,
         [Payment.household_id.label("hid"), Payment.cooperative_id.label("cid")],
         Payment,
         Payment.amount_vnd,
         Payment.paid_at,
-        [],
+        Payment.household_id,
     )
     attributed = _income_by(
+        actor,
         period,
         [
             IncomeAttribution.household_id.label("hid"),
@@ -214,7 +277,7 @@ def _cooperative_rows(
         IncomeAttribution,
         IncomeAttribution.amount_vnd,
         IncomeAttribution.paid_at,
-        [],
+        IncomeAttribution.household_id,
     )
     statement = (
         select(
@@ -243,59 +306,62 @@ def _cooperative_rows(
 
 
 def _product_rows(
-    p: Any, actor: User, period: Period, filters: ImpactFilters
+    p: Any, group: GroupBy, actor: User, period: Period, filters: ImpactFilters
 ) -> tuple[Select, dict[Any, int]]:
-    paid = _income_by(
-        period,
-        [Payment.household_id.label("hid"), Lot.product_id.label("pid")],
-        Payment,
-        Payment.amount_vnd,
-        Payment.paid_at,
-        [(Collection, Collection.id == Payment.collection_id), (Lot, Lot.id == Collection.lot_id)],
+    """Household figures by the product (or category) of the produce they delivered: the
+    farmgate payments for their deliveries and the sales attributed to those deliveries,
+    summed in one pass over both."""
+    key = Product.code if group == GroupBy.PRODUCT else Product.category
+    label = Product.name_vi if group == GroupBy.PRODUCT else literal("")
+
+    def part(model: Any, paid: Any, attributed: Any, *conditions: Any) -> Select:
+        return select(
+            model.household_id.label("hid"),
+            model.collection_id.label("cid"),
+            paid.label("paid"),
+            attributed.label("attributed"),
+        ).where(
+            model.paid_at >= period.starts_at,
+            model.paid_at < period.ends_before,
+            *in_scope(model.household_id, actor),
+            *conditions,
+        )
+
+    zero = cast(literal(0), BigInteger)
+    incomes = union_all(
+        part(Payment, Payment.amount_vnd, zero, Payment.collection_id.is_not(None)),
+        part(IncomeAttribution, zero, IncomeAttribution.amount_vnd),
+    ).subquery("incomes")
+    per_product = (
+        select(
+            incomes.c.hid,
+            key.label("pkey"),
+            func.min(label).label("label"),
+            func.sum(incomes.c.paid).label("paid"),
+            func.sum(incomes.c.attributed).label("attributed"),
+        )
+        .select_from(incomes)
+        .join(Collection, Collection.id == incomes.c.cid)
+        .join(Lot, Lot.id == Collection.lot_id)
+        .join(Product, Product.id == Lot.product_id)
+        .group_by(incomes.c.hid, key)
     )
-    attributed = _income_by(
-        period,
-        [IncomeAttribution.household_id.label("hid"), Lot.product_id.label("pid")],
-        IncomeAttribution,
-        IncomeAttribution.amount_vnd,
-        IncomeAttribution.paid_at,
-        [
-            (Collection, Collection.id == IncomeAttribution.collection_id),
-            (Lot, Lot.id == Collection.lot_id),
-        ],
-    )
-    pairs = select(paid.c.hid, paid.c.pid).union(select(attributed.c.hid, attributed.c.pid))
-    pairs = pairs.subquery("pairs")
+    if filters.product_category:
+        per_product = per_product.where(Product.category == filters.product_category)
+    per_product = per_product.subquery("per_product")
     statement = (
         select(
-            Product.code.label("key"),
-            func.min(Product.name_vi).label("label"),
+            per_product.c.pkey.label("key"),
+            func.min(per_product.c.label).label("label"),
             *_household_figures(
-                p, platform=_int(paid.c.total), attributed=_int(attributed.c.total)
+                p, platform=_int(per_product.c.paid), attributed=_int(per_product.c.attributed)
             ),
         )
         .select_from(p)
-        .join(pairs, pairs.c.hid == p.c.household_id)
-        .join(Product, Product.id == pairs.c.pid)
-        .outerjoin(paid, (paid.c.hid == pairs.c.hid) & (paid.c.pid == pairs.c.pid))
-        .outerjoin(
-            attributed, (attributed.c.hid == pairs.c.hid) & (attributed.c.pid == pairs.c.pid)
-        )
-        .group_by(Product.code)
+        .join(per_product, per_product.c.hid == p.c.household_id)
+        .group_by(per_product.c.pkey)
     )
-    sales = dict(
-        db.session.execute(
-            select(Product.code, _int(func.sum(OrderLine.amount_vnd)))
-            .select_from(OrderLine)
-            .join(Order, Order.id == OrderLine.order_id)
-            .join(Cooperative, Cooperative.id == Order.cooperative_id)
-            .join(Listing, Listing.id == OrderLine.listing_id)
-            .join(Product, Product.id == Listing.product_id)
-            .where(_paid_in(period), _cooperatives_in_scope(actor, filters))
-            .group_by(Product.code)
-        ).all()
-    )
-    return statement, sales
+    return statement, _sales_by(key, actor, period, filters)
 
 
 def _label(group: GroupBy, key: Any, label: str) -> str:
@@ -305,24 +371,39 @@ def _label(group: GroupBy, key: Any, label: str) -> str:
         return FORMER_PROVINCE_NAMES.get(key, str(key))
     if group == GroupBy.OFFICIAL_STATUS:
         return str(STATUS_LABELS.get(str(key), key))
+    if group == GroupBy.ETHNICITY_GROUP:
+        return str(ETHNICITY_GROUP_LABELS.get(str(key), key))
+    if group == GroupBy.PRODUCT_CATEGORY:
+        return str(CATEGORY_LABELS.get(str(key), key))
     return label or str(key)
 
 
-def summarise(actor: User, period: Period, group: GroupBy, filters: ImpactFilters) -> Summary:
-    """Figures per group and totals for the actor's jurisdiction (a handful of queries)."""
-    check_filters_in_scope(actor, filters)
-    standard = standard_for(period)
-    p = projection_query(actor, period, standard, filters).subquery("p")
+def summarise(
+    actor: User,
+    period: Period,
+    group: GroupBy,
+    filters: ImpactFilters,
+    *,
+    totals: bool = True,
+    projection: Projection | None = None,
+) -> Summary:
+    """Figures per group and totals for the actor's jurisdiction (a handful of queries;
+    `totals=False` leaves the totals out, for a caller that has them already;
+    `projection`: the households' projection when the caller has materialised it)."""
+    if projection is None:
+        with materialised(actor, period, filters) as made:
+            return summarise(actor, period, group, filters, totals=totals, projection=made)
+    p = projection.table
     sales: dict[Any, int] | None = None
     if group in (GroupBy.COMMUNE, GroupBy.REGION, GroupBy.FORMER_PROVINCE):
         statement, sales = _place_rows(p, group, actor, period, filters)
     elif group == GroupBy.COOPERATIVE:
         statement, sales = _cooperative_rows(p, actor, period, filters)
-    elif group == GroupBy.PRODUCT:
-        statement, sales = _product_rows(p, actor, period, filters)
+    elif group in (GroupBy.PRODUCT, GroupBy.PRODUCT_CATEGORY):
+        statement, sales = _product_rows(p, group, actor, period, filters)
     else:
         statement = _household_group_rows(p, group)
-    summary = Summary(period=period, standard=standard, group_by=group)
+    summary = Summary(period=period, standard=projection.standard, group_by=group)
     for row in db.session.execute(statement.order_by("key")).mappings():
         figures = dict(row)
         key = figures.pop("key")
@@ -337,7 +418,81 @@ def summarise(actor: User, period: Period, group: GroupBy, filters: ImpactFilter
                 **{name: figures[name] for name in FIGURES},
             }
         )
-    totals = dict(db.session.execute(select(*_household_figures(p))).mappings().one())
-    totals["sales_vnd"] = sum(_sales_by(literal(1), actor, period, filters).values())
-    summary.totals = {name: totals[name] for name in FIGURES}
+    if totals:
+        summary.totals = _totals(p, actor, period, filters)
     return summary
+
+
+def _totals(p: Any, actor: User, period: Period, filters: ImpactFilters) -> dict[str, Any]:
+    figures = dict(db.session.execute(select(*_household_figures(p))).mappings().one())
+    figures["sales_vnd"] = sum(_sales_by(literal(1), actor, period, filters).values())
+    totals = {name: figures[name] for name in FIGURES}
+    totals["cooperatives"] = _cooperatives_reaching(p, filters)
+    return totals
+
+
+def _cooperatives_reaching(p: Any, filters: ImpactFilters) -> int:
+    """Cooperatives with at least one of the households among their members."""
+    statement = (
+        select(func.count(func.distinct(Membership.cooperative_id)))
+        .select_from(p)
+        .join(Membership, Membership.household_id == p.c.household_id)
+    )
+    if filters.cooperative:
+        statement = statement.where(Membership.cooperative_id == filters.cooperative)
+    return db.session.scalar(statement) or 0
+
+
+def months_of(period: Period) -> list[Month]:
+    months, month = [], period.start
+    while month <= period.end:
+        months.append(month)
+        month = month.next()
+    return months
+
+
+def _by_month(column: Any, months: list[Month]) -> Any:
+    """The index of the Vietnam-time month a timestamp falls in (within the period)."""
+    return case(
+        *[(column < month.next().starts_at, index) for index, month in enumerate(months)]
+    ).label("month_index")
+
+
+def monthly(actor: User, period: Period, filters: ImpactFilters) -> list[dict[str, Any]]:
+    """Sales, payments to households and attributed sales for each month of the period."""
+    check_filters_in_scope(actor, filters)
+    months = months_of(period)
+    sales_bucket = _by_month(Order.paid_at, months)
+    sales = _sales_lines(
+        actor, period, filters, sales_bucket, _int(func.sum(OrderLine.amount_vnd))
+    ).group_by(sales_bucket)
+    conditions = household_conditions(period, filters)
+    limit = households_limit(actor)
+    if limit is not None:
+        conditions.append(limit)
+    households = (
+        select(Household.id)
+        .join(Commune, Commune.code == Household.commune_code)
+        .where(*conditions)
+    )
+    figures = {"sales_vnd": dict(db.session.execute(sales).all())}
+    for name, model in (
+        ("platform_income_vnd", Payment),
+        ("attributed_sales_vnd", IncomeAttribution),
+    ):
+        bucket = _by_month(model.paid_at, months)
+        statement = (
+            select(bucket, _int(func.sum(model.amount_vnd)))
+            .where(
+                model.paid_at >= period.starts_at,
+                model.paid_at < period.ends_before,
+                # every household counts for an official of the whole province, unfiltered
+                *([model.household_id.in_(households)] if conditions else []),
+            )
+            .group_by(bucket)
+        )
+        figures[name] = dict(db.session.execute(statement).all())
+    return [
+        {"month": str(month), **{name: values.get(index, 0) for name, values in figures.items()}}
+        for index, month in enumerate(months)
+    ]

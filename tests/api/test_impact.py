@@ -12,6 +12,7 @@ from linkage.services.income import attribute_order
 from models import (
     AuditEntry,
     Collection,
+    Commune,
     Household,
     LotAllocation,
     OfficialStatus,
@@ -363,3 +364,201 @@ def test_summary_by_product(client, make_user, bearer, province):
     assert dried["attributed_sales_vnd"] == 5_000_000
     assert dried["sales_vnd"] == 5_000_000
     assert dried["platform_income_vnd"] == 0  # surplus payments belong to no product
+
+
+def _get(client, headers, path, **query):
+    response = client.get(
+        f"/api/v1/impact/{path}", query_string={**PERIOD, **query}, headers=headers
+    )
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ({"region": "urban"}, {"H-WARD"}),
+        ({"region": "mountain"}, {"H-POOR", "H-NEAR", "H-RICH"}),
+        ({"former_province": "phu_tho"}, {"H-WARD"}),
+        ({"ethnicity_group": "minority"}, {"H-POOR"}),
+        ({"ethnicity_group": "kinh"}, {"H-NEAR", "H-RICH", "H-WARD"}),
+        ({"official_status": "not_poor"}, {"H-RICH", "H-WARD"}),
+        ({"product_category": "processed"}, {"H-POOR", "H-NEAR"}),
+        ({"product_category": "crop"}, set()),
+        ({"meritorious": "true"}, {"H-RICH"}),
+        ({"needs_review": "true"}, {"H-NEAR"}),
+        ({"needs_review": "false", "region": "mountain"}, {"H-POOR", "H-RICH"}),
+    ],
+)
+def test_household_filters(client, make_user, bearer, province, query, codes):
+    province["rich"].meritorious = True
+    province["near"].needs_review = True
+    db.session.commit()
+    headers = bearer(_province_official(make_user))
+    body = _get(client, headers, "households", **query)
+    assert {item["code"] for item in body["items"]} == codes
+    assert _get(client, headers, "summary", **query)["totals"]["households"] == len(codes)
+
+
+def test_place_and_category_filters_narrow_the_sales(client, make_user, bearer, province):
+    headers = bearer(_province_official(make_user))
+    assert _get(client, headers, "summary", region="mountain")["totals"]["sales_vnd"] == 5_000_000
+    assert _get(client, headers, "summary", region="urban")["totals"]["sales_vnd"] == 0
+    assert _get(client, headers, "summary", product_category="crop")["totals"]["sales_vnd"] == 0
+    processed = _get(client, headers, "summary", product_category="processed")["totals"]
+    assert processed["sales_vnd"] == 5_000_000
+    # household filters narrow the households, not the cooperatives' market sales
+    kinh = _get(client, headers, "summary", ethnicity_group="kinh")["totals"]
+    assert (kinh["households"], kinh["sales_vnd"], kinh["attributed_sales_vnd"]) == (
+        3,
+        5_000_000,
+        2_000_000,
+    )
+
+
+def test_sorting_the_household_list(client, make_user, bearer, province):
+    headers = bearer(_province_official(make_user))
+
+    def codes(sort):
+        return [item["code"] for item in _get(client, headers, "households", sort=sort)["items"]]
+
+    # gap = projected income - line: poor 1.5M-1.5M=0, ward 1,966,666-2M<0, near/rich above
+    assert codes("gap") == ["H-WARD", "H-POOR", "H-NEAR", "H-RICH"]
+    assert codes("-platform_income") == ["H-POOR", "H-NEAR", "H-WARD", "H-RICH"]
+    assert codes("code") == ["H-NEAR", "H-POOR", "H-RICH", "H-WARD"]
+    response = client.get(
+        "/api/v1/impact/households", query_string={"sort": "name"}, headers=headers
+    )
+    assert response.status_code == 422
+
+
+def test_summary_new_groupings_and_figures(client, make_user, bearer, province):
+    headers = bearer(_province_official(make_user))
+    body = _get(client, headers, "summary", group_by="ethnicity_group")
+    rows = {row["key"]: row for row in body["rows"]}
+    assert {key: row["households"] for key, row in rows.items()} == {"kinh": 3, "minority": 1}
+    assert rows["minority"]["attributed_sales_vnd"] == 3_000_000
+    assert all(row["label"] for row in body["rows"])
+    categories = _get(client, headers, "summary", group_by="product_category")["rows"]
+    assert [(r["key"], r["households"], r["sales_vnd"]) for r in categories] == [
+        ("processed", 2, 5_000_000)
+    ]
+    totals = body["totals"]
+    assert totals["cooperatives"] == 2
+    assert (
+        totals["projected_exits"]
+        + totals["projected_improved"]
+        + totals["projected_unchanged"]
+        + totals["projected_worsened"]
+        == totals["households"]
+    )
+    assert (
+        _get(client, headers, "summary", cooperative=province["a"].id)["totals"]["cooperatives"]
+        == 1
+    )
+
+
+def test_monthly_figures_follow_vietnam_months(client, make_user, bearer, province):
+    a, ward = province["a"], province["ward"]
+    for moment, amount in (
+        (datetime(2026, 1, 31, 17, 0, tzinfo=UTC), 10_000),  # 1 February 00:00 in Vietnam
+        (datetime(2026, 1, 31, 16, 59, tzinfo=UTC), 20_000),  # still 31 January
+        (datetime(2026, 3, 31, 17, 30, tzinfo=UTC), 40_000),  # April in Vietnam: outside
+    ):
+        db.session.add(
+            Payment(
+                cooperative_id=a.id,
+                household_id=ward.id,
+                kind=PaymentKind.SURPLUS,
+                amount_vnd=amount,
+                paid_at=moment,
+            )
+        )
+    db.session.commit()
+    headers = bearer(_province_official(make_user))
+    body = _get(client, headers, "monthly")
+    assert (body["period_start"], body["period_end"]) == ("2026-01", "2026-03")
+    months = {row["month"]: row for row in body["months"]}
+    assert list(months) == ["2026-01", "2026-02", "2026-03"]
+    assert months["2026-01"]["platform_income_vnd"] == 20_000
+    assert months["2026-02"]["platform_income_vnd"] == 10_000
+    assert months["2026-03"] == {
+        "month": "2026-03",
+        "sales_vnd": 5_000_000,
+        "platform_income_vnd": 3_600_000,
+        "attributed_sales_vnd": 5_000_000,
+    }
+    summary = _get(client, headers, "summary")["totals"]
+    assert sum(r["platform_income_vnd"] for r in body["months"]) == summary["platform_income_vnd"]
+    assert sum(r["sales_vnd"] for r in body["months"]) == summary["sales_vnd"]
+    urban = _get(client, headers, "monthly", region="urban")["months"]
+    assert [r["sales_vnd"] for r in urban] == [0, 0, 0]
+    assert [r["platform_income_vnd"] for r in urban] == [20_000, 10_000, 600_000]
+
+
+def test_targeting_ranks_communes_by_need_with_reasons(client, make_user, bearer, province):
+    headers = bearer(_province_official(make_user))
+    body = _get(client, headers, "targeting")
+    assert body["standard_code"] == "VN-2022-2025"
+    ranked = [(row["rank"], row["commune_code"]) for row in body["rows"]]
+    assert ranked == [(1, RURAL), (2, URBAN)]
+    rural, urban = body["rows"]
+    assert (rural["households"], rural["poor"], rural["near_poor"]) == (3, 1, 1)
+    assert rural["poor_near_poor_share"] == pytest.approx(2 / 3)
+    assert rural["income_per_household_vnd"] == 1_000_000  # 3,000,000 over 3 households
+    assert urban["income_per_household_vnd"] == 600_000
+    # the scope average is the mean over communes: (1,000,000 + 600,000) / 2
+    assert body["scope_income_per_household_vnd"] == 800_000
+    assert body["scope_poor_near_poor_share"] == pytest.approx(0.5)
+    assert [r["code"] for r in rural["reasons"]] == ["high_poverty"]
+    assert [r["code"] for r in urban["reasons"]] == ["low_income"]
+    assert all(r["text"] for r in rural["reasons"] + urban["reasons"])
+    assert rural["need_score"] == round((2 / 3 + 0 + 0) / 3 * 100)
+    assert urban["need_score"] == round((0 + 0.25 + 0) / 3 * 100)
+    not_reached = {c["commune_code"] for c in body["not_reached"]}
+    assert RURAL not in not_reached and URBAN not in not_reached
+    assert len(not_reached) == 146
+
+
+def test_a_commune_official_gets_only_their_commune(client, make_user, bearer, province):
+    headers = bearer(make_user("official"))  # Đạo Trù
+    targeting = _get(client, headers, "targeting")
+    assert [row["commune_code"] for row in targeting["rows"]] == [RURAL]
+    assert targeting["not_reached"] == []
+    months = _get(client, headers, "monthly")["months"]
+    assert sum(r["platform_income_vnd"] for r in months) == 3_000_000
+    for path in ("monthly", "targeting", "summary", "households"):
+        response = client.get(
+            f"/api/v1/impact/{path}", query_string={**PERIOD, "commune": URBAN}, headers=headers
+        )
+        assert response.status_code == 404, path
+
+
+def test_targeting_reasons_for_a_disadvantaged_commune_without_income(
+    client, make_user, bearer, province
+):
+    ward = db.session.get(Commune, URBAN)
+    db.session.execute(db.delete(Payment).where(Payment.household_id == province["ward"].id))
+    ward.disadvantaged = True
+    db.session.commit()
+    try:
+        body = _get(client, bearer(_province_official(make_user)), "targeting")
+    finally:
+        db.session.get(Commune, URBAN).disadvantaged = False
+        db.session.commit()
+    first = body["rows"][0]
+    assert first["commune_code"] == URBAN  # no income and disadvantaged: most in need
+    assert [r["code"] for r in first["reasons"]] == ["no_income", "disadvantaged"]
+    assert first["need_score"] == round((0 + 1 + 1) / 3 * 100)
+    assert first["disadvantaged"] is True
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"period_end": "0000-01"}, {"period_end": "9999-12"}, {"period_start": "0001-01"}],
+)
+def test_months_outside_2000_to_2099_are_422(client, make_user, bearer, query):
+    headers = bearer(_province_official(make_user))
+    for path in ("summary", "households", "monthly", "targeting"):
+        response = client.get(f"/api/v1/impact/{path}", query_string=query, headers=headers)
+        assert response.status_code == 422, (path, query)

@@ -1,0 +1,165 @@
+"""The official impact dashboard, its print view and its exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import abort, render_template, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from linkage.exports import csv_response, xlsx_response
+from linkage.extensions import db
+from linkage.security import allow
+from linkage.services import audit
+from linkage.services import impact_dashboard as service
+from linkage.services.jurisdiction import jurisdiction_label
+from linkage.services.periods import VIETNAM
+from models import AuditAction, Role
+
+from . import bp
+from .charts import dashboard_charts
+from .forms import ImpactFilterForm, load_filter_form
+
+FILTER_FIELDS = (
+    "former_province",
+    "region",
+    "commune",
+    "cooperative",
+    "product_category",
+    "ethnicity_group",
+    "official_status",
+)
+# filters the household list also sets: they narrow the dashboard too, and are named in files
+OTHER_FILTERS = ("projected_status", "transition", "meritorious", "needs_review")
+FORMATS = ("csv", "xlsx")
+
+
+def format_pct(share: float | None) -> str:
+    """0.4567 -> '45.7 %' (one decimal); None -> a dash."""
+    if share is None:
+        return "–"
+    return f"{format_decimal(round(share * 100, 1), format='#,##0.0')} %"
+
+
+def format_int(value: int | None) -> str:
+    return "–" if value is None else format_decimal(value, format="#,##0")
+
+
+@bp.context_processor
+def dashboard_helpers() -> dict[str, Any]:
+    return {"pct": format_pct, "number": format_int, "filter_fields": FILTER_FIELDS}
+
+
+def _form() -> tuple[ImpactFilterForm, bool]:
+    return load_filter_form(request.args, current_user)
+
+
+def _page(template: str, form: ImpactFilterForm, valid: bool) -> str | tuple[str, int]:
+    dashboard = service.build(current_user, form.period(), form.filters())
+    page = render_template(
+        template,
+        form=form,
+        dashboard=dashboard,
+        charts=dashboard_charts(dashboard),
+        figure_labels=service.FIGURE_LABELS,
+        pct_figures=service.PCT_FIGURES,
+        vnd_figures=service.VND_FIGURES,
+        filter_args=form.query_args(),
+        scope=scope_text(form),
+    )
+    return page if valid else (page, 422)
+
+
+@bp.route("/")
+@allow(Role.OFFICIAL, Role.ADMIN)
+def dashboard() -> str | tuple[str, int]:
+    return _page("official/dashboard.html", *_form())
+
+
+@bp.route("/print")
+@allow(Role.OFFICIAL, Role.ADMIN)
+def print_view() -> str | tuple[str, int]:
+    return _page("official/print.html", *_form())
+
+
+def filters_set(form: ImpactFilterForm) -> list[tuple[str, str]]:
+    """Each valid filter set, with its readable value (a name, not an id)."""
+    named = []
+    for name in FILTER_FIELDS + OTHER_FILTERS:
+        field = form[name]
+        if field.data in ("", None) or field.errors:
+            continue
+        named.append((str(field.label.text), str(dict(field.choices).get(field.data, field.data))))
+    return named
+
+
+def scope_text(form: ImpactFilterForm) -> str:
+    """The jurisdiction and the filters, in one line (the page header)."""
+    parts = [jurisdiction_label(current_user)]
+    parts.extend(f"{label}: {value}" for label, value in filters_set(form))
+    return " · ".join(parts)
+
+
+def export_meta(form: ImpactFilterForm, dashboard: service.Dashboard) -> list[tuple[str, str]]:
+    """Period, scope, poverty standard and time of the file, written at its top."""
+    period, standard = dashboard.period, dashboard.standard
+    return [
+        (_("Period"), f"{period.start} – {period.end}"),
+        (_("Scope"), jurisdiction_label(current_user)),
+        *filters_set(form),  # one row each: a value is neutralised on its own in the file
+        (
+            _("Poverty standard"),
+            _(
+                "%(code)s: income line %(rural)s ₫ (rural), %(urban)s ₫ (urban) per person "
+                "per month; deprivation threshold %(threshold)s",
+                code=standard.code,
+                rural=format_int(standard.rural_line_vnd),
+                urban=format_int(standard.urban_line_vnd),
+                threshold=standard.deprivation_threshold,
+            ),
+        ),
+        (_("Generated at"), datetime.now(VIETNAM).strftime("%Y-%m-%d %H:%M (UTC+7)")),
+    ]
+
+
+def _export(slug: str, fmt: str) -> Response | str | tuple[str, int]:
+    form, valid = _form()
+    if not valid:
+        return _page("official/dashboard.html", form, valid)
+    period, filters = form.period(), form.filters()
+    dashboard = service.build(current_user, period, filters)
+    audit.record(
+        current_user,
+        AuditAction.EXPORT,
+        "impact_export",
+        None,
+        new={"table": slug, "format": fmt, "period": str(period), **filters.as_dict()},
+    )
+    db.session.commit()
+    meta = export_meta(form, dashboard)
+    filename = f"linkage-impact-{slug}-{period.start}_{period.end}.{fmt}"
+    if slug == "dashboard":
+        tables = [dashboard.tables[name] for name in service.TABLE_SLUGS]
+        return xlsx_response(tables, meta, filename)
+    table = dashboard.tables[slug]
+    if fmt == "csv":
+        return csv_response(table, meta, filename)
+    return xlsx_response([table], meta, filename)
+
+
+@bp.route("/export/dashboard.xlsx")
+@allow(Role.OFFICIAL, Role.ADMIN)
+def export_all() -> Response | str | tuple[str, int]:
+    return _export("dashboard", "xlsx")
+
+
+@bp.route("/export/<slug>.<fmt>")
+@allow(Role.OFFICIAL, Role.ADMIN)
+def export(slug: str, fmt: str) -> Response | str | tuple[str, int]:
+    if slug not in service.TABLE_SLUGS or fmt not in FORMATS:
+        abort(404)
+    return _export(slug, fmt)

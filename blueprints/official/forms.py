@@ -1,0 +1,259 @@
+"""The impact filter form (a GET form: a filtered dashboard is a link that can be shared)
+and the re-classification form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import or_, select
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from linkage.errors import DomainError
+from linkage.extensions import db
+from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort
+from linkage.services.impact_summary import (
+    CATEGORY_LABELS,
+    ETHNICITY_GROUP_LABELS,
+    REGION_LABELS,
+    STATUS_LABELS,
+    TRANSITION_LABELS,
+)
+from linkage.services.periods import Month, Period, current_month
+from linkage.services.poverty import Transition
+from models import (
+    Commune,
+    Cooperative,
+    FormerProvince,
+    Household,
+    Membership,
+    OfficialStatus,
+    ProductCategory,
+    Region,
+    Role,
+    User,
+    official_communes,
+)
+from models.reference import FORMER_PROVINCE_NAMES
+
+MAX_MONTHS = 120
+SORT_LABELS = {
+    Sort.COMMUNE: _l("Commune, then code"),
+    Sort.CODE: _l("Household code"),
+    Sort.GAP: _l("Furthest below the poverty line first"),
+    Sort.PROJECTED_INCOME: _l("Projected income: low to high"),
+    Sort.PROJECTED_INCOME_DESC: _l("Projected income: high to low"),
+    Sort.PLATFORM_INCOME: _l("Linkage income: low to high"),
+    Sort.PLATFORM_INCOME_DESC: _l("Linkage income: high to low"),
+    Sort.ATTRIBUTED_SALES_DESC: _l("Attributed sales: high to low"),
+}
+YES_NO = {"yes": _l("Yes"), "no": _l("No")}
+
+
+class ChoiceField(SelectField):
+    """A select whose wrong value (a stale or edited link) gets a message in our words."""
+
+    def pre_validate(self, form: Any) -> None:
+        if not any(value == self.data for value, *_rest in self.iter_choices()):
+            raise ValidationError(_l("Choose one of the options of the list."))
+
+
+def _choices(labels: dict, everything: Any) -> list[tuple[str, str]]:
+    return [("", str(everything)), *((str(k), str(v)) for k, v in labels.items())]
+
+
+MONTH_FORMAT = Regexp(
+    r"^20\d{2}-(0[1-9]|1[0-2])$",
+    message=_l("Write the month as YYYY-MM, between 2000 and 2099."),
+)
+
+
+def communes_in_scope(actor: User) -> list[Commune]:
+    statement = select(Commune).order_by(Commune.name, Commune.code)
+    if actor.role == Role.OFFICIAL and not actor.province_wide:
+        statement = statement.where(
+            Commune.code.in_(
+                select(official_communes.c.commune_code).where(
+                    official_communes.c.user_id == actor.id
+                )
+            )
+        )
+    return list(db.session.scalars(statement))
+
+
+def cooperatives_in_scope(actor: User) -> list[Cooperative]:
+    """Cooperatives located in the jurisdiction or with members living in it."""
+    statement = select(Cooperative).order_by(Cooperative.name, Cooperative.id)
+    if actor.role == Role.OFFICIAL and not actor.province_wide:
+        communes = select(official_communes.c.commune_code).where(
+            official_communes.c.user_id == actor.id
+        )
+        with_members = (
+            select(Membership.cooperative_id)
+            .join(Household, Household.id == Membership.household_id)
+            .where(Household.commune_code.in_(communes))
+        )
+        statement = statement.where(
+            or_(Cooperative.commune_code.in_(communes), Cooperative.id.in_(with_members))
+        )
+    return list(db.session.scalars(statement))
+
+
+class ImpactFilterForm(FlaskForm):
+    """Period and filters of the dashboard and of the household impact list."""
+
+    class Meta:
+        csrf = False  # reads and changes nothing
+
+    period_start = StringField(
+        _l("From month"), validators=[Optional(), MONTH_FORMAT], render_kw={"type": "month"}
+    )
+    period_end = StringField(
+        _l("To month"), validators=[Optional(), MONTH_FORMAT], render_kw={"type": "month"}
+    )
+    former_province = ChoiceField(_l("Former province"), default="")
+    region = ChoiceField(_l("Region"), default="")
+    commune = ChoiceField(_l("Commune"), default="")
+    cooperative = ChoiceField(_l("Cooperative"), default="")
+    product_category = ChoiceField(_l("Product category"), default="")
+    ethnicity_group = ChoiceField(_l("Ethnicity group"), default="")
+    official_status = ChoiceField(_l("Official status"), default="")
+    projected_status = ChoiceField(_l("Projected status"), default="")
+    transition = ChoiceField(_l("Transition"), default="")
+    meritorious = ChoiceField(_l("Meritorious family"), default="")
+    needs_review = ChoiceField(_l("Needs review"), default="")
+    sort = ChoiceField(_l("Sort by"), default=Sort.COMMUNE.value)
+
+    def __init__(self, formdata: Any, *, actor: User) -> None:
+        super().__init__(formdata=formdata)
+        self.actor = actor
+        self.communes = communes_in_scope(actor)
+        self.former_province.choices = _choices(
+            {p.value: FORMER_PROVINCE_NAMES[p] for p in FormerProvince}, _l("All")
+        )
+        self.region.choices = _choices(REGION_LABELS, _l("All regions"))
+        self.commune.choices = [("", str(_l("All communes in scope")))] + [
+            (c.code, c.name) for c in self.communes
+        ]
+        self.cooperative.choices = [("", str(_l("All cooperatives")))] + [
+            (str(c.id), c.name) for c in cooperatives_in_scope(actor)
+        ]
+        self.product_category.choices = _choices(CATEGORY_LABELS, _l("All categories"))
+        self.ethnicity_group.choices = _choices(ETHNICITY_GROUP_LABELS, _l("All"))
+        self.official_status.choices = _choices(STATUS_LABELS, _l("All"))
+        self.projected_status.choices = _choices(STATUS_LABELS, _l("All"))
+        self.transition.choices = _choices(TRANSITION_LABELS, _l("All"))
+        self.meritorious.choices = _choices(YES_NO, _l("All"))
+        self.needs_review.choices = _choices(YES_NO, _l("All"))
+        self.sort.choices = [(s.value, str(label)) for s, label in SORT_LABELS.items()]
+
+    def validate_period_end(self, field: Any) -> None:
+        start, end = self.period_start.data, field.data
+        if not (start and end) or self.period_start.errors or field.errors:
+            return
+        try:
+            first, last = Month.parse(start), Month.parse(end)
+        except ValueError:
+            return
+        if last < first:
+            raise ValidationError(_l("The period ends before it starts."))
+        if Period(first, last).months > MAX_MONTHS:
+            raise ValidationError(_l("A period is at most 120 months."))
+
+    def period(self) -> Period:
+        """The chosen period; by default the 12 months ending with the current month.
+        Call after validate(): a wrong month falls back to the default. Empty month fields
+        are filled in with the period used."""
+
+        def month(field: Any) -> Month | None:
+            return Month.parse(field.data) if field.data and not field.errors else None
+
+        end = month(self.period_end) or current_month()
+        start = month(self.period_start) or end.minus(11)
+        period = Period(start, max(start, end))
+        # an empty month field shows the month in use, so the form says what the page covers
+        for field, value in ((self.period_start, period.start), (self.period_end, period.end)):
+            if not field.data and not field.errors:
+                field.data = str(value)
+        return period
+
+    def filters(self) -> ImpactFilters:
+        """The filters of the valid fields (a wrong one is left out, and shown)."""
+
+        def value(name: str) -> Any:
+            field = self[name]
+            return None if field.errors or field.data in ("", None) else field.data
+
+        def yes_no(name: str) -> bool | None:
+            return None if value(name) is None else value(name) == "yes"
+
+        cooperative = value("cooperative")
+        return ImpactFilters(
+            commune=value("commune"),
+            cooperative=int(cooperative) if cooperative else None,
+            projected_status=OfficialStatus(value("projected_status"))
+            if value("projected_status")
+            else None,
+            transition=Transition(value("transition")) if value("transition") else None,
+            former_province=FormerProvince(value("former_province"))
+            if value("former_province")
+            else None,
+            region=Region(value("region")) if value("region") else None,
+            product_category=ProductCategory(value("product_category"))
+            if value("product_category")
+            else None,
+            ethnicity_group=EthnicityGroup(value("ethnicity_group"))
+            if value("ethnicity_group")
+            else None,
+            official_status=OfficialStatus(value("official_status"))
+            if value("official_status")
+            else None,
+            meritorious=yes_no("meritorious"),
+            needs_review=yes_no("needs_review"),
+        )
+
+    def sort_order(self) -> Sort:
+        return Sort(value) if (value := self.sort.data) and not self.sort.errors else Sort.COMMUNE
+
+    def query_args(self) -> dict[str, str]:
+        """The valid, non-empty fields as query arguments (for links and exports)."""
+        return {
+            name: str(field.data)
+            for name, field in self._fields.items()
+            if field.data not in ("", None) and not field.errors
+        }
+
+
+def load_filter_form(formdata: Any, actor: User) -> tuple[ImpactFilterForm, bool]:
+    """The filter form of a request, validated. A commune or cooperative that is not among the
+    choices (outside the jurisdiction, or unknown) answers 404 as in the API; any other wrong
+    value is shown on the form and left out (the caller answers 422)."""
+    form = ImpactFilterForm(formdata, actor=actor)
+    valid = form.validate()
+    if form.commune.errors and form.commune.data:
+        raise DomainError(_("Commune not found."), status=404)
+    if form.cooperative.errors and str(form.cooperative.data).isdigit():
+        raise DomainError(_("Cooperative not found."), status=404)
+    return form, valid
+
+
+class ReclassifyForm(FlaskForm):
+    official_status = ChoiceField(
+        _l("New official status"), validators=[DataRequired(_l("Choose a status."))]
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(_l("Write the reason for the change.")),
+            Length(min=5, max=2000, message=_l("Write between 5 and 2,000 characters.")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.official_status.choices = [("", str(_l("Choose…")))] + [
+            (s.value, str(STATUS_LABELS[s.value])) for s in OfficialStatus
+        ]

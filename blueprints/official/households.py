@@ -1,0 +1,232 @@
+"""The household impact list, the household page and the re-classification form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from blueprints.manage.valuechain_forms import PAYMENT_KIND_LABELS, UNIT_NAMES, day
+from linkage.errors import DomainError
+from linkage.exports import Column, Table, csv_response, xlsx_response
+from linkage.extensions import db
+from linkage.security import allow
+from linkage.services import audit
+from linkage.services.household_impact import household_impact
+from linkage.services.impact import households_page
+from linkage.services.impact_summary import STATUS_LABELS, TRANSITION_LABELS
+from linkage.services.jurisdiction import jurisdiction_label
+from linkage.services.paging import Page
+from linkage.services.periods import Period
+from linkage.services.reclassification import reclassify
+from linkage.services.scope import get_household_for
+from linkage.templating import format_vnd
+from models import AuditAction, OfficialStatus, PovertyStandard, Role
+
+from . import bp
+from .forms import ImpactFilterForm, ReclassifyForm, load_filter_form
+
+PER_PAGE = 50
+EXPORT_CHUNK = 1000
+MAX_PAGE = 1_000_000
+HOUSEHOLD = "/households/<int(min=1, max=2147483647):household_id>"
+FORMATS = ("csv", "xlsx")
+EXPORT_COLUMNS = (
+    Column("code", _l("Code")),
+    Column("commune_code", _l("Commune code")),
+    Column("commune", _l("Commune")),
+    Column("members", _l("Members"), "int"),
+    Column("official_status", _l("Official status")),
+    Column("deprivations", _l("Deprivations"), "int"),
+    Column("baseline_income_vnd", _l("Baseline income per person per month"), "vnd"),
+    Column("platform_income_vnd", _l("Linkage income"), "vnd"),
+    Column("attributed_sales_vnd", _l("Attributed sales"), "vnd"),
+    Column("projected_income_vnd", _l("Projected income per person per month"), "vnd"),
+    Column("poverty_line_vnd", _l("Poverty line"), "vnd"),
+    Column("projected_status", _l("Projected status")),
+    Column("transition", _l("Transition")),
+    Column("meritorious", _l("Meritorious family")),
+    Column("needs_review", _l("Needs review")),
+)
+
+
+def page_number() -> int:
+    """The `?page=` argument, 1 when absent or not a sensible number."""
+    page = request.args.get("page", 1, type=int) or 1
+    return page if 1 <= page <= MAX_PAGE else 1
+
+
+def filter_form() -> ImpactFilterForm:
+    """The filters of the query string, validated; a place outside the scope answers 404."""
+    return load_filter_form(request.args, current_user)[0]
+
+
+def standard_text(standard: PovertyStandard) -> str:
+    return _(
+        "%(code)s: rural line %(rural)s, urban line %(urban)s, poor from %(threshold)d "
+        "deprivations",
+        code=standard.code,
+        rural=format_vnd(standard.rural_line_vnd),
+        urban=format_vnd(standard.urban_line_vnd),
+        threshold=standard.deprivation_threshold,
+    )
+
+
+def _audit_list(period: Period, form: ImpactFilterForm, what: str, **extra: Any) -> None:
+    new = {"period": str(period), **form.filters().as_dict(), **extra}
+    audit.record(current_user, AuditAction.READ, what, None, new=new)
+
+
+@bp.route("/households")
+@allow(Role.OFFICIAL, Role.ADMIN)
+def households() -> str | tuple[str, int]:
+    form = filter_form()
+    period, filters, page = form.period(), form.filters(), page_number()
+    standard, rows, total = households_page(
+        current_user, period, filters, page, PER_PAGE, form.sort_order()
+    )
+    _audit_list(period, form, "impact_households", page=page, rows=len(rows))
+    html = render_template(
+        "official/households/list.html",
+        form=form,
+        filter_args=form.query_args(),
+        period=period,
+        standard=standard,
+        standard_text=standard_text(standard),
+        page=Page(items=rows, page=page, per_page=PER_PAGE, total=total),
+        status_labels=STATUS_LABELS,
+        transition_labels=TRANSITION_LABELS,
+        commune_names={c.code: c.name for c in form.communes},
+    )
+    db.session.commit()
+    return (html, 422) if form.errors else html
+
+
+def _all_rows(form: ImpactFilterForm, period: Period) -> tuple[PovertyStandard, list[dict]]:
+    """Every matching row, read in pages of EXPORT_CHUNK."""
+    names = {c.code: c.name for c in form.communes}
+    rows: list[dict] = []
+    page = 1
+    while True:
+        standard, chunk, total = households_page(
+            current_user, period, form.filters(), page, EXPORT_CHUNK, form.sort_order()
+        )
+        rows.extend({**row, "commune": names.get(row["commune_code"], "")} for row in chunk)
+        if len(chunk) < EXPORT_CHUNK or len(rows) >= total:
+            return standard, rows
+        page += 1
+
+
+def _labelled(rows: list[dict]) -> Iterator[dict]:
+    for row in rows:
+        yield {
+            **row,
+            "official_status": str(STATUS_LABELS.get(row["official_status"], "")),
+            "projected_status": str(STATUS_LABELS.get(row["projected_status"], "")),
+            "transition": str(TRANSITION_LABELS.get(row["transition"], "")),
+            "meritorious": _("Yes") if row["meritorious"] else _("No"),
+            "needs_review": _("Yes") if row["needs_review"] else _("No"),
+        }
+
+
+@bp.route("/households/export.<fmt>")
+@allow(Role.OFFICIAL, Role.ADMIN)
+def households_export(fmt: str) -> Response:
+    if fmt not in FORMATS:
+        abort(404)
+    form = filter_form()
+    period = form.period()
+    standard, rows = _all_rows(form, period)
+    filters = ", ".join(f"{k}={v}" for k, v in form.filters().as_dict().items())
+    meta = [
+        (_("Period"), f"{period.start} – {period.end}"),
+        (_("Scope"), jurisdiction_label(current_user) + (f"; {filters}" if filters else "")),
+        (_("Poverty standard"), standard_text(standard)),
+    ]
+    table = Table("households", _("Household impact"), EXPORT_COLUMNS, _labelled(rows))
+    _audit_list(period, form, "impact_export", table="households", format=fmt, rows=len(rows))
+    db.session.commit()
+    filename = f"household-impact-{period.start}-{period.end}.{fmt}"
+    if fmt == "csv":
+        return csv_response(table, meta, filename)
+    return xlsx_response([table], meta, filename)
+
+
+def _household_page(household_id: int, form: ImpactFilterForm, reclassify_form: Any) -> str:
+    period = form.period()
+    impact = household_impact(current_user, household_id, period)
+    audit.record(
+        current_user,
+        AuditAction.READ,
+        "household_impact",
+        impact.household.id,
+        new={"period": str(period)},
+    )
+    html = render_template(
+        "official/households/detail.html",
+        impact=impact,
+        household=impact.household,
+        form=reclassify_form,
+        filter_form=form,
+        filter_args=form.query_args(),
+        period=period,
+        standard_text=standard_text(impact.standard),
+        status_labels=STATUS_LABELS,
+        transition_labels=TRANSITION_LABELS,
+        payment_kind_labels=PAYMENT_KIND_LABELS,
+        unit_names=UNIT_NAMES,
+        day=day,
+    )
+    db.session.commit()  # the audit entry (after rendering: commit expires the rows)
+    return html
+
+
+@bp.route(HOUSEHOLD)
+@allow(Role.OFFICIAL, Role.ADMIN)
+def household(household_id: int) -> str | tuple[str, int]:
+    form = filter_form()
+    html = _household_page(household_id, form, ReclassifyForm())
+    return (html, 422) if form.errors else html
+
+
+def _refusal(form: ReclassifyForm, error: DomainError) -> None:
+    """The service's refusal next to its field, or above the form."""
+    if error.status == 404:
+        raise error
+    db.session.rollback()
+    name = error.field if error.field in ("official_status", "reason") else "official_status"
+    form[name].errors = [*form[name].errors, error.message]
+    form._errors = None  # form.errors is cached
+
+
+@bp.route(HOUSEHOLD + "/reclassify", methods=["POST"], endpoint="reclassify")
+@allow(Role.OFFICIAL, Role.ADMIN)
+def reclassify_household(household_id: int) -> Response | tuple[str, int]:
+    household = get_household_for(current_user, household_id)
+    filters = filter_form()
+    form = ReclassifyForm()
+    if form.validate_on_submit():
+        status = OfficialStatus(form.official_status.data)
+        try:
+            reclassify(current_user, household, status, form.reason.data, None)
+        except DomainError as error:
+            _refusal(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(code)s is now recorded as %(status)s.",
+                    code=household.code,
+                    status=STATUS_LABELS[status.value],
+                ),
+                "success",
+            )
+            target = url_for(".household", household_id=household.id, **filters.query_args())
+            return redirect(target + "#status", 303)
+    db.session.rollback()
+    return _household_page(household_id, filters, form), 422

@@ -1,0 +1,125 @@
+"""Impact figures for buyers and the public: province aggregates with small cells suppressed.
+
+DESIGN 4.4: figures shown beyond a household's officials are aggregates in which a cell of
+fewer than 10 households is suppressed. A row of fewer than 10 households shows no figure;
+a share of poor and near-poor households (and the share of income reaching them) shows only
+when at least 10 households are poor or near poor and at least 10 are not. When a column
+would then hide exactly one row, the smallest other row is hidden too (secondary
+suppression), so that no hidden cell can be worked out from the total and the other rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from linkage.extensions import db
+from models import Household, Membership, OfficialStatus, PovertyStandard, Role
+
+from .impact import ImpactFilters, standard_for
+from .impact_summary import GroupBy, summarise
+from .periods import Period
+
+MIN_CELL = 10
+COLUMNS = (
+    "households",
+    "poor_near_poor_share",
+    "sales_vnd",
+    "platform_income_vnd",
+    "income_to_poor_near_poor_share",
+)
+
+
+class _Province:
+    """The whole province, as the scope of public aggregates (never of a household page)."""
+
+    role = Role.ADMIN
+    province_wide = True
+    id = None
+
+
+PROVINCE: Any = _Province()
+
+
+@dataclass
+class PublicTable:
+    rows: list[dict[str, Any]] = field(default_factory=list)  # key, label, COLUMNS (None = hidden)
+    totals: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PublicImpact:
+    period: Period
+    standard: PovertyStandard
+    regions: PublicTable
+    categories: PublicTable
+
+
+def _cells(figures: dict[str, Any]) -> dict[str, Any]:
+    households = figures["households"]
+    vulnerable = figures["poor"] + figures["near_poor"]
+    income = figures["platform_income_vnd"]
+    to_vulnerable = figures["income_to_poor_vnd"] + figures["income_to_near_poor_vnd"]
+    if households < MIN_CELL:
+        return dict.fromkeys(COLUMNS)
+    shares_shown = vulnerable >= MIN_CELL and households - vulnerable >= MIN_CELL
+    return {
+        "households": households,
+        "poor_near_poor_share": vulnerable / households if shares_shown else None,
+        "sales_vnd": figures["sales_vnd"],
+        "platform_income_vnd": income,
+        "income_to_poor_near_poor_share": (
+            (to_vulnerable / income if income else 0.0) if shares_shown else None
+        ),
+    }
+
+
+def _secondary(rows: list[dict[str, Any]], additive: bool) -> None:
+    """Hide the smallest other cell of a column that would hide only one."""
+    if not additive:
+        return
+    for column in COLUMNS:
+        hidden = [row for row in rows if row[column] is None]
+        shown = [row for row in rows if row[column] is not None]
+        if len(hidden) == 1 and shown:
+            smallest = min(shown, key=lambda row: (row["households"] or 0, row["key"]))
+            smallest[column] = None
+
+
+def _table(period: Period, group: GroupBy, additive: bool) -> PublicTable:
+    summary = summarise(PROVINCE, period, group, ImpactFilters())
+    rows = [{"key": r["key"], "label": r["label"], **_cells(r)} for r in summary.rows]
+    _secondary(rows, additive)
+    return PublicTable(rows=rows, totals=_cells(summary.totals))
+
+
+def public_impact(period: Period) -> PublicImpact:
+    """By region (each household in one) and by product category (a household may deliver
+    several categories, so those rows do not add up to the total)."""
+    regions = _table(period, GroupBy.REGION, additive=True)
+    categories = _table(period, GroupBy.PRODUCT_CATEGORY, additive=False)
+    return PublicImpact(
+        period=period, standard=standard_for(period), regions=regions, categories=categories
+    )
+
+
+def member_poverty_share(cooperative_id: int) -> float | None:
+    """The share of a cooperative's current members that are poor or near poor, or None
+    when it has fewer than 10 members (too few to show without pointing at a household), or
+    when all or none of them are (the share would then tell each member's status)."""
+    members, vulnerable = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(
+                Household.official_status.in_([OfficialStatus.POOR, OfficialStatus.NEAR_POOR])
+            ),
+        )
+        .select_from(Membership)
+        .join(Household, Household.id == Membership.household_id)
+        .where(Membership.cooperative_id == cooperative_id, Membership.left_on.is_(None))
+    ).one()
+    if members < MIN_CELL or vulnerable in (0, members):
+        return None
+    return vulnerable / members

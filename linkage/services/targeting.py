@@ -1,0 +1,212 @@
+"""Targeting: communes ranked by need, with the reasons for each rank.
+
+The province's principle is to steer support to the places left behind. A commune's need
+score (0 to 100) is the mean of three parts, each from 0 to 1, so that the reason for a rank
+can be read off the figures shown beside it:
+- the share of its member households that are poor or near poor;
+- how far its linkage income per household (payments in the period) falls below the average
+  of the communes in scope (0 at or above the average, 1 with no income at all);
+- whether it is a disadvantaged commune (1) or not (0).
+Communes in scope where no household is linked yet are listed apart: nothing is known of
+their households, and reaching them is the first step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from linkage.extensions import db
+from models import Commune, PovertyStandard, Role, User, official_communes
+
+from .impact import ImpactFilters
+from .impact_summary import GroupBy, Summary, summarise
+from .periods import Period
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str  # high_poverty, low_income, no_income, disadvantaged, lower_need
+    text: str
+
+
+@dataclass
+class RankedCommune:
+    rank: int
+    commune_code: str
+    name: str
+    disadvantaged: bool
+    households: int
+    poor: int
+    near_poor: int
+    poor_near_poor_share: float
+    platform_income_vnd: int
+    income_per_household_vnd: int
+    need_score: int
+    reasons: list[Reason]
+
+
+@dataclass
+class Targeting:
+    period: Period
+    standard: PovertyStandard
+    scope_poor_near_poor_share: float
+    scope_income_per_household_vnd: int
+    rows: list[RankedCommune] = field(default_factory=list)
+    not_reached: list[Commune] = field(default_factory=list)
+
+
+def _percent(share: float) -> str:
+    return format_decimal(round(share * 100, 1), format="#,##0.#")
+
+
+def _money(value: int) -> str:
+    return format_decimal(value, format="#,##0")
+
+
+def _reasons(
+    share: float,
+    per_household: int,
+    disadvantaged: bool,
+    scope_share: float,
+    scope_income: int,
+) -> list[Reason]:
+    reasons = []
+    if share > scope_share:
+        reasons.append(
+            Reason(
+                "high_poverty",
+                _(
+                    "%(share)s%% of member households are poor or near poor "
+                    "(%(scope)s%% in scope).",
+                    share=_percent(share),
+                    scope=_percent(scope_share),
+                ),
+            )
+        )
+    if per_household == 0:
+        reasons.append(
+            Reason("no_income", _("No linkage income reached its households in the period."))
+        )
+    elif per_household < scope_income:
+        reasons.append(
+            Reason(
+                "low_income",
+                _(
+                    "Linkage income of %(income)s ₫ per household, below the average of "
+                    "%(scope)s ₫ in scope.",
+                    income=_money(per_household),
+                    scope=_money(scope_income),
+                ),
+            )
+        )
+    if disadvantaged:
+        reasons.append(Reason("disadvantaged", _("A disadvantaged commune.")))
+    if not reasons:
+        reasons.append(
+            Reason(
+                "lower_need",
+                _("Poverty share and linkage income are at or better than the scope average."),
+            )
+        )
+    return reasons
+
+
+def _communes_in_scope(actor: User, filters: ImpactFilters) -> list[Commune]:
+    statement = select(Commune)
+    if actor.role == Role.OFFICIAL and not actor.province_wide:
+        statement = statement.where(
+            Commune.code.in_(
+                select(official_communes.c.commune_code).where(
+                    official_communes.c.user_id == actor.id
+                )
+            )
+        )
+    if filters.commune:
+        statement = statement.where(Commune.code == filters.commune)
+    if filters.former_province:
+        statement = statement.where(Commune.former_province == filters.former_province)
+    if filters.region:
+        statement = statement.where(Commune.region == filters.region)
+    return list(db.session.scalars(statement.order_by(Commune.code)))
+
+
+def rank_communes(
+    actor: User, period: Period, filters: ImpactFilters, summary: Summary | None = None
+) -> Targeting:
+    """Communes in scope with linked households, most in need first (`summary`: the figures
+    by commune when the caller has them already)."""
+    if summary is None or summary.group_by != GroupBy.COMMUNE:
+        summary = summarise(actor, period, GroupBy.COMMUNE, filters)
+    communes = {c.code: c for c in _communes_in_scope(actor, filters)}
+    totals = summary.totals
+    scope_share = (
+        (totals["poor"] + totals["near_poor"]) / totals["households"] if totals["households"] else 0
+    )
+    # the mean over communes of income per household, so that big communes do not set the bar
+    per_household = {
+        row["key"]: row["platform_income_vnd"] // row["households"]
+        for row in summary.rows
+        if row["households"]
+    }
+    scope_income = sum(per_household.values()) // len(per_household) if per_household else 0
+    ranked: list[dict[str, Any]] = []
+    for row in summary.rows:
+        if not row["households"]:
+            continue
+        commune = communes.get(row["key"]) or db.session.get(Commune, row["key"])
+        share = (row["poor"] + row["near_poor"]) / row["households"]
+        income = per_household[row["key"]]
+        shortfall = 1 - min(income / scope_income, 1) if scope_income else 0
+        score = (share + shortfall + (1 if commune.disadvantaged else 0)) / 3
+        ranked.append(
+            {
+                "commune": commune,
+                "row": row,
+                "share": share,
+                "income": income,
+                "score": round(score * 100),
+                "raw": score,
+            }
+        )
+    ranked.sort(key=lambda item: (-item["raw"], item["commune"].code))
+    targeting = Targeting(
+        period=period,
+        standard=summary.standard,
+        scope_poor_near_poor_share=scope_share,
+        scope_income_per_household_vnd=scope_income,
+    )
+    for position, item in enumerate(ranked, start=1):
+        commune, row = item["commune"], item["row"]
+        targeting.rows.append(
+            RankedCommune(
+                rank=position,
+                commune_code=commune.code,
+                name=commune.name,
+                disadvantaged=commune.disadvantaged,
+                households=row["households"],
+                poor=row["poor"],
+                near_poor=row["near_poor"],
+                poor_near_poor_share=item["share"],
+                platform_income_vnd=row["platform_income_vnd"],
+                income_per_household_vnd=item["income"],
+                need_score=item["score"],
+                reasons=_reasons(
+                    item["share"],
+                    item["income"],
+                    commune.disadvantaged,
+                    scope_share,
+                    scope_income,
+                ),
+            )
+        )
+    reached = {row.commune_code for row in targeting.rows}
+    targeting.not_reached = sorted(
+        (c for code, c in communes.items() if code not in reached),
+        key=lambda c: (not c.disadvantaged, c.name),
+    )
+    return targeting
