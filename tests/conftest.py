@@ -1,4 +1,5 @@
-"""Fixtures: an app per test on a database made once per run, emptied after each test.
+"""Fixtures: one app per test process on a database made once per run, emptied after each
+test.
 
 SQLite (a file per run) by default; PostgreSQL when TEST_DATABASE_URL is set (a database
 per run, dropped at the end). Reference data is seeded once per run and kept; every other
@@ -21,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from linkage import create_app
-from linkage.extensions import db
+from linkage.extensions import db, limiter
 from models import Role, User
 
 from .factories import UserFactory, bind_factories
@@ -90,9 +91,25 @@ def empty_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(database_url: str, _schema: None) -> Iterator[Flask]:
+@pytest.fixture(scope="session")
+def _shared_app(database_url: str, _schema: None) -> Iterator[Flask]:
+    """One app per test process: building the app (routes, API description) takes a third of
+    a second, which adds up over a thousand tests. Tests that need other settings build their
+    own with make_app()."""
     app = make_app(database_url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_shared_app: Flask) -> Iterator[Flask]:
+    """The app in a fresh application context, its settings restored and its database
+    emptied (but for the reference data) after the test."""
+    app = _shared_app
+    settings = app.config.copy()
+    # the limiter is one object for every app: an app built by a test may have switched it on
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
     with app.app_context():
         bind_factories(db.session)
         try:
@@ -101,7 +118,8 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
             db.session.rollback()
             empty_tables()
             db.session.remove()
-            db.engine.dispose()
+            app.config.clear()
+            app.config.update(settings)
 
 
 @pytest.fixture

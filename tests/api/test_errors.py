@@ -6,6 +6,8 @@ import pytest
 
 from linkage.security import PUBLIC, allow
 
+from ..conftest import make_app
+
 PROBLEM = "application/problem+json"
 
 
@@ -57,7 +59,15 @@ def test_huge_ids_are_404_not_500(client):
 
 
 @pytest.fixture
-def failing_app(app):
+def own_app(app, database_url):
+    """An app of the test's own: routes cannot be added to the shared one once it served."""
+    return make_app(database_url)
+
+
+@pytest.fixture
+def failing_app(own_app):
+    app = own_app
+
     @allow(PUBLIC)
     def boom():
         raise RuntimeError("secret internal detail")
@@ -93,15 +103,15 @@ def test_html_404_is_a_page_not_json(client):
     assert 'href="/"' in response.get_data(as_text=True)
 
 
-def test_html_403_page(client, login_as, app):
+def test_html_403_page(own_app):
     from flask import abort
 
     @allow(PUBLIC)
     def forbidden():
         abort(403)
 
-    app.add_url_rule("/forbidden-page", "forbidden_page", forbidden)
-    response = client.get("/forbidden-page")
+    own_app.add_url_rule("/forbidden-page", "forbidden_page", forbidden)
+    response = own_app.test_client().get("/forbidden-page")
     assert response.status_code == 403
     assert response.mimetype == "text/html"
 
