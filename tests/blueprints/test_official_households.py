@@ -5,40 +5,29 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
 from linkage.extensions import db
-from linkage.services.income import attribute_order
 from models import (
     AuditEntry,
     Collection,
     Household,
-    LotAllocation,
     OfficialStatus,
     OfficialStatusChange,
-    Order,
-    OrderLine,
-    OrderStatus,
     Payment,
     PaymentKind,
 )
 
 from ..factories import (
-    CooperativeFactory,
     HouseholdFactory,
-    ListingFactory,
     LotFactory,
-    MembershipFactory,
-    UserFactory,
 )
+from ..factories_impact import PERIOD, URBAN, WHEN, small_province
 
-RURAL, URBAN = "08914", "07900"
-WHEN = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
-PERIOD = {"period_start": "2026-01", "period_end": "2026-03"}
 ROW = re.compile(r'<tr data-household="([^"]*)">(.*?)</tr>', re.S)
 CELL = re.compile(r'data-key="([^"]+)" data-value="([^"]*)"')
 FIGURES = ("platform_income_vnd", "attributed_sales_vnd", "projected_income_vnd")
@@ -46,96 +35,7 @@ FIGURES = ("platform_income_vnd", "attributed_sales_vnd", "projected_income_vnd"
 
 @pytest.fixture
 def province(app):
-    """Cooperative A (Đạo Trù) with three households, B (Việt Trì ward) with one."""
-    a = CooperativeFactory(commune_code=RURAL, name="HTX A")
-    b = CooperativeFactory(commune_code=URBAN, name="HTX B")
-    poor = HouseholdFactory(
-        code="H-POOR",
-        members=2,
-        baseline_income_vnd=1_200_000,
-        deprivations=3,
-        official_status=OfficialStatus.POOR,
-        ethnic_group_code="09",
-    )
-    near = HouseholdFactory(
-        code="H-NEAR",
-        members=1,
-        baseline_income_vnd=1_400_000,
-        deprivations=1,
-        official_status=OfficialStatus.NEAR_POOR,
-        ethnic_group_code="01",
-    )
-    rich = HouseholdFactory(
-        code="H-RICH",
-        members=4,
-        baseline_income_vnd=3_000_000,
-        deprivations=0,
-        official_status=OfficialStatus.NOT_POOR,
-        ethnic_group_code="01",
-    )
-    ward = HouseholdFactory(
-        code="H-WARD",
-        commune_code=URBAN,
-        members=3,
-        baseline_income_vnd=1_900_000,
-        deprivations=0,
-        official_status=OfficialStatus.NOT_POOR,
-        ethnic_group_code="01",
-    )
-    for household in (poor, near, rich):
-        MembershipFactory(household=household, cooperative=a)
-    MembershipFactory(household=ward, cooperative=b)
-    MembershipFactory(household=near, cooperative=b)  # a household in two cooperatives
-    for household, cooperative, amount in (
-        (poor, a, 1_800_000),
-        (near, a, 900_000),
-        (near, b, 300_000),
-        (ward, b, 600_000),
-    ):
-        db.session.add(
-            Payment(
-                cooperative_id=cooperative.id,
-                household_id=household.id,
-                kind=PaymentKind.SURPLUS,
-                amount_vnd=amount,
-                paid_at=WHEN,
-            )
-        )
-    # a paid order of HTX A: 5,000,000 VND shipped from a lot of 30 kg (poor) + 20 kg (near)
-    listing = ListingFactory(cooperative=a)
-    lot = LotFactory(cooperative=a)
-    for household, quantity in ((poor, 30), (near, 20)):
-        db.session.add(
-            Collection(
-                lot=lot,
-                household=household,
-                quantity=Decimal(quantity),
-                unit_price_vnd=0,
-                amount_vnd=0,
-                collected_at=WHEN,
-            )
-        )
-    order = Order(
-        buyer_id=UserFactory(role="buyer").id,
-        cooperative_id=a.id,
-        status=OrderStatus.PAID,
-        total_vnd=5_000_000,
-        paid_at=WHEN,
-    )
-    order.lines.append(
-        OrderLine(
-            listing=listing, quantity=Decimal(10), unit_price_vnd=500_000, amount_vnd=5_000_000
-        )
-    )
-    db.session.add(order)
-    db.session.flush()
-    db.session.add(
-        LotAllocation(order_line_id=order.lines[0].id, lot_id=lot.id, quantity=Decimal(10))
-    )
-    db.session.flush()
-    attribute_order(order)
-    db.session.commit()
-    return {"a": a, "b": b, "poor": poor, "near": near, "rich": rich, "ward": ward, "lot": lot}
+    return small_province()
 
 
 def rows_of(html: str) -> list[dict[str, str]]:
