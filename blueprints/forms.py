@@ -1,4 +1,5 @@
-"""Form fields shared by the HTML pages: quantities and money typed the Vietnamese way."""
+"""Form fields shared by the HTML pages: quantities and money typed the Vietnamese way, and
+selects that explain a wrong choice."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import SelectField, StringField
+from wtforms.validators import ValidationError
 
 _MONEY_SEPARATORS = re.compile(r"[.,\s\u00a0_]")
 
@@ -68,3 +70,11 @@ class MoneyField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else str(self.data)
+
+
+class ChoiceField(SelectField):
+    """A select whose wrong value (a stale or edited link) gets a message in our words."""
+
+    def pre_validate(self, form: Any) -> None:
+        if not any(value == self.data for value, *_rest in self.iter_choices()):
+            raise ValidationError(_l("Choose one of the options of the list."))

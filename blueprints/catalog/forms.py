@@ -7,22 +7,14 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField
-from wtforms.validators import Length, ValidationError
+from wtforms import SearchField
+from wtforms.validators import Length
 
-from blueprints.forms import MoneyField
+from blueprints.forms import ChoiceField, MoneyField
 from linkage.services.catalog import CatalogFilters, Sort
 from models import CertificationKind, Commune, Cooperative, Product, ProductCategory, Region
 
 from .labels import CATEGORY_LABELS, CERTIFICATION_LABELS, REGION_LABELS, SORT_LABELS, choices
-
-
-class ChoiceField(SelectField):
-    """A select whose wrong value (a stale or edited link) gets a message in our words."""
-
-    def pre_validate(self, form: Any) -> None:
-        if not any(value == self.data for value, *_rest in self.iter_choices()):
-            raise ValidationError(_l("Choose one of the options of the list."))
 
 
 class CatalogForm(FlaskForm):

@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from blueprints.forms import ChoiceField
 from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort
@@ -51,14 +52,6 @@ SORT_LABELS = {
     Sort.ATTRIBUTED_SALES_DESC: _l("Attributed sales: high to low"),
 }
 YES_NO = {"yes": _l("Yes"), "no": _l("No")}
-
-
-class ChoiceField(SelectField):
-    """A select whose wrong value (a stale or edited link) gets a message in our words."""
-
-    def pre_validate(self, form: Any) -> None:
-        if not any(value == self.data for value, *_rest in self.iter_choices()):
-            raise ValidationError(_l("Choose one of the options of the list."))
 
 
 def _choices(labels: dict, everything: Any) -> list[tuple[str, str]]:
