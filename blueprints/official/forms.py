@@ -8,13 +8,11 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from blueprints.forms import ChoiceField
 from linkage.errors import DomainError
-from linkage.extensions import db
 from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort
 from linkage.services.impact_summary import (
     CATEGORY_LABELS,
@@ -23,20 +21,15 @@ from linkage.services.impact_summary import (
     STATUS_LABELS,
     TRANSITION_LABELS,
 )
+from linkage.services.jurisdiction import communes_of, cooperatives_of
 from linkage.services.periods import Month, Period, current_month
 from linkage.services.poverty import Transition
 from models import (
-    Commune,
-    Cooperative,
     FormerProvince,
-    Household,
-    Membership,
     OfficialStatus,
     ProductCategory,
     Region,
-    Role,
     User,
-    official_communes,
 )
 from models.reference import FORMER_PROVINCE_NAMES
 
@@ -62,37 +55,6 @@ MONTH_FORMAT = Regexp(
     r"^20\d{2}-(0[1-9]|1[0-2])$",
     message=_l("Write the month as YYYY-MM, between 2000 and 2099."),
 )
-
-
-def communes_in_scope(actor: User) -> list[Commune]:
-    statement = select(Commune).order_by(Commune.name, Commune.code)
-    if actor.role == Role.OFFICIAL and not actor.province_wide:
-        statement = statement.where(
-            Commune.code.in_(
-                select(official_communes.c.commune_code).where(
-                    official_communes.c.user_id == actor.id
-                )
-            )
-        )
-    return list(db.session.scalars(statement))
-
-
-def cooperatives_in_scope(actor: User) -> list[Cooperative]:
-    """Cooperatives located in the jurisdiction or with members living in it."""
-    statement = select(Cooperative).order_by(Cooperative.name, Cooperative.id)
-    if actor.role == Role.OFFICIAL and not actor.province_wide:
-        communes = select(official_communes.c.commune_code).where(
-            official_communes.c.user_id == actor.id
-        )
-        with_members = (
-            select(Membership.cooperative_id)
-            .join(Household, Household.id == Membership.household_id)
-            .where(Household.commune_code.in_(communes))
-        )
-        statement = statement.where(
-            or_(Cooperative.commune_code.in_(communes), Cooperative.id.in_(with_members))
-        )
-    return list(db.session.scalars(statement))
 
 
 class ImpactFilterForm(FlaskForm):
@@ -123,7 +85,7 @@ class ImpactFilterForm(FlaskForm):
     def __init__(self, formdata: Any, *, actor: User) -> None:
         super().__init__(formdata=formdata)
         self.actor = actor
-        self.communes = communes_in_scope(actor)
+        self.communes = communes_of(actor)
         self.former_province.choices = _choices(
             {p.value: FORMER_PROVINCE_NAMES[p] for p in FormerProvince}, _l("All")
         )
@@ -132,7 +94,7 @@ class ImpactFilterForm(FlaskForm):
             (c.code, c.name) for c in self.communes
         ]
         self.cooperative.choices = [("", str(_l("All cooperatives")))] + [
-            (str(c.id), c.name) for c in cooperatives_in_scope(actor)
+            (str(c.id), c.name) for c in cooperatives_of(actor)
         ]
         self.product_category.choices = _choices(CATEGORY_LABELS, _l("All categories"))
         self.ethnicity_group.choices = _choices(ETHNICITY_GROUP_LABELS, _l("All"))

@@ -34,9 +34,7 @@ from models import (
     Payment,
     PovertyStandard,
     Product,
-    Role,
     User,
-    official_communes,
 )
 from models.reference import FORMER_PROVINCE_NAMES
 
@@ -53,6 +51,7 @@ from .impact import (
 )
 from .periods import Month, Period
 from .poverty import Transition
+from .scope import jurisdiction_communes
 
 NEAR_POOR = "near_poor"
 
@@ -143,10 +142,9 @@ def _cooperatives_in_scope(actor: User, filters: ImpactFilters) -> Any:
     """A condition on order lines (joined with Cooperative, its Commune and the Product):
     sold by a cooperative located in the actor's jurisdiction, within the filters."""
     condition = true()
-    if actor.role == Role.OFFICIAL and not actor.province_wide:
-        condition = Cooperative.commune_code.in_(
-            select(official_communes.c.commune_code).where(official_communes.c.user_id == actor.id)
-        )
+    communes = jurisdiction_communes(actor)
+    if communes is not None:
+        condition = Cooperative.commune_code.in_(communes)
     if filters.commune:
         condition = condition & (Cooperative.commune_code == filters.commune)
     if filters.former_province:

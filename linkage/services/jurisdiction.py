@@ -1,10 +1,15 @@
-"""How an official's (or admin's) jurisdiction is named on pages and in exported files."""
+"""An official's (or admin's) jurisdiction: its communes and cooperatives, and how it is
+named on pages and in exported files."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy import or_, select
 
-from models import Role, User
+from linkage.extensions import db
+from models import Commune, Cooperative, Household, Membership, Role, User
+
+from .scope import jurisdiction_communes
 
 
 def jurisdiction_label(actor: User) -> str:
@@ -15,3 +20,28 @@ def jurisdiction_label(actor: User) -> str:
     if not names:
         return _("No commune assigned")
     return _("Communes: %(names)s", names=", ".join(names))
+
+
+def communes_of(actor: User) -> list[Commune]:
+    """The communes of the jurisdiction, by name."""
+    statement = select(Commune).order_by(Commune.name, Commune.code)
+    communes = jurisdiction_communes(actor)
+    if communes is not None:
+        statement = statement.where(Commune.code.in_(communes))
+    return list(db.session.scalars(statement))
+
+
+def cooperatives_of(actor: User) -> list[Cooperative]:
+    """Cooperatives located in the jurisdiction or with members living in it, by name."""
+    statement = select(Cooperative).order_by(Cooperative.name, Cooperative.id)
+    communes = jurisdiction_communes(actor)
+    if communes is not None:
+        with_members = (
+            select(Membership.cooperative_id)
+            .join(Household, Household.id == Membership.household_id)
+            .where(Household.commune_code.in_(communes))
+        )
+        statement = statement.where(
+            or_(Cooperative.commune_code.in_(communes), Cooperative.id.in_(with_members))
+        )
+    return list(db.session.scalars(statement))

@@ -8,7 +8,7 @@ Anything outside scope answers 404.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, Select, false, select, true
 
 from linkage.errors import DomainError
 from linkage.extensions import db
@@ -25,12 +25,17 @@ def household_scope(actor: User) -> ColumnElement[bool]:
             select(Membership.household_id).where(Membership.cooperative_id.in_(cooperative_ids))
         )
     if actor.role == Role.OFFICIAL:
-        if actor.province_wide:
-            return true()
-        return Household.commune_code.in_(
-            select(official_communes.c.commune_code).where(official_communes.c.user_id == actor.id)
-        )
+        communes = jurisdiction_communes(actor)
+        return true() if communes is None else Household.commune_code.in_(communes)
     return false()
+
+
+def jurisdiction_communes(actor: User) -> Select | None:
+    """The codes of the communes of an official's jurisdiction, as a subquery; None when it is
+    the whole province (a province-wide official, or an admin)."""
+    if actor.role == Role.ADMIN or (actor.role == Role.OFFICIAL and actor.province_wide):
+        return None
+    return select(official_communes.c.commune_code).where(official_communes.c.user_id == actor.id)
 
 
 def get_household_for(actor: User, household_id: int) -> Household:

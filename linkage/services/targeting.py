@@ -18,13 +18,13 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from linkage.extensions import db
-from models import Commune, PovertyStandard, Role, User, official_communes
+from models import Commune, PovertyStandard, User
 
 from .impact import ImpactFilters
 from .impact_summary import GroupBy, Summary, summarise
+from .jurisdiction import communes_of
 from .periods import Period
 
 
@@ -117,22 +117,14 @@ def _reasons(
 
 
 def _communes_in_scope(actor: User, filters: ImpactFilters) -> list[Commune]:
-    statement = select(Commune)
-    if actor.role == Role.OFFICIAL and not actor.province_wide:
-        statement = statement.where(
-            Commune.code.in_(
-                select(official_communes.c.commune_code).where(
-                    official_communes.c.user_id == actor.id
-                )
-            )
-        )
-    if filters.commune:
-        statement = statement.where(Commune.code == filters.commune)
-    if filters.former_province:
-        statement = statement.where(Commune.former_province == filters.former_province)
-    if filters.region:
-        statement = statement.where(Commune.region == filters.region)
-    return list(db.session.scalars(statement.order_by(Commune.code)))
+    """The communes of the jurisdiction within the place filters."""
+    return [
+        commune
+        for commune in communes_of(actor)
+        if (filters.commune is None or commune.code == filters.commune)
+        and (filters.former_province is None or commune.former_province == filters.former_province)
+        and (filters.region is None or commune.region == filters.region)
+    ]
 
 
 def rank_communes(
