@@ -131,7 +131,8 @@ def _export(slug: str, fmt: str) -> Response | str | tuple[str, int]:
     if not valid:
         return _page("official/dashboard.html", form, valid)
     period, filters = form.period(), form.filters()
-    dashboard = service.build(current_user, period, filters)
+    only = None if slug == "dashboard" else {slug}
+    dashboard = service.build(current_user, period, filters, only)
     audit.record(
         current_user,
         AuditAction.EXPORT,

@@ -7,6 +7,7 @@ the page shows it beside its chart, and the same object is written to CSV and XL
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,13 @@ from flask_babel import lazy_gettext as _l
 from linkage.exports import Column, Table
 from models import PovertyStandard, User
 
-from .impact import ImpactFilters, Projection, materialised
+from .impact import (
+    ImpactFilters,
+    Projection,
+    check_filters_in_scope,
+    materialised,
+    standard_for,
+)
 from .impact_summary import GroupBy, Summary, monthly, summarise
 from .periods import Period
 from .targeting import Targeting, rank_communes
@@ -180,8 +187,8 @@ class Dashboard:
     period: Period
     standard: PovertyStandard
     filters: ImpactFilters
-    figures: dict[str, Any]
-    targeting: Targeting
+    figures: dict[str, Any] = field(default_factory=dict)
+    targeting: Targeting | None = None
     tables: dict[str, Table] = field(default_factory=dict)
 
 
@@ -197,26 +204,41 @@ TABLE_SLUGS = (
 )
 
 
-def build(actor: User, period: Period, filters: ImpactFilters) -> Dashboard:
-    """Everything the dashboard shows (scope checks as in the API: 404 outside it), from
-    one projection of the households in scope."""
+def build(
+    actor: User, period: Period, filters: ImpactFilters, only: Collection[str] | None = None
+) -> Dashboard:
+    """Everything the dashboard shows, or only the tables named in `only` (an export of one
+    table computes that table), from one projection of the households in scope. Scope checks
+    as in the API: a commune or cooperative outside it answers 404."""
+    wanted = set(TABLE_SLUGS if only is None else only)
+    if wanted <= {"monthly"}:  # sums by month: no projection needed
+        check_filters_in_scope(actor, filters)
+        dashboard = Dashboard(period=period, standard=standard_for(period), filters=filters)
+        dashboard.tables["monthly"] = _monthly_table(actor, period, filters)
+        return dashboard
     with materialised(actor, period, filters) as projection:
-        return _build(actor, projection)
+        return _build(actor, projection, wanted)
 
 
-def _build(actor: User, projection: Projection) -> Dashboard:
-    period, filters = projection.period, projection.filters
-    communes = summarise(actor, period, GroupBy.COMMUNE, filters, projection=projection)
-    figures = key_figures(communes.totals)
-    dashboard = Dashboard(
-        period=period,
-        standard=communes.standard,
-        filters=filters,
-        figures=figures,
-        targeting=rank_communes(actor, period, filters, communes),
+def _monthly_table(actor: User, period: Period, filters: ImpactFilters) -> Table:
+    months = monthly(actor, period, filters)
+    return Table(
+        slug="monthly",
+        title=_l("Monthly sales and household income"),
+        columns=(Column("month", _l("Month")), SALES, PAID, ATTRIBUTED),
+        rows=months,
+        totals={
+            "month": _l("Total"),
+            **{
+                name: sum(row[name] for row in months)
+                for name in ("sales_vnd", "platform_income_vnd", "attributed_sales_vnd")
+            },
+        },
     )
-    tables = dashboard.tables
-    tables["figures"] = Table(
+
+
+def _figures_table(figures: dict[str, Any]) -> Table:
+    return Table(
         slug="figures",
         title=_l("Key figures"),
         columns=(Column("label", _l("Figure")), Column("value", _l("Value")), Column("unit", "")),
@@ -232,41 +254,20 @@ def _build(actor: User, projection: Projection) -> Dashboard:
             for key, value in figures.items()
         ],
     )
-    months = monthly(actor, period, filters)
-    tables["monthly"] = Table(
-        slug="monthly",
-        title=_l("Monthly sales and household income"),
-        columns=(Column("month", _l("Month")), SALES, PAID, ATTRIBUTED),
-        rows=months,
-        totals={
-            "month": _l("Total"),
-            **{
-                name: sum(row[name] for row in months)
-                for name in ("sales_vnd", "platform_income_vnd", "attributed_sales_vnd")
-            },
-        },
-    )
-    tables["communes"] = _summary_table(
-        "communes", _l("Income by commune"), communes, PLACE_COLUMNS, Column("label", _l("Commune"))
-    )
-    tables["regions"] = _summary_table(
-        "regions",
-        _l("Income by region"),
-        _grouped(actor, projection, GroupBy.REGION, communes.totals),
-        PLACE_COLUMNS,
-        Column("label", _l("Region")),
-    )
-    tables["ethnicity"] = _summary_table(
-        "ethnicity",
+
+
+GROUPED_TABLES: dict[str, tuple[GroupBy, Any, Any, tuple[Column, ...]]] = {
+    "regions": (GroupBy.REGION, _l("Income by region"), _l("Region"), PLACE_COLUMNS),
+    "ethnicity": (
+        GroupBy.ETHNICITY_GROUP,
         _l("Income by ethnicity group"),
-        _grouped(actor, projection, GroupBy.ETHNICITY_GROUP, communes.totals),
+        _l("Group"),
         (HOUSEHOLDS, POOR, NEAR_POOR, PAID, ATTRIBUTED, TO_VULNERABLE, EXITS, WORSENED),
-        Column("label", _l("Group")),
-    )
-    tables["transitions"] = _summary_table(
-        "transitions",
+    ),
+    "transitions": (
+        GroupBy.OFFICIAL_STATUS,
         _l("Projected transitions by official status"),
-        _grouped(actor, projection, GroupBy.OFFICIAL_STATUS, communes.totals),
+        _l("Official status"),
         (
             HOUSEHOLDS,
             Column("projected_exits", _l("Exit from poverty"), "int"),
@@ -274,21 +275,53 @@ def _build(actor: User, projection: Projection) -> Dashboard:
             Column("projected_unchanged", _l("Unchanged"), "int"),
             Column("projected_worsened", _l("Worsened"), "int"),
         ),
-        Column("label", _l("Official status")),
+    ),
+}
+
+
+def _build(actor: User, projection: Projection, wanted: set[str]) -> Dashboard:
+    period, filters = projection.period, projection.filters
+    # by commune: its totals are the key figures and the totals of every partition
+    communes = summarise(actor, period, GroupBy.COMMUNE, filters, projection=projection)
+    dashboard = Dashboard(
+        period=period,
+        standard=projection.standard,
+        filters=filters,
+        figures=key_figures(communes.totals),
     )
-    tables["products"] = _summary_table(
-        "products",
-        _l("Farmer share by product"),
-        summarise(actor, period, GroupBy.PRODUCT, filters, totals=False, projection=projection),
-        (
-            HOUSEHOLDS,
-            SALES,
-            Column("platform_income_vnd", _l("Paid for deliveries (₫)"), "vnd"),
-            ATTRIBUTED,
-            Column("farmer_share", _l("Farmer share"), "pct"),
-        ),
-        Column("label", _l("Product")),
-        with_totals=False,
-    )
-    tables["targeting"] = _targeting_table(dashboard.targeting)
+    tables = dashboard.tables
+    if "figures" in wanted:
+        tables["figures"] = _figures_table(dashboard.figures)
+    if "monthly" in wanted:
+        tables["monthly"] = _monthly_table(actor, period, filters)
+    if "communes" in wanted:
+        tables["communes"] = _summary_table(
+            "communes",
+            _l("Income by commune"),
+            communes,
+            PLACE_COLUMNS,
+            Column("label", _l("Commune")),
+        )
+    for slug, (group, title, label, columns) in GROUPED_TABLES.items():
+        if slug in wanted:
+            summary = _grouped(actor, projection, group, communes.totals)
+            tables[slug] = _summary_table(slug, title, summary, columns, Column("label", label))
+    if "products" in wanted:
+        tables["products"] = _summary_table(
+            "products",
+            _l("Farmer share by product"),
+            summarise(actor, period, GroupBy.PRODUCT, filters, totals=False, projection=projection),
+            (
+                HOUSEHOLDS,
+                SALES,
+                Column("platform_income_vnd", _l("Paid for deliveries (₫)"), "vnd"),
+                ATTRIBUTED,
+                Column("farmer_share", _l("Farmer share"), "pct"),
+            ),
+            Column("label", _l("Product")),
+            with_totals=False,
+        )
+    if "targeting" in wanted:
+        dashboard.targeting = rank_communes(actor, period, filters, communes)
+        tables["targeting"] = _targeting_table(dashboard.targeting)
     return dashboard
