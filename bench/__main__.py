@@ -45,6 +45,7 @@ SCENARIOS: list[tuple[str, ...]] = [
     ("catalog search, page 5", "/catalog?q=kho&page=5"),
     ("listings API search", "/api/v1/listings?q=giao+co+lam&certification=vietgap"),
     ("cooperative page", "/cooperatives/{cooperative_id}"),
+    ("public impact page", "/impact"),
     ("impact by commune", "/api/v1/impact/summary?group_by=commune", "province"),
     ("impact by product", "/api/v1/impact/summary?group_by=product", "province"),
     ("impact, commune official", "/api/v1/impact/summary?group_by=commune", "commune"),

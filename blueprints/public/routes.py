@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -29,6 +30,7 @@ from models import Cooperative, CooperativeStatus, Household, Product, ProductCa
 bp = Blueprint("public", __name__)
 
 MAX_MONTHS = 120  # as the impact API
+PUBLIC_IMPACT_MAX_AGE = 300  # seconds
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # as the manager's payment pages
 
 
@@ -99,7 +101,7 @@ def _income_chart(impact: PublicImpact) -> str | None:
 
 @bp.route("/impact")
 @allow(PUBLIC)
-def impact() -> tuple[str, int]:
+def impact() -> Response | tuple[str, int]:
     period, problem = _impact_period()
     try:
         figures = public_impact(period)
@@ -111,4 +113,11 @@ def impact() -> tuple[str, int]:
     page = render_template(
         "public/impact.html", impact=figures, chart=_income_chart(figures), problem=problem
     )
-    return page, 422 if problem else 200
+    if problem:
+        return page, 422
+    response = make_response(page)
+    # costly to add up and slow to change: the browser may keep the page a few minutes (not a
+    # shared cache: the page header names the logged-in user)
+    response.cache_control.private = True
+    response.cache_control.max_age = PUBLIC_IMPACT_MAX_AGE
+    return response

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from linkage.extensions import db
 from models import Household, Membership, OfficialStatus, PovertyStandard, Role
 
-from .impact import ImpactFilters, standard_for
+from .impact import ImpactFilters, Projection, materialised
 from .impact_summary import GroupBy, summarise
 from .periods import Period
 
@@ -88,8 +88,9 @@ def _secondary(rows: list[dict[str, Any]], additive: bool) -> None:
             smallest[column] = None
 
 
-def _table(period: Period, group: GroupBy, additive: bool) -> PublicTable:
-    summary = summarise(PROVINCE, period, group, ImpactFilters())
+def _table(projection: Projection, group: GroupBy, additive: bool) -> PublicTable:
+    period = projection.period
+    summary = summarise(PROVINCE, period, group, ImpactFilters(), projection=projection)
     rows = [{"key": r["key"], "label": r["label"], **_cells(r)} for r in summary.rows]
     _secondary(rows, additive)
     return PublicTable(rows=rows, totals=_cells(summary.totals))
@@ -97,12 +98,14 @@ def _table(period: Period, group: GroupBy, additive: bool) -> PublicTable:
 
 def public_impact(period: Period) -> PublicImpact:
     """By region (each household in one) and by product category (a household may deliver
-    several categories, so those rows do not add up to the total)."""
-    regions = _table(period, GroupBy.REGION, additive=True)
-    categories = _table(period, GroupBy.PRODUCT_CATEGORY, additive=False)
-    return PublicImpact(
-        period=period, standard=standard_for(period), regions=regions, categories=categories
-    )
+    several categories, so those rows do not add up to the total), from one projection."""
+    with materialised(PROVINCE, period, ImpactFilters()) as projection:
+        return PublicImpact(
+            period=period,
+            standard=projection.standard,
+            regions=_table(projection, GroupBy.REGION, additive=True),
+            categories=_table(projection, GroupBy.PRODUCT_CATEGORY, additive=False),
+        )
 
 
 def member_poverty_share(cooperative_id: int) -> float | None:

@@ -136,3 +136,11 @@ def test_the_cooperative_page_shows_the_member_share_from_10_members(client, mem
     assert response.status_code == 200
     share = _value(response.get_data(as_text=True), "member_poverty_share")
     assert share == ("0.4" if shown else None)
+
+
+def test_the_browser_may_keep_the_page_a_few_minutes_but_no_shared_cache(client):
+    response = client.get("/impact")
+    assert response.status_code == 200
+    assert response.cache_control.private is True
+    assert response.cache_control.public is False
+    assert response.cache_control.max_age == 300
