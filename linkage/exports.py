@@ -1,6 +1,8 @@
-"""Tables as CSV and XLSX downloads, streamed, with formula injection neutralised.
+"""Tables as CSV and XLSX downloads, with formula injection neutralised.
 
-A `Table` is what a page shows and what a file holds: the same rows, the same headers.
+A `Table` is what a page shows and what a file holds: the same rows, the same headers. Rows
+may be an iterator (a large export is never held in memory): the file is written to a
+temporary file while the request's transaction is open, then streamed in chunks.
 Every file starts with who and what it covers (period, scope, poverty standard), so a sheet
 printed for a meeting still says where its numbers come from.
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -103,10 +105,11 @@ def _disposition(filename: str) -> str:
 
 
 def csv_response(table: Table, meta: Sequence[tuple[Any, Any]], filename: str) -> Response:
-    """The table as a streamed CSV download (UTF-8 with a byte order mark)."""
-    response = Response(_csv_chunks(table, meta), mimetype=CSV_MIMETYPE)
-    response.headers["Content-Disposition"] = _disposition(filename)
-    return response
+    """The table as a CSV download (UTF-8 with a byte order mark), written to a temporary
+    file first: the rows are read once, within the request's transaction."""
+    return _spooled(
+        lambda target: target.writelines(_csv_chunks(table, meta)), CSV_MIMETYPE, filename
+    )
 
 
 def _sheet_title(text: str, taken: set[str]) -> str:
@@ -148,9 +151,19 @@ def write_workbook(tables: Sequence[Table], meta: Sequence[tuple[Any, Any]], tar
 def xlsx_response(
     tables: Sequence[Table], meta: Sequence[tuple[Any, Any]], filename: str
 ) -> Response:
-    """The tables as a streamed XLSX download, built in a temporary file."""
+    """The tables as an XLSX download, built in a temporary file."""
+    return _spooled(lambda target: write_workbook(tables, meta, target), XLSX_MIMETYPE, filename)
+
+
+def _spooled(write: Callable[[Any], None], mimetype: str, filename: str) -> Response:
+    """A download written to a temporary file (in memory up to 8 MB, then on disk), then
+    streamed to the client in chunks."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    write_workbook(tables, meta, spool)
+    try:
+        write(spool)
+    except BaseException:
+        spool.close()
+        raise
     size = spool.tell()
     spool.seek(0)
 
@@ -161,7 +174,7 @@ def xlsx_response(
         finally:
             spool.close()
 
-    response = Response(chunks(), mimetype=XLSX_MIMETYPE)
+    response = Response(chunks(), mimetype=mimetype)
     response.headers["Content-Disposition"] = _disposition(filename)
     response.headers["Content-Length"] = str(size)
     return response

@@ -18,7 +18,7 @@ from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import audit
 from linkage.services.household_impact import household_impact
-from linkage.services.impact import households_page
+from linkage.services.impact import household_rows, households_page, materialised
 from linkage.services.impact_summary import STATUS_LABELS, TRANSITION_LABELS
 from linkage.services.jurisdiction import jurisdiction_label
 from linkage.services.paging import Page
@@ -32,7 +32,6 @@ from . import bp
 from .forms import ImpactFilterForm, ReclassifyForm, load_filter_form
 
 PER_PAGE = 50
-EXPORT_CHUNK = 1000
 MAX_PAGE = 1_000_000
 HOUSEHOLD = "/households/<int(min=1, max=2147483647):household_id>"
 FORMATS = ("csv", "xlsx")
@@ -107,25 +106,13 @@ def households() -> str | tuple[str, int]:
     return (html, 422) if form.errors else html
 
 
-def _all_rows(form: ImpactFilterForm, period: Period) -> tuple[PovertyStandard, list[dict]]:
-    """Every matching row, read in pages of EXPORT_CHUNK."""
-    names = {c.code: c.name for c in form.communes}
-    rows: list[dict] = []
-    page = 1
-    while True:
-        standard, chunk, total = households_page(
-            current_user, period, form.filters(), page, EXPORT_CHUNK, form.sort_order()
-        )
-        rows.extend({**row, "commune": names.get(row["commune_code"], "")} for row in chunk)
-        if len(chunk) < EXPORT_CHUNK or len(rows) >= total:
-            return standard, rows
-        page += 1
-
-
-def _labelled(rows: list[dict]) -> Iterator[dict]:
+def _labelled(rows: Iterator[dict], names: dict[str, str], count: list[int]) -> Iterator[dict]:
+    """Rows as the file shows them (labels, commune names); counts them in `count`."""
     for row in rows:
+        count[0] += 1
         yield {
             **row,
+            "commune": names.get(row["commune_code"], ""),
             "official_status": str(STATUS_LABELS.get(row["official_status"], "")),
             "projected_status": str(STATUS_LABELS.get(row["projected_status"], "")),
             "transition": str(TRANSITION_LABELS.get(row["transition"], "")),
@@ -141,20 +128,25 @@ def households_export(fmt: str) -> Response:
         abort(404)
     form = filter_form()
     period = form.period()
-    standard, rows = _all_rows(form, period)
     filters = ", ".join(f"{k}={v}" for k, v in form.filters().as_dict().items())
-    meta = [
-        (_("Period"), f"{period.start} – {period.end}"),
-        (_("Scope"), jurisdiction_label(current_user) + (f"; {filters}" if filters else "")),
-        (_("Poverty standard"), standard_text(standard)),
-    ]
-    table = Table("households", _("Household impact"), EXPORT_COLUMNS, _labelled(rows))
-    _audit_list(period, form, "impact_export", table="households", format=fmt, rows=len(rows))
-    db.session.commit()
+    names = {c.code: c.name for c in form.communes}
+    count = [0]
     filename = f"household-impact-{period.start}-{period.end}.{fmt}"
-    if fmt == "csv":
-        return csv_response(table, meta, filename)
-    return xlsx_response([table], meta, filename)
+    with materialised(current_user, period, form.filters()) as projection:
+        meta = [
+            (_("Period"), f"{period.start} – {period.end}"),
+            (_("Scope"), jurisdiction_label(current_user) + (f"; {filters}" if filters else "")),
+            (_("Poverty standard"), standard_text(projection.standard)),
+        ]
+        rows = _labelled(household_rows(projection, form.sort_order()), names, count)
+        table = Table("households", _("Household impact"), EXPORT_COLUMNS, rows)
+        if fmt == "csv":
+            response = csv_response(table, meta, filename)
+        else:
+            response = xlsx_response([table], meta, filename)
+    _audit_list(period, form, "impact_export", table="households", format=fmt, rows=count[0])
+    db.session.commit()
+    return response
 
 
 def _household_page(household_id: int, form: ImpactFilterForm, reclassify_form: Any) -> str:

@@ -401,10 +401,18 @@ def households_page(
     per_page: int,
     sort: Sort = Sort.COMMUNE,
 ) -> tuple[PovertyStandard, list[dict[str, Any]], int]:
-    """A page of household projections and the total count (two queries)."""
-    check_filters_in_scope(actor, filters)
-    standard = standard_for(period)
-    query = filtered(projection_query(actor, period, standard, filters), filters, sort)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).mappings()
-    return standard, [dict(row) for row in rows], total
+    """A page of household projections and the total count (one projection, read twice)."""
+    with materialised(actor, period, filters) as projection:
+        query = filtered(select(projection.table), filters, sort)
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
+        return projection.standard, [dict(row) for row in rows.mappings()], total
+
+
+def household_rows(projection: Projection, sort: Sort, chunk: int = 1000) -> Iterator[dict]:
+    """Every household of a materialised projection, in `sort` order, read `chunk` rows at a
+    time (an export of the whole province is never held in memory)."""
+    query = filtered(select(projection.table), projection.filters, sort)
+    result = db.session.execute(query.execution_options(yield_per=chunk))
+    for row in result.mappings():
+        yield dict(row)
