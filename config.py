@@ -38,6 +38,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # the public impact page adds up the whole province: a visitor may not ask for it endlessly
+    PUBLIC_IMPACT_RATE_LIMIT = "20 per minute;200 per hour"
     TOKEN_LIFETIME = timedelta(days=30)
 
     API_TITLE = "Linkage API"

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from blueprints.auth.routes import safe_next
 from linkage.charts import Series, bar_chart
 from linkage.errors import DomainError
-from linkage.extensions import db
+from linkage.extensions import db, limiter
 from linkage.security import PUBLIC, allow
 from linkage.services.periods import MONTH_RE, Month, Period, current_month
 from linkage.services.public_impact import PublicImpact, public_impact
@@ -99,8 +99,13 @@ def _income_chart(impact: PublicImpact) -> str | None:
     )
 
 
+def _impact_limit() -> str:
+    return current_app.config["PUBLIC_IMPACT_RATE_LIMIT"]
+
+
 @bp.route("/impact")
 @allow(PUBLIC)
+@limiter.limit(_impact_limit)
 def impact() -> Response | tuple[str, int]:
     period, problem = _impact_period()
     try:

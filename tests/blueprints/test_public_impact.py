@@ -12,6 +12,7 @@ from linkage.extensions import db
 from linkage.services.periods import current_month
 from models import OfficialStatus, Payment, PaymentKind
 
+from ..conftest import make_app
 from ..factories import CooperativeFactory, HouseholdFactory, MembershipFactory
 
 URBAN, MIDLAND, MOUNTAIN = "07900", "08515", "08914"  # Việt Trì, Hy Cương, Đạo Trù
@@ -144,3 +145,16 @@ def test_the_browser_may_keep_the_page_a_few_minutes_but_no_shared_cache(client)
     assert response.cache_control.private is True
     assert response.cache_control.public is False
     assert response.cache_control.max_age == 300
+
+
+def test_a_visitor_cannot_ask_for_the_page_endlessly(database_url, _schema):
+    limited = make_app(
+        database_url, RATELIMIT_ENABLED=True, PUBLIC_IMPACT_RATE_LIMIT="2 per minute"
+    )
+    try:
+        with limited.test_client() as client:
+            codes = [client.get("/impact").status_code for _ in range(3)]
+            assert codes == [200, 200, 429]
+    finally:
+        with limited.app_context():
+            db.engine.dispose()
