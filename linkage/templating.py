@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from linkage.charts import UNITS_VI, short_number
-from models import Role
+from models import PovertyStandard, Role
 
 
 def format_vnd(amount: int | None) -> str:
@@ -50,6 +51,18 @@ def chart_number(value: float) -> str:
     return short_number(value)
 
 
+def standard_text(standard: PovertyStandard) -> str:
+    """A poverty standard in one line: its code, income lines and deprivation threshold."""
+    return _(
+        "%(code)s: rural line %(rural)s, urban line %(urban)s, poor from %(threshold)d "
+        "deprivations",
+        code=standard.code,
+        rural=format_vnd(standard.rural_line_vnd),
+        urban=format_vnd(standard.urban_line_vnd),
+        threshold=standard.deprivation_threshold,
+    )
+
+
 def role_label(role: Role) -> str:
     return str(ROLE_LABELS.get(role, role))
 
@@ -71,4 +84,5 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(current_path, "current_path")
     app.add_template_global(role_label, "role_label")
+    app.add_template_global(standard_text, "standard_text")
     app.add_template_global(has_endpoint, "has_endpoint")

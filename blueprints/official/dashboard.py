@@ -18,6 +18,7 @@ from linkage.services import audit
 from linkage.services import impact_dashboard as service
 from linkage.services.jurisdiction import jurisdiction_label
 from linkage.services.periods import VIETNAM
+from linkage.templating import standard_text
 from models import AuditAction, Role
 
 from . import bp
@@ -111,17 +112,7 @@ def export_meta(form: ImpactFilterForm, dashboard: service.Dashboard) -> list[tu
         (_("Period"), f"{period.start} – {period.end}"),
         (_("Scope"), jurisdiction_label(current_user)),
         *filters_set(form),  # one row each: a value is neutralised on its own in the file
-        (
-            _("Poverty standard"),
-            _(
-                "%(code)s: income line %(rural)s ₫ (rural), %(urban)s ₫ (urban) per person "
-                "per month; deprivation threshold %(threshold)s",
-                code=standard.code,
-                rural=format_int(standard.rural_line_vnd),
-                urban=format_int(standard.urban_line_vnd),
-                threshold=standard.deprivation_threshold,
-            ),
-        ),
+        (_("Poverty standard"), standard_text(standard)),
         (_("Generated at"), datetime.now(VIETNAM).strftime("%Y-%m-%d %H:%M (UTC+7)")),
     ]
 

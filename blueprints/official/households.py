@@ -25,8 +25,8 @@ from linkage.services.paging import Page
 from linkage.services.periods import Period
 from linkage.services.reclassification import reclassify
 from linkage.services.scope import get_household_for
-from linkage.templating import format_vnd
-from models import AuditAction, OfficialStatus, PovertyStandard, Role
+from linkage.templating import standard_text
+from models import AuditAction, OfficialStatus, Role
 
 from . import bp
 from .forms import ImpactFilterForm, ReclassifyForm, load_filter_form
@@ -65,17 +65,6 @@ def filter_form() -> ImpactFilterForm:
     return load_filter_form(request.args, current_user)[0]
 
 
-def standard_text(standard: PovertyStandard) -> str:
-    return _(
-        "%(code)s: rural line %(rural)s, urban line %(urban)s, poor from %(threshold)d "
-        "deprivations",
-        code=standard.code,
-        rural=format_vnd(standard.rural_line_vnd),
-        urban=format_vnd(standard.urban_line_vnd),
-        threshold=standard.deprivation_threshold,
-    )
-
-
 def _audit_list(period: Period, form: ImpactFilterForm, what: str, **extra: Any) -> None:
     new = {"period": str(period), **form.filters().as_dict(), **extra}
     audit.record(current_user, AuditAction.READ, what, None, new=new)
@@ -96,7 +85,6 @@ def households() -> str | tuple[str, int]:
         filter_args=form.query_args(),
         period=period,
         standard=standard,
-        standard_text=standard_text(standard),
         page=Page(items=rows, page=page, per_page=PER_PAGE, total=total),
         status_labels=STATUS_LABELS,
         transition_labels=TRANSITION_LABELS,
@@ -167,7 +155,6 @@ def _household_page(household_id: int, form: ImpactFilterForm, reclassify_form: 
         filter_form=form,
         filter_args=form.query_args(),
         period=period,
-        standard_text=standard_text(impact.standard),
         status_labels=STATUS_LABELS,
         transition_labels=TRANSITION_LABELS,
         payment_kind_labels=PAYMENT_KIND_LABELS,
