@@ -1,5 +1,5 @@
-"""Form fields shared by the HTML pages: quantities and money typed the Vietnamese way, and
-selects that explain a wrong choice."""
+"""Form fields shared by the HTML pages: quantities and money typed the Vietnamese way,
+selects that explain a wrong choice, and the period of the impact pages."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.validators import ValidationError
+from wtforms.validators import Optional, Regexp, ValidationError
+
+from linkage.services.periods import Month, Period, current_month
 
 _MONEY_SEPARATORS = re.compile(r"[.,\s\u00a0_]")
 
@@ -78,3 +81,55 @@ class ChoiceField(SelectField):
     def pre_validate(self, form: Any) -> None:
         if not any(value == self.data for value, *_rest in self.iter_choices()):
             raise ValidationError(_l("Choose one of the options of the list."))
+
+
+MAX_MONTHS = 120  # as the impact API
+MONTH_FORMAT = Regexp(
+    r"^20\d{2}-(0[1-9]|1[0-2])$",
+    message=_l("Write the month as YYYY-MM, between 2000 and 2099."),
+)
+
+
+class PeriodForm(FlaskForm):
+    """`?period_start=&period_end=` (YYYY-MM) of the impact pages, read as the impact API
+    reads them: by default the 12 months ending with the current month."""
+
+    class Meta:
+        csrf = False  # reads and changes nothing
+
+    period_start = StringField(
+        _l("From month"), validators=[Optional(), MONTH_FORMAT], render_kw={"type": "month"}
+    )
+    period_end = StringField(
+        _l("To month"), validators=[Optional(), MONTH_FORMAT], render_kw={"type": "month"}
+    )
+
+    def validate_period_end(self, field: Any) -> None:
+        start, end = self.period_start.data, field.data
+        if not (start and end) or self.period_start.errors or field.errors:
+            return
+        try:
+            first, last = Month.parse(start), Month.parse(end)
+        except ValueError:
+            return
+        if last < first:
+            raise ValidationError(_l("The period ends before it starts."))
+        if Period(first, last).months > MAX_MONTHS:
+            raise ValidationError(_l("A period is at most 120 months."))
+
+    def period(self) -> Period:
+        """The chosen period; by default the 12 months ending with the current month.
+        Call after validate(): a wrong month falls back to the default. Empty month fields
+        are filled in with the period used."""
+
+        def month(field: Any) -> Month | None:
+            return Month.parse(field.data) if field.data and not field.errors else None
+
+        end = month(self.period_end) or current_month()
+        start = month(self.period_start) or end.minus(11)
+        period = Period(start, max(start, end))
+        # an empty month field shows the month in use, so the form says what the page covers
+        for field, value in ((self.period_start, period.start), (self.period_end, period.end)):
+            if not field.data and not field.errors:
+                field.data = str(value)
+        return period

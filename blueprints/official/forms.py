@@ -8,10 +8,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
 
-from blueprints.forms import ChoiceField
+from blueprints.forms import ChoiceField, PeriodForm
 from linkage.errors import DomainError
 from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort
 from linkage.services.impact_summary import (
@@ -22,7 +22,6 @@ from linkage.services.impact_summary import (
     TRANSITION_LABELS,
 )
 from linkage.services.jurisdiction import communes_of, cooperatives_of
-from linkage.services.periods import Month, Period, current_month
 from linkage.services.poverty import Transition
 from models import (
     FormerProvince,
@@ -33,7 +32,6 @@ from models import (
 )
 from models.reference import FORMER_PROVINCE_NAMES
 
-MAX_MONTHS = 120
 SORT_LABELS = {
     Sort.COMMUNE: _l("Commune, then code"),
     Sort.CODE: _l("Household code"),
@@ -51,24 +49,9 @@ def _choices(labels: dict, everything: Any) -> list[tuple[str, str]]:
     return [("", str(everything)), *((str(k), str(v)) for k, v in labels.items())]
 
 
-MONTH_FORMAT = Regexp(
-    r"^20\d{2}-(0[1-9]|1[0-2])$",
-    message=_l("Write the month as YYYY-MM, between 2000 and 2099."),
-)
-
-
-class ImpactFilterForm(FlaskForm):
+class ImpactFilterForm(PeriodForm):
     """Period and filters of the dashboard and of the household impact list."""
 
-    class Meta:
-        csrf = False  # reads and changes nothing
-
-    period_start = StringField(
-        _l("From month"), validators=[Optional(), MONTH_FORMAT], render_kw={"type": "month"}
-    )
-    period_end = StringField(
-        _l("To month"), validators=[Optional(), MONTH_FORMAT], render_kw={"type": "month"}
-    )
     former_province = ChoiceField(_l("Former province"), default="")
     region = ChoiceField(_l("Region"), default="")
     commune = ChoiceField(_l("Commune"), default="")
@@ -104,36 +87,6 @@ class ImpactFilterForm(FlaskForm):
         self.meritorious.choices = _choices(YES_NO, _l("All"))
         self.needs_review.choices = _choices(YES_NO, _l("All"))
         self.sort.choices = [(s.value, str(label)) for s, label in SORT_LABELS.items()]
-
-    def validate_period_end(self, field: Any) -> None:
-        start, end = self.period_start.data, field.data
-        if not (start and end) or self.period_start.errors or field.errors:
-            return
-        try:
-            first, last = Month.parse(start), Month.parse(end)
-        except ValueError:
-            return
-        if last < first:
-            raise ValidationError(_l("The period ends before it starts."))
-        if Period(first, last).months > MAX_MONTHS:
-            raise ValidationError(_l("A period is at most 120 months."))
-
-    def period(self) -> Period:
-        """The chosen period; by default the 12 months ending with the current month.
-        Call after validate(): a wrong month falls back to the default. Empty month fields
-        are filled in with the period used."""
-
-        def month(field: Any) -> Month | None:
-            return Month.parse(field.data) if field.data and not field.errors else None
-
-        end = month(self.period_end) or current_month()
-        start = month(self.period_start) or end.minus(11)
-        period = Period(start, max(start, end))
-        # an empty month field shows the month in use, so the form says what the page covers
-        for field, value in ((self.period_start, period.start), (self.period_end, period.end)):
-            if not field.data and not field.errors:
-                field.data = str(value)
-        return period
 
     def filters(self) -> ImpactFilters:
         """The filters of the valid fields (a wrong one is left out, and shown)."""

@@ -18,20 +18,19 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from blueprints.auth.routes import safe_next
+from blueprints.forms import PeriodForm
 from linkage.charts import Series, bar_chart
 from linkage.errors import DomainError
 from linkage.extensions import db, limiter
 from linkage.security import PUBLIC, allow
-from linkage.services.periods import MONTH_RE, Month, Period, current_month
+from linkage.services.periods import Period, current_month
 from linkage.services.public_impact import PublicImpact, public_impact
 from linkage.templating import chart_number
 from models import Cooperative, CooperativeStatus, Household, Product, ProductCategory
 
 bp = Blueprint("public", __name__)
 
-MAX_MONTHS = 120  # as the impact API
 PUBLIC_IMPACT_MAX_AGE = 300  # seconds
-FIRST_YEAR, LAST_YEAR = 2000, 2099  # as the manager's payment pages
 
 
 @bp.route("/")
@@ -68,22 +67,12 @@ def _default_period() -> Period:
 
 
 def _impact_period() -> tuple[Period, str | None]:
-    """`?period_start=&period_end=` read as the impact API reads them (default: the 12 months
-    ending with the current month); a bad value gives the default period and the reason."""
-    texts = [request.args.get(name, "") for name in ("period_start", "period_end")]
-    default = _default_period()
-    if not all(MONTH_RE.match(text) for text in texts if text):
-        return default, _("Enter a month as YYYY-MM.")
-    start, end = (Month.parse(text) if text else None for text in texts)
-    if any(month and not FIRST_YEAR <= month.year <= LAST_YEAR for month in (start, end)):
-        return default, _("Choose a month between 2000 and 2099.")
-    if start and end and end < start:
-        return default, _("The period ends before it starts.")
-    if start and end and Period(start, end).months > MAX_MONTHS:
-        return default, _("Choose a period of at most %(n)d months.", n=MAX_MONTHS)
-    end = end or current_month()
-    start = start or end.minus(11)
-    return Period(start, max(start, end)), None
+    """The period of the query string (default: the 12 months ending with the current
+    month); a bad value gives the default period and the reason."""
+    form = PeriodForm(request.args)
+    if not form.validate():
+        return _default_period(), next(iter(form.errors.values()))[0]
+    return form.period(), None
 
 
 def _income_chart(impact: PublicImpact) -> str | None:
