@@ -75,9 +75,7 @@ def projection_of(
     actor: User, household: Household, period: Period, standard: PovertyStandard
 ) -> dict[str, Any] | None:
     """The household's row of the impact projection (one source of truth with the API)."""
-    statement = projection_query(actor, period, standard, ImpactFilters()).where(
-        Household.id == household.id
-    )
+    statement = projection_query(actor, period, standard, ImpactFilters(), household.id)
     row = db.session.execute(statement).mappings().first()
     return dict(row) if row is not None else None
 

@@ -175,14 +175,19 @@ def in_scope(household_id: Any, actor: User) -> list[ColumnElement[bool]]:
 
 
 def _income_in(
-    actor: User, period: Period, amount: Any, household: Any, paid_at: Any, source: Any
+    actor: User,
+    period: Period,
+    amount: Any,
+    household: Any,
+    paid_at: Any,
+    source: Any,
+    household_id: int | None,
 ) -> Any:
+    only = [household == household_id] if household_id is not None else in_scope(household, actor)
     return (
         select(household.label("household_id"), func.sum(amount).label("total"))
         .select_from(source)
-        .where(
-            paid_at >= period.starts_at, paid_at < period.ends_before, *in_scope(household, actor)
-        )
+        .where(paid_at >= period.starts_at, paid_at < period.ends_before, *only)
         .group_by(household)
         .subquery()
     )
@@ -215,11 +220,22 @@ def transition_expression(official: ColumnElement, projected: ColumnElement) -> 
 
 
 def projection_query(
-    actor: User, period: Period, standard: PovertyStandard, filters: ImpactFilters
+    actor: User,
+    period: Period,
+    standard: PovertyStandard,
+    filters: ImpactFilters,
+    household_id: int | None = None,
 ) -> Select:
-    """One row per household in scope with its incomes, line, projection and transition."""
+    """One row per household in scope with its incomes, line, projection and transition
+    (`household_id`: that household's row only, summing its own payments only)."""
     payments = _income_in(
-        actor, period, Payment.amount_vnd, Payment.household_id, Payment.paid_at, Payment
+        actor,
+        period,
+        Payment.amount_vnd,
+        Payment.household_id,
+        Payment.paid_at,
+        Payment,
+        household_id,
     )
     attributed = _income_in(
         actor,
@@ -228,6 +244,7 @@ def projection_query(
         IncomeAttribution.household_id,
         IncomeAttribution.paid_at,
         IncomeAttribution,
+        household_id,
     )
     platform = cast(func.coalesce(payments.c.total, 0), BigInteger)
     sales = cast(func.coalesce(attributed.c.total, 0), BigInteger)
@@ -264,6 +281,8 @@ def projection_query(
         .outerjoin(attributed, attributed.c.household_id == Household.id)
         .where(household_scope(actor))
     )
+    if household_id is not None:
+        statement = statement.where(Household.id == household_id)
     return statement.where(*household_conditions(period, filters))
 
 
