@@ -3,11 +3,14 @@
 from .accounts import ApiToken, BuyerOrganisation, User, manager_cooperatives, official_communes
 from .audit import AuditEntry, IdempotencyKey
 from .cooperatives import Certification, Cooperative
+from .corrections import RecordChange
 from .enums import (
     Area,
     AuditAction,
     BuyerKind,
     CertificationKind,
+    ChangeAction,
+    CollectionStatus,
     CommuneKind,
     CooperativeStatus,
     FormerProvince,
@@ -39,7 +42,9 @@ __all__ = [
     "BuyerOrganisation",
     "Certification",
     "CertificationKind",
+    "ChangeAction",
     "Collection",
+    "CollectionStatus",
     "Commune",
     "CommuneKind",
     "Cooperative",
@@ -69,6 +74,7 @@ __all__ = [
     "Product",
     "ProductCategory",
     "Quantity",
+    "RecordChange",
     "Region",
     "Role",
     "Support",

@@ -125,6 +125,17 @@ class PaymentKind(enum.StrEnum):
     OTHER = "other"
 
 
+class CollectionStatus(enum.StrEnum):
+    RECORDED = "recorded"
+    CORRECTED = "corrected"
+    VOID = "void"
+
+
+class ChangeAction(enum.StrEnum):
+    CORRECT = "correct"
+    VOID = "void"
+
+
 class AuditAction(enum.StrEnum):
     CREATE = "create"
     UPDATE = "update"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linkage.extensions import db
@@ -28,10 +28,24 @@ class Payment(db.Model):
             "(kind = 'farmgate') = (collection_id IS NOT NULL)", name="farmgate_has_collection"
         ),
         # covering indexes of the impact figures: a household's payments in a period, and
-        # all payments of a period by household, read from the index alone
-        Index("ix_payments_household_paid", "household_id", "paid_at", "amount_vnd"),
+        # all payments of a period by household, read from the index alone; void payments
+        # count nowhere, so they are left out of both
         Index(
-            "ix_payments_paid_household", "paid_at", "household_id", "amount_vnd", "collection_id"
+            "ix_payments_household_paid",
+            "household_id",
+            "paid_at",
+            "amount_vnd",
+            postgresql_where=text("voided_at IS NULL"),
+            sqlite_where=text("voided_at IS NULL"),
+        ),
+        Index(
+            "ix_payments_paid_household",
+            "paid_at",
+            "household_id",
+            "amount_vnd",
+            "collection_id",
+            postgresql_where=text("voided_at IS NULL"),
+            sqlite_where=text("voided_at IS NULL"),
         ),
         Index("ix_payments_cooperative_paid", "cooperative_id", "paid_at"),
     )
@@ -46,9 +60,15 @@ class Payment(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set when the payment is voided (the reason is in its RecordChange history)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     household: Mapped[Household] = relationship()
     collection: Mapped[Collection | None] = relationship()
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
 
     def __repr__(self) -> str:
         return f"<Payment {self.kind} {self.amount_vnd} h={self.household_id}>"

@@ -44,11 +44,14 @@ class Household(db.Model):
     head_name: Mapped[str] = mapped_column(String(120))
     commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"))
     members: Mapped[int]
-    ethnic_group_code: Mapped[str] = mapped_column(ForeignKey("ethnic_groups.code"), index=True)
-    official_status: Mapped[OfficialStatus] = mapped_column(
+    # None = not yet known: the household needs review and stays out of projections
+    ethnic_group_code: Mapped[str | None] = mapped_column(
+        ForeignKey("ethnic_groups.code"), index=True
+    )
+    official_status: Mapped[OfficialStatus | None] = mapped_column(
         str_enum(OfficialStatus, "official_status")
     )
-    official_status_on: Mapped[date] = mapped_column(Date)
+    official_status_on: Mapped[date | None] = mapped_column(Date)
     deprivations: Mapped[int] = mapped_column(default=0)
     baseline_income_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     meritorious: Mapped[bool] = mapped_column(default=False)
@@ -60,13 +63,13 @@ class Household(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     commune: Mapped[Commune] = relationship()
-    ethnic_group: Mapped[EthnicGroup] = relationship()
+    ethnic_group: Mapped[EthnicGroup | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(back_populates="household")
     supports: Mapped[list[Support]] = relationship(back_populates="household")
 
     @property
     def ethnicity(self) -> str:
-        return self.ethnic_group.name_vi
+        return self.ethnic_group.name_vi if self.ethnic_group else ""
 
     def __repr__(self) -> str:
         return f"<Household {self.code}>"

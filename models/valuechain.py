@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linkage.extensions import db
 
-from .enums import LotOrigin, Process, str_enum
+from .enums import CollectionStatus, LotOrigin, Process, str_enum
 from .types import Quantity, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -84,9 +84,19 @@ class Collection(db.Model):
     moisture_pct: Mapped[Decimal | None] = mapped_column(Numeric(5, 2, asdecimal=True))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # a void collection is kept with its values (and its history) but counts nowhere
+    status: Mapped[CollectionStatus] = mapped_column(
+        str_enum(CollectionStatus, "collection_status"),
+        default=CollectionStatus.RECORDED,
+        server_default=CollectionStatus.RECORDED.value,
+    )
 
     lot: Mapped[Lot] = relationship()
     household: Mapped[Household] = relationship()
+
+    @property
+    def is_void(self) -> bool:
+        return self.status == CollectionStatus.VOID
 
     def __repr__(self) -> str:
         return f"<Collection {self.id} lot={self.lot_id}>"
