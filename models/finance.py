@@ -70,6 +70,10 @@ class Payment(db.Model):
     def is_void(self) -> bool:
         return self.voided_at is not None
 
+    @property
+    def status(self) -> str:
+        return "void" if self.voided_at is not None else "recorded"
+
     def __repr__(self) -> str:
         return f"<Payment {self.kind} {self.amount_vnd} h={self.household_id}>"
 

@@ -11,6 +11,12 @@ from marshmallow import RAISE
 
 from linkage.extensions import db
 from linkage.schemas.common import envelope, page_of
+from linkage.schemas.corrections import (
+    CollectionRecordSchema,
+    CorrectionSchema,
+    PaymentRecordSchema,
+    VoidSchema,
+)
 from linkage.schemas.payments import (
     PaymentArgs,
     PaymentCreateSchema,
@@ -29,9 +35,10 @@ from linkage.schemas.valuechain import (
     TransformationSchema,
 )
 from linkage.security import PUBLIC
-from linkage.services import payments, valuechain
+from linkage.services import corrections, payments, valuechain
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.paging import paginate
+from linkage.services.record_history import WithHistory, with_history
 from models import Collection, Lot, Payment, Role, Transformation
 
 from .common import api_allow, not_found
@@ -147,3 +154,73 @@ class CooperativePayments(MethodView):
         payment = payments.record_payment(current_user, cooperative, **data)
         db.session.commit()
         return payment
+
+
+COLLECTION_ID = "<int(min=1, max=2147483647):collection_id>"
+PAYMENT_ID = "<int(min=1, max=2147483647):payment_id>"
+
+
+@blp.route(f"/collections/{COLLECTION_ID}")
+class CollectionRecord(MethodView):
+    @api_allow(*MANAGERS)
+    @blp.response(200, CollectionRecordSchema)
+    def get(self, collection_id: int) -> WithHistory:
+        """A delivery with its status (recorded, corrected, void) and the history of its
+        corrections and voids (when, by whom, why, old and new values).
+
+        Managers of the lot's cooperative; anyone else gets 404.
+        """
+        collection = corrections.get_collection_for(current_user, collection_id)
+        return with_history("collection", collection)
+
+
+@blp.route(f"/collections/{COLLECTION_ID}/correction")
+class CollectionCorrection(MethodView):
+    @api_allow(*MANAGERS)
+    @blp.arguments(CorrectionSchema)
+    @blp.response(200, CollectionRecordSchema)
+    def post(self, data: dict[str, Any], collection_id: int) -> WithHistory:
+        """Correct a delivery's quantity, unit price, household or date, with a reason.
+
+        The lot's quantities, the farmgate payment and the income attributions of every paid
+        order whose chain reaches the lot follow in the same transaction; the old values are
+        kept in the history. 409 when the lot no longer holds enough (processed or shipped
+        since) or the delivery is void; then nothing is written.
+        """
+        collection = corrections.get_collection_for(current_user, collection_id)
+        corrections.correct_collection(current_user, collection, **data)
+        db.session.commit()
+        return with_history("collection", collection)
+
+
+@blp.route(f"/collections/{COLLECTION_ID}/void")
+class CollectionVoid(MethodView):
+    @api_allow(*MANAGERS)
+    @blp.arguments(VoidSchema)
+    @blp.response(200, CollectionRecordSchema)
+    def post(self, data: dict[str, Any], collection_id: int) -> WithHistory:
+        """Void a delivery, with a reason: it is kept but counts nowhere.
+
+        Its quantity leaves the lot (409 when the lot no longer holds it), its farmgate
+        payment is voided and the attributions downstream are recomputed without it.
+        """
+        collection = corrections.get_collection_for(current_user, collection_id)
+        corrections.void_collection(current_user, collection, data["reason"])
+        db.session.commit()
+        return with_history("collection", collection)
+
+
+@blp.route(f"/payments/{PAYMENT_ID}/void")
+class PaymentVoid(MethodView):
+    @api_allow(*MANAGERS)
+    @blp.arguments(VoidSchema)
+    @blp.response(200, PaymentRecordSchema)
+    def post(self, data: dict[str, Any], payment_id: int) -> WithHistory:
+        """Void a surplus share or other payment, with a reason: it is kept but counts nowhere.
+
+        A farmgate payment follows its delivery: 409 here; void the collection instead.
+        """
+        payment = corrections.get_payment_for(current_user, payment_id)
+        corrections.void_payment(current_user, payment, data["reason"])
+        db.session.commit()
+        return with_history("payment", payment)

@@ -9,4 +9,14 @@ from flask import Blueprint
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
-from . import dashboard, households, listings, lots, orders, payments, profile, trace  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    corrections,
+    dashboard,
+    households,
+    listings,
+    lots,
+    orders,
+    payments,
+    profile,
+    trace,
+)

@@ -31,6 +31,7 @@ from models import (
     User,
 )
 
+from .counted import counted
 from .periods import Month, current_month
 from .scope import manages
 
@@ -167,6 +168,7 @@ def _collections(cooperative_id: int, starts: datetime, ends: datetime) -> list[
         .join(Product, Product.id == Lot.product_id)
         .where(
             Lot.cooperative_id == cooperative_id,
+            *counted(Collection),
             Collection.collected_at >= starts,
             Collection.collected_at < ends,
         )
@@ -186,6 +188,7 @@ def _payments_by_kind(
         select(Payment.kind, func.sum(Payment.amount_vnd))
         .where(
             Payment.cooperative_id == cooperative_id,
+            *counted(Payment),
             Payment.paid_at >= starts,
             Payment.paid_at < ends,
         )

@@ -30,6 +30,7 @@ from models import (
     User,
 )
 
+from .counted import counted
 from .impact import ImpactFilters, projection_query, standard_for
 from .periods import Period
 from .scope import get_household_for
@@ -133,6 +134,7 @@ def household_impact(actor: User, household_id: int, period: Period) -> Househol
         )
         .where(
             Collection.household_id == household.id,
+            *counted(Collection),
             Collection.collected_at >= period.starts_at,
             Collection.collected_at < period.ends_before,
         )
@@ -143,6 +145,7 @@ def household_impact(actor: User, household_id: int, period: Period) -> Househol
         .join(Cooperative, Cooperative.id == Payment.cooperative_id)
         .where(
             Payment.household_id == household.id,
+            *counted(Payment),
             Payment.paid_at >= period.starts_at,
             Payment.paid_at < period.ends_before,
         )

@@ -57,6 +57,7 @@ from models import (
     User,
 )
 
+from .counted import counted
 from .periods import Period
 from .poverty import Transition
 from .reference import standard_in_force
@@ -187,7 +188,7 @@ def _income_in(
     return (
         select(household.label("household_id"), func.sum(amount).label("total"))
         .select_from(source)
-        .where(paid_at >= period.starts_at, paid_at < period.ends_before, *only)
+        .where(paid_at >= period.starts_at, paid_at < period.ends_before, *only, *counted(source))
         .group_by(household)
         .subquery()
     )
@@ -308,6 +309,7 @@ def household_conditions(period: Period, filters: ImpactFilters) -> list[ColumnE
             exists()
             .where(
                 Collection.household_id == Household.id,
+                *counted(Collection),
                 Collection.collected_at >= period.starts_at,
                 Collection.collected_at < period.ends_before,
                 Lot.id == Collection.lot_id,

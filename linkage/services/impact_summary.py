@@ -38,6 +38,7 @@ from models import (
 )
 from models.reference import FORMER_PROVINCE_NAMES
 
+from .counted import counted
 from .impact import (
     KINH,
     POOR,
@@ -247,6 +248,7 @@ def _income_by(
             paid_at >= period.starts_at,
             paid_at < period.ends_before,
             *in_scope(household_id, actor),
+            *counted(source),
         )
         .group_by(*key_columns)
         .subquery()
@@ -322,6 +324,7 @@ def _product_rows(
             model.paid_at >= period.starts_at,
             model.paid_at < period.ends_before,
             *in_scope(model.household_id, actor),
+            *counted(model),
             *conditions,
         )
 
@@ -484,6 +487,7 @@ def monthly(actor: User, period: Period, filters: ImpactFilters) -> list[dict[st
             .where(
                 model.paid_at >= period.starts_at,
                 model.paid_at < period.ends_before,
+                *counted(model),
                 # every household counts for an official of the whole province, unfiltered
                 *([model.household_id.in_(households)] if conditions else []),
             )

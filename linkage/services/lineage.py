@@ -17,6 +17,7 @@ from linkage.extensions import db
 from models import Collection, Lot, Transformation, TransformationInput
 
 from .attribution import LotSources
+from .counted import counted
 
 
 def upstream_lot_ids(lot_ids: Many[int]) -> set[int]:
@@ -61,7 +62,7 @@ def load_sources(lot_ids: Many[int]) -> tuple[dict[int, LotSources], dict[int, C
     facts: dict[int, CollectionFacts] = {}
     for collection_id, lot_id, household_id, quantity in db.session.execute(
         select(Collection.id, Collection.lot_id, Collection.household_id, Collection.quantity)
-        .where(Collection.lot_id.in_(list(lot_ids)))
+        .where(Collection.lot_id.in_(list(lot_ids)), *counted(Collection))
         .order_by(Collection.id)
     ).all():
         collections[lot_id].append((collection_id, quantity))

@@ -29,6 +29,7 @@ from models import (
     Unit,
 )
 
+from .counted import counted
 from .paging import Page
 
 # No drying, slicing, sorting or packing step can give out more than it took in.
@@ -139,15 +140,15 @@ def _lot_rows(cooperative_id: int) -> tuple[Select[Any], dict[str, Any]]:
     """The per-lot balance as a SELECT and its flag conditions, from grouped subqueries."""
     lot_ids = select(Lot.id).where(Lot.cooperative_id == cooperative_id)
 
-    def grouped(key: Any, amount: Any) -> Any:
+    def grouped(key: Any, amount: Any, *conditions: Any) -> Any:
         return (
             select(key.label("lot_id"), func.sum(amount).label("quantity"))
-            .where(key.in_(lot_ids))
+            .where(key.in_(lot_ids), *conditions)
             .group_by(key)
             .subquery()
         )
 
-    collected = grouped(Collection.lot_id, Collection.quantity)
+    collected = grouped(Collection.lot_id, Collection.quantity, *counted(Collection))
     produced = grouped(Transformation.output_lot_id, Transformation.output_quantity)
     consumed = grouped(TransformationInput.lot_id, TransformationInput.quantity)
     shipped = grouped(LotAllocation.lot_id, LotAllocation.quantity)

@@ -20,6 +20,7 @@ from linkage.extensions import db
 from models import AuditAction, Cooperative, Payment, PaymentKind, User
 
 from . import audit
+from .counted import counted
 from .periods import Month, Period, current_month
 from .scope import manages
 from .valuechain import MAX_AMOUNT_VND, PAYMENT_FIELDS, check_moment, member_household
@@ -175,6 +176,7 @@ def payment_totals(cooperative: Cooperative, period: Period) -> PaymentTotals:
         select(Payment.kind.label("kind"), bucket, Payment.amount_vnd.label("amount_vnd"))
         .where(
             Payment.cooperative_id == cooperative.id,
+            *counted(Payment),
             Payment.paid_at >= period.starts_at,
             Payment.paid_at < period.ends_before,
         )

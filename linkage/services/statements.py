@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -20,11 +20,14 @@ from models import (
     Payment,
     PaymentKind,
     Product,
+    RecordChange,
     User,
 )
 
 from . import audit
+from .counted import counted
 from .periods import Period
+from .record_history import changes_of
 from .scope import manages
 from .valuechain import member_household
 
@@ -47,9 +50,16 @@ class Statement:
     farmgate_total_vnd: int
     other_payments: list[Payment]
 
+    changes: dict[tuple[str, int], list[RecordChange]] = field(default_factory=dict)
+
+    def history(self, record: Collection | Payment) -> list[RecordChange]:
+        """The corrections and voids of a delivery or payment of the statement, oldest first."""
+        kind = "collection" if isinstance(record, Collection) else "payment"
+        return self.changes.get((kind, record.id), [])
+
     @property
     def other_total_vnd(self) -> int:
-        return sum(p.amount_vnd for p in self.other_payments)
+        return sum(p.amount_vnd for p in self.other_payments if not p.is_void)
 
     @property
     def grand_total_vnd(self) -> int:
@@ -60,6 +70,8 @@ class Statement:
         """Delivered quantity and value per product, in the order first delivered."""
         totals: dict[int, ProductTotal] = {}
         for c in self.deliveries:
+            if c.is_void:
+                continue
             product = c.lot.product
             seen = totals.get(product.id)
             totals[product.id] = ProductTotal(
@@ -99,7 +111,7 @@ def household_statement(
     )
     farmgate = db.session.scalar(
         select(func.coalesce(func.sum(Payment.amount_vnd), 0)).where(
-            *payments, Payment.kind == PaymentKind.FARMGATE
+            *payments, *counted(Payment), Payment.kind == PaymentKind.FARMGATE
         )
     )
     others = db.session.scalars(
@@ -121,4 +133,7 @@ def household_statement(
         deliveries=list(deliveries),
         farmgate_total_vnd=int(farmgate or 0),
         other_payments=list(others),
+        changes=changes_of(
+            [("collection", c.id) for c in deliveries] + [("payment", p.id) for p in others]
+        ),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -36,6 +36,7 @@ from models import (
     PaymentKind,
     Process,
     Product,
+    RecordChange,
     Transformation,
     TransformationInput,
     User,
@@ -44,6 +45,7 @@ from models import (
 
 from . import audit
 from .periods import VIETNAM
+from .record_history import changes_of
 from .scope import manages
 
 MAX_ID = 2_147_483_647
@@ -516,9 +518,15 @@ class LotHistory:
     def shipped(self) -> Decimal:
         return sum((a.quantity for a in self.allocations), Decimal("0"))
 
+    changes: dict[tuple[str, int], list[RecordChange]] = field(default_factory=dict)
+
     @property
     def collected_vnd(self) -> int:
-        return sum(c.amount_vnd for c in self.collections)
+        return sum(c.amount_vnd for c in self.collections if not c.is_void)
+
+    def history(self, collection: Collection) -> list[RecordChange]:
+        """The corrections and voids of one of the lot's deliveries, oldest first."""
+        return self.changes.get(("collection", collection.id), [])
 
 
 def lot_history(actor: User, lot: Lot) -> LotHistory:
@@ -556,7 +564,14 @@ def lot_history(actor: User, lot: Lot) -> LotHistory:
         .options(joinedload(LotAllocation.order_line).joinedload(OrderLine.order))
         .order_by(LotAllocation.allocated_at, LotAllocation.id)
     ).all()
-    return LotHistory(lot, list(collections), produced_by, list(consumed_by), list(allocations))
+    return LotHistory(
+        lot,
+        list(collections),
+        produced_by,
+        list(consumed_by),
+        list(allocations),
+        changes=changes_of(("collection", c.id) for c in collections),
+    )
 
 
 def record_history_read(actor: User, lot: Lot) -> None:

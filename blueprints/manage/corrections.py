@@ -1,0 +1,219 @@
+"""Manager pages to correct or void a delivery and to void a payment, with the history kept."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from blueprints.manage import bp
+from linkage.errors import DomainError
+from linkage.extensions import db
+from linkage.security import allow
+from linkage.services import corrections, valuechain
+from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.periods import VIETNAM
+from linkage.services.record_history import history
+from models import Collection, Cooperative, Household, Payment, RecordChange, Role
+
+from .correction_forms import CorrectionForm, VoidForm
+from .valuechain_forms import household_choices, show_refusal
+
+COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>"
+COLLECTION = COOPERATIVE + "/collections/<int(min=1, max=2147483647):collection_id>"
+PAYMENT = COOPERATIVE + "/payments/<int(min=1, max=2147483647):payment_id>"
+
+
+def _collection(cooperative_id: int, collection_id: int) -> tuple[Cooperative, Collection]:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    collection = corrections.get_collection_for(current_user, collection_id)
+    if collection.lot.cooperative_id != cooperative.id:
+        raise DomainError(_("Delivery not found."), status=404)
+    return cooperative, collection
+
+
+def _page(
+    cooperative: Cooperative,
+    collection: Collection,
+    correction: CorrectionForm | None = None,
+    void: VoidForm | None = None,
+) -> str:
+    if correction is None:
+        correction = CorrectionForm(formdata=None, prefix="correct")
+        correction.fill(collection)
+    households = valuechain.member_households(cooperative)
+    if collection.household not in households:  # a household that has left since
+        households = [collection.household, *households]
+    correction.household_id.choices = household_choices(households)
+    return render_template(
+        "manage/corrections/collection.html",
+        cooperative=cooperative,
+        collection=collection,
+        history=history("collection", collection.id),
+        correction=correction,
+        void=void or VoidForm(formdata=None, prefix="void"),
+    )
+
+
+@bp.route(COLLECTION)
+@allow(Role.MANAGER, Role.ADMIN)
+def collection(cooperative_id: int, collection_id: int) -> str:
+    cooperative, delivery = _collection(cooperative_id, collection_id)
+    return _page(cooperative, delivery)
+
+
+@bp.route(COLLECTION + "/correction", methods=["POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def collection_correct(cooperative_id: int, collection_id: int) -> Response | tuple[str, int]:
+    cooperative, delivery = _collection(cooperative_id, collection_id)
+    form = CorrectionForm(prefix="correct")
+    form.household_id.choices = household_choices(
+        [delivery.household, *valuechain.member_households(cooperative)]
+    )
+    status = 422
+    if form.validate_on_submit():
+        try:
+            corrections.correct_collection(
+                current_user, delivery, form.reason.data, **form.changes(delivery)
+            )
+        except DomainError as error:
+            status = error.status if error.status == 409 else 422
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(_("The delivery is corrected; the old values are kept below."), "success")
+            return redirect(
+                url_for(".collection", cooperative_id=cooperative.id, collection_id=delivery.id),
+                303,
+            )
+    db.session.expire_all()
+    return _page(cooperative, delivery, correction=form), status
+
+
+@bp.route(COLLECTION + "/void", methods=["POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def collection_void(cooperative_id: int, collection_id: int) -> Response | tuple[str, int]:
+    cooperative, delivery = _collection(cooperative_id, collection_id)
+    form = VoidForm(prefix="void")
+    status = 422
+    if form.validate_on_submit():
+        try:
+            corrections.void_collection(current_user, delivery, form.reason.data)
+        except DomainError as error:
+            status = error.status if error.status == 409 else 422
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(_("The delivery is void: it counts in no total any more."), "success")
+            return redirect(
+                url_for(".collection", cooperative_id=cooperative.id, collection_id=delivery.id),
+                303,
+            )
+    db.session.expire_all()
+    return _page(cooperative, delivery, void=form), status
+
+
+def _payment(cooperative_id: int, payment_id: int) -> tuple[Cooperative, Payment]:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    payment = corrections.get_payment_for(current_user, payment_id)
+    if payment.cooperative_id != cooperative.id:
+        raise DomainError(_("Payment not found."), status=404)
+    return cooperative, payment
+
+
+@bp.route(PAYMENT + "/void", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def payment_void(cooperative_id: int, payment_id: int) -> str | Response | tuple[str, int]:
+    cooperative, payment = _payment(cooperative_id, payment_id)
+    if payment.collection_id is not None:  # a farmgate payment follows its delivery
+        return redirect(
+            url_for(
+                ".collection", cooperative_id=cooperative.id, collection_id=payment.collection_id
+            ),
+            303,
+        )
+    form = VoidForm()
+    if form.validate_on_submit():
+        try:
+            corrections.void_payment(current_user, payment, form.reason.data)
+        except DomainError as error:
+            show_refusal(form, error)
+            db.session.expire_all()
+        else:
+            db.session.commit()
+            flash(_("The payment is void: it counts in no total any more."), "success")
+            return redirect(
+                url_for(".payment_void", cooperative_id=cooperative.id, payment_id=payment.id),
+                303,
+            )
+    status = 422 if form.errors else 200
+    return render_template(
+        "manage/corrections/payment.html",
+        cooperative=cooperative,
+        payment=payment,
+        history=history("payment", payment.id),
+        form=form,
+    ), status
+
+
+FIELD_LABELS = {
+    "quantity": _l("Quantity"),
+    "unit_price_vnd": _l("Price per unit"),
+    "amount_vnd": _l("Amount paid"),
+    "household_id": _l("Household"),
+    "collected_at": _l("Date of delivery"),
+    "paid_at": _l("Date paid"),
+    "kind": _l("Kind"),
+    "status": _l("Status"),
+    "voided_at": _l("Voided on"),
+}
+STATUS_LABELS = {
+    "recorded": _l("recorded"),
+    "corrected": _l("corrected"),
+    "void": _l("void"),
+}
+
+
+def _shown(name: str, value: Any) -> str:
+    """One kept value as a manager reads it."""
+    if value is None:
+        return "–"
+    if name == "quantity":
+        return format_decimal(Decimal(str(value)))
+    if name in ("unit_price_vnd", "amount_vnd"):
+        return f"{format_decimal(int(value))} ₫"
+    if name == "household_id":
+        household = db.session.get(Household, int(value))
+        return f"{household.code} — {household.head_name}" if household else str(value)
+    if name in ("collected_at", "paid_at", "voided_at"):
+        return format_date(datetime.fromisoformat(value).astimezone(VIETNAM), "short")
+    if name == "status":
+        return str(STATUS_LABELS.get(value, value))
+    return str(value)
+
+
+@bp.app_template_global()
+def change_rows(change: RecordChange) -> list[tuple[str, str, str]]:
+    """(what, before, after) for each value a correction or void changed."""
+    names = [n for n in FIELD_LABELS if n in change.old_values or n in change.new_values]
+    return [
+        (
+            str(FIELD_LABELS[n]),
+            _shown(n, change.old_values.get(n)),
+            _shown(n, change.new_values.get(n)),
+        )
+        for n in names
+        if change.old_values.get(n) != change.new_values.get(n)
+    ]
+
+
+@bp.app_template_global()
+def record_status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(str(status), status))

@@ -1,0 +1,61 @@
+"""Schemas of corrections and voids of collections and payments, with their history."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from models import ChangeAction, CollectionStatus
+
+from .common import QuantityField, money
+from .payments import PaymentSchema
+from .valuechain import CollectionSchema, Moment, identifier
+
+
+def reason() -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.Length(min=5, max=1000),
+        metadata={"description": "Why the record changes (at least 5 characters); kept, audited"},
+    )
+
+
+class ChangeSchema(Schema):
+    """One correction or void: when, by whom, why, and the values before and after."""
+
+    at = fields.DateTime(attribute="changed_at", required=True)
+    by = fields.String(
+        attribute="changed_by.name", allow_none=True, metadata={"description": "the user's name"}
+    )
+    action = fields.Enum(ChangeAction, by_value=True, required=True)
+    reason = fields.String(required=True)
+    old = fields.Dict(attribute="old_values", required=True)
+    new = fields.Dict(attribute="new_values", required=True)
+
+
+class CollectionRecordSchema(CollectionSchema):
+    """A collection with its status and the history of its corrections and voids."""
+
+    status = fields.Enum(CollectionStatus, by_value=True, required=True)
+    history = fields.List(fields.Nested(ChangeSchema), required=True)
+
+
+class PaymentRecordSchema(PaymentSchema):
+    voided_at = fields.DateTime(allow_none=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["recorded", "void"]), metadata={"example": "void"}
+    )
+    history = fields.List(fields.Nested(ChangeSchema), required=True)
+
+
+class CorrectionSchema(Schema):
+    """The reason and the values to correct; at least one of them."""
+
+    reason = reason()
+    quantity = QuantityField(exclusive=True)
+    unit_price_vnd = money()
+    household_id = identifier()
+    collected_at = Moment()
+
+
+class VoidSchema(Schema):
+    reason = reason()

@@ -1,0 +1,52 @@
+"""The corrections and voids kept for collections and payments, read for pages and the API."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from linkage.extensions import db
+from models import RecordChange
+
+
+def changes_of(records: Iterable[tuple[str, int]]) -> dict[tuple[str, int], list[RecordChange]]:
+    """The corrections and voids of the given (record type, id) pairs, oldest first (1 query)."""
+    by_type: dict[str, set[int]] = defaultdict(set)
+    for record_type, record_id in records:
+        by_type[record_type].add(record_id)
+    found: dict[tuple[str, int], list[RecordChange]] = defaultdict(list)
+    for record_type, ids in by_type.items():
+        for change in db.session.scalars(
+            select(RecordChange)
+            .options(joinedload(RecordChange.changed_by))
+            .where(RecordChange.record_type == record_type, RecordChange.record_id.in_(ids))
+            .order_by(RecordChange.changed_at, RecordChange.id)
+        ):
+            found[(record_type, change.record_id)].append(change)
+    return dict(found)
+
+
+def history(record_type: str, record_id: int) -> list[RecordChange]:
+    """One record's corrections and voids, oldest first."""
+    return changes_of([(record_type, record_id)]).get((record_type, record_id), [])
+
+
+@dataclass(frozen=True)
+class WithHistory:
+    """A collection or payment with its corrections and voids, for the API's answers."""
+
+    record: Any
+    history: list[RecordChange]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.record, name)
+
+
+def with_history(record_type: str, record: Any) -> WithHistory:
+    """The record and its history (one query)."""
+    return WithHistory(record, history(record_type, record.id))
