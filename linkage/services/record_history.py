@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
@@ -20,14 +20,22 @@ def changes_of(records: Iterable[tuple[str, int]]) -> dict[tuple[str, int], list
     for record_type, record_id in records:
         by_type[record_type].add(record_id)
     found: dict[tuple[str, int], list[RecordChange]] = defaultdict(list)
-    for record_type, ids in by_type.items():
-        for change in db.session.scalars(
-            select(RecordChange)
-            .options(joinedload(RecordChange.changed_by))
-            .where(RecordChange.record_type == record_type, RecordChange.record_id.in_(ids))
-            .order_by(RecordChange.changed_at, RecordChange.id)
-        ):
-            found[(record_type, change.record_id)].append(change)
+    if not by_type:
+        return {}
+    for change in db.session.scalars(
+        select(RecordChange)
+        .options(joinedload(RecordChange.changed_by))
+        .where(
+            or_(
+                *(
+                    and_(RecordChange.record_type == kind, RecordChange.record_id.in_(ids))
+                    for kind, ids in by_type.items()
+                )
+            )
+        )
+        .order_by(RecordChange.changed_at, RecordChange.id)
+    ):
+        found[(change.record_type, change.record_id)].append(change)
     return dict(found)
 
 

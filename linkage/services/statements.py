@@ -85,7 +85,7 @@ class Statement:
 def household_statement(
     actor: User, cooperative: Cooperative, household: Household | int, period: Period
 ) -> Statement:
-    """The statement of a member household for a period (4 queries); the read is audited."""
+    """The statement of a member household for a period (5 queries); the read is audited."""
     if not manages(actor, cooperative.id):
         raise DomainError(_("Cooperative not found."), status=404)
     household_id = household if isinstance(household, int) else household.id
@@ -119,6 +119,9 @@ def household_statement(
         .where(*payments, Payment.kind != PaymentKind.FARMGATE)
         .order_by(Payment.paid_at, Payment.id)
     ).all()
+    changes = changes_of(
+        [("collection", c.id) for c in deliveries] + [("payment", p.id) for p in others]
+    )
     audit.record(
         actor,
         AuditAction.READ,
@@ -133,7 +136,5 @@ def household_statement(
         deliveries=list(deliveries),
         farmgate_total_vnd=int(farmgate or 0),
         other_payments=list(others),
-        changes=changes_of(
-            [("collection", c.id) for c in deliveries] + [("payment", p.id) for p in others]
-        ),
+        changes=changes,
     )

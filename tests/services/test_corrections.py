@@ -165,7 +165,8 @@ def test_a_correction_the_lot_cannot_absorb_is_refused_and_changes_nothing(deliv
         corrections.correct_collection(delivered.manager, delivered.from_a, REASON, quantity=D("5"))
     db.session.rollback()
     assert refused.value.status == 409
-    assert "processed or shipped" in refused.value.message
+    assert "chỉ còn 50 kg" in refused.value.message  # what it holds, in the page language
+    assert "sơ chế hoặc xuất đi" in refused.value.message
     db.session.expire_all()
     assert delivered.from_a.quantity == D("60")
     assert delivered.from_a.status == CollectionStatus.RECORDED
