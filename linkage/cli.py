@@ -1,4 +1,4 @@
-"""Flask commands: `seed reference`, `seed demo`, `users create`."""
+"""Flask commands: `seed reference`, `seed demo`, `users create`, `records verify`."""
 
 from __future__ import annotations
 
@@ -108,7 +108,43 @@ def purge_idempotency_keys_command(days: int) -> None:
     click.echo(f"Deleted {deleted} idempotency keys older than {days} days.")
 
 
+records_cli = AppGroup("records", help="Check derived records against what was recorded.")
+
+
+@records_cli.command("verify")
+@click.option("--rebuild", is_flag=True, help="Rewrite the derived records that differ.")
+def verify_records_command(rebuild: bool) -> None:
+    """Recompute attributions, farmgate payments and lot quantities from the records.
+
+    Exits with status 1 when something differs and --rebuild was not given.
+    """
+    from linkage.services.verification import verify
+
+    found = verify(rebuild=rebuild)
+    click.echo(
+        f"Paid orders whose attributions differ: {len(found.orders)}"
+        + (f" ({', '.join(map(str, found.orders[:20]))})" if found.orders else "")
+    )
+    click.echo(
+        f"Deliveries whose farmgate payment differs: {len(found.payments)}"
+        + (f" ({', '.join(map(str, found.payments[:20]))})" if found.payments else "")
+    )
+    click.echo(
+        f"Collection lots whose quantity differs from their deliveries: {len(found.lots)}"
+        + (f" ({', '.join(found.lots[:20])})" if found.lots else "")
+    )
+    if rebuild:
+        db.session.commit()
+        if found.orders or found.payments:
+            click.echo("Rebuilt the attributions and payments listed above.")
+        if found.lots:
+            raise click.ClickException("Lot quantities are not rebuilt: correct the records.")
+    elif not found.clean:
+        raise click.exceptions.Exit(1)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(purge_idempotency_keys_command)
+    app.cli.add_command(records_cli)

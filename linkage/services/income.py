@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 
@@ -21,6 +22,15 @@ from .lineage import load_sources, upstream_lot_ids
 
 def attribute_order(order: Order) -> int:
     """Store the attributions of a paid order; returns the number of rows written."""
+    rows = attribution_rows(order)
+    db.session.execute(delete(IncomeAttribution).where(IncomeAttribution.order_id == order.id))
+    if rows:
+        db.session.execute(insert(IncomeAttribution), rows)
+    return len(rows)
+
+
+def attribution_rows(order: Order) -> list[dict[str, Any]]:
+    """The attributions a paid order should have, computed from its records (nothing written)."""
     if order.paid_at is None:
         raise ValueError("only a paid order is attributed")
     line_amounts = dict(
@@ -43,9 +53,8 @@ def attribute_order(order: Order) -> int:
     shipped_lots = {lot_id for rows in allocations.values() for _a, lot_id, _q in rows}
     sources, facts = load_sources(upstream_lot_ids(shipped_lots))
     parts = attribute_lines(line_amounts, ValueChain(lots=sources, allocations=allocations))
-    db.session.execute(delete(IncomeAttribution).where(IncomeAttribution.order_id == order.id))
     now = utcnow()
-    rows = [
+    return [
         {
             "order_id": order.id,
             "order_line_id": line_id,
@@ -59,6 +68,3 @@ def attribute_order(order: Order) -> int:
         for (line_id, collection_id), amount in sorted(parts.items())
         if amount > 0
     ]
-    if rows:
-        db.session.execute(insert(IncomeAttribution), rows)
-    return len(rows)
