@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from models import Collection, Lot, Payment, Transformation, TransformationInput
 from .factories_valuechain import lot_of, member_of
 
 THREADS = 10
+WHEN_CONCURRENT = datetime(2026, 3, 10, 2, 30, tzinfo=UTC)
 
 
 def _run_concurrently(app, requests: list[tuple[str, dict, dict]]) -> list[int]:
@@ -116,3 +118,51 @@ def test_concurrent_deliveries_into_one_lot_add_up_exactly(app, make_user):
     assert db.session.scalar(select(func.count()).select_from(Collection)) == THREADS
     paid = db.session.scalar(select(func.sum(Payment.amount_vnd)))
     assert paid == THREADS * 125_001  # 1.25 x 100,001 = 125,001.25 -> 125,001
+
+
+def test_concurrent_voids_and_corrections_of_one_delivery_take_turns(app, make_user):
+    """Ten managers void or correct the same delivery at once: exactly one void wins, each
+    correction starts from the state the previous writer left, the lot is taken from once."""
+    from linkage.services import valuechain
+    from models import CollectionStatus, RecordChange
+
+    manager = make_user("manager")
+    coop = manager.cooperatives[0]
+    lot = lot_of(coop, "0")
+    household = member_of(coop)
+    delivery = valuechain.record_collection(
+        manager, lot, household.id, Decimal("40"), 80_000, WHEN_CONCURRENT
+    )
+    db.session.commit()
+    headers = _tokens(app, manager, THREADS)
+    voids = [
+        (f"/api/v1/collections/{delivery.id}/void", {"reason": "Ghi trùng hai lần"}, h)
+        for h in headers[:5]
+    ]
+    fixes = [
+        (
+            f"/api/v1/collections/{delivery.id}/correction",
+            {"reason": "Cân lại lần nữa", "quantity": str(30 + n)},
+            h,
+        )
+        for n, h in enumerate(headers[5:])
+    ]
+
+    statuses = _run_concurrently(app, voids + fixes)
+
+    assert Counter(statuses[:5])[200] == 1, statuses  # one void, then "already void" (409)
+    assert set(statuses[:5]) <= {200, 409}, statuses
+    assert set(statuses[5:]) <= {200, 409}, statuses
+    db.session.rollback()
+    collection = db.session.get(Collection, delivery.id)
+    assert collection.status == CollectionStatus.VOID
+    assert db.session.get(Lot, lot.id).quantity_in == Decimal("0")
+    assert db.session.get(Lot, lot.id).quantity_remaining == Decimal("0")
+    assert (
+        db.session.scalars(
+            select(Payment.voided_at).where(Payment.collection_id == delivery.id)
+        ).one()
+        is not None
+    )
+    changes = db.session.scalar(select(func.count()).select_from(RecordChange))
+    assert changes == statuses.count(200)

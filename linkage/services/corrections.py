@@ -110,6 +110,14 @@ def get_payment_for(actor: User, payment_id: int) -> Payment:
 # --- writing ------------------------------------------------------------------------------------
 
 
+def _lock(record: Collection | Payment) -> None:
+    """Concurrent changes of one record take turns, each starting from the previous one's
+    result: FOR UPDATE on PostgreSQL (writing requests on SQLite begin IMMEDIATE)."""
+    model = type(record)
+    db.session.execute(select(model.id).where(model.id == record.id).with_for_update())
+    db.session.refresh(record)
+
+
 def _farmgate_payment(collection: Collection) -> Payment | None:
     return db.session.scalars(select(Payment).where(Payment.collection_id == collection.id)).first()
 
@@ -229,9 +237,7 @@ def correct_collection(
     lot = collection.lot
     if not manages(actor, lot.cooperative_id):
         raise DomainError(_("Delivery not found."), status=404)
-    # concurrent corrections of one delivery take turns (FOR UPDATE on PostgreSQL; writing
-    # requests on SQLite start with BEGIN IMMEDIATE): each starts from the other's result
-    db.session.refresh(collection, with_for_update=True)
+    _lock(collection)
     if collection.is_void:
         raise DomainError(_("This delivery is void; it can no longer be corrected."), status=409)
     reason = check_reason(reason)
@@ -299,7 +305,7 @@ def void_collection(actor: User, collection: Collection, reason: str) -> Collect
     lot = collection.lot
     if not manages(actor, lot.cooperative_id):
         raise DomainError(_("Delivery not found."), status=404)
-    db.session.refresh(collection, with_for_update=True)
+    _lock(collection)
     if collection.is_void:
         raise DomainError(_("This delivery is already void."), status=409)
     reason = check_reason(reason)
@@ -334,7 +340,7 @@ def void_payment(actor: User, payment: Payment, reason: str) -> Payment:
             _("A farmgate payment follows its delivery: correct or void the delivery instead."),
             status=409,
         )
-    db.session.refresh(payment, with_for_update=True)
+    _lock(payment)
     if payment.is_void:
         raise DomainError(_("This payment is already void."), status=409)
     reason = check_reason(reason)
