@@ -88,7 +88,7 @@ def register_extensions(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL, a busy timeout and foreign keys on every SQLite connection."""
+    """WAL, a busy timeout, foreign keys and our SQL functions on every SQLite connection."""
     module = type(dbapi_connection).__module__
     if "sqlite" not in module:
         return
@@ -100,6 +100,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    from linkage.services.search import register_sqlite_functions
+
+    register_sqlite_functions(dbapi_connection)
 
 
 @event.listens_for(Engine, "begin")

@@ -68,8 +68,9 @@ class Household(db.Model):
     supports: Mapped[list[Support]] = relationship(back_populates="household")
 
     @property
-    def ethnicity(self) -> str:
-        return self.ethnic_group.name_vi if self.ethnic_group else ""
+    def ethnicity(self) -> str | None:
+        """The ethnic group's Vietnamese name; None while it is not yet known."""
+        return self.ethnic_group.name_vi if self.ethnic_group else None
 
     def __repr__(self) -> str:
         return f"<Household {self.code}>"

@@ -49,7 +49,9 @@ CSV_BODY = {
     "description": "UTF-8 CSV (a BOM is allowed), comma-separated, header row first, "
     "columns: code, head_name, commune_code, members, ethnicity, official_status, "
     "deprivations, baseline_income_vnd, meritorious, consent (optional: needs_review); "
-    "at most 20,000 rows.",
+    "at most 20,000 rows. An ethnicity or official_status not yet known is written `chưa rõ` "
+    "(or `unknown`): the household then needs review; an empty cell is an error. The date "
+    "the official status was set stays empty.",
     "content": {"text/csv": {"schema": {"type": "string"}}},
 }
 

@@ -22,14 +22,17 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from blueprints.forms import MoneyField
 from linkage.errors import DomainError
-from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME
-from models import Commune, Cooperative, EthnicGroup, OfficialStatus
+from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, NOT_YET_KNOWN
+from models import Commune, Cooperative, EthnicGroup, Household, OfficialStatus
 
 STATUS_LABELS = {
     OfficialStatus.POOR: _l("poor"),
     OfficialStatus.NEAR_POOR: _l("near poor"),
     OfficialStatus.NOT_POOR: _l("not poor"),
 }
+NOT_YET_KNOWN_LABEL = _l("Not yet known")
+# The first option of a select the manager must choose in: nothing is preselected.
+CHOOSE = SelectChoice("", _l("Choose…"))
 REVIEW_CHOICES = (("", _l("All")), ("yes", _l("To re-check")), ("no", _l("Checked")))
 MAX_PAGE = 1_000_000
 _COMMUNE = re.compile(r"[0-9]{5}")
@@ -63,7 +66,12 @@ class _HouseholdFields(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
-    ethnicity = SelectField(_l("Ethnic group of the head of household"))
+    ethnicity = SelectField(
+        _l("Ethnic group of the head of household"),
+        validators=[
+            InputRequired(message=_l("Choose the ethnic group, or “Not yet known”.")),
+        ],
+    )
     deprivations = IntegerField(
         _l("Deprivations (0 to 12)"),
         default=0,
@@ -84,12 +92,21 @@ class _HouseholdFields(FlaskForm):
 
     def set_choices(self, communes: list[Commune], groups: list[EthnicGroup]) -> None:
         self.commune_code.choices = [SelectChoice(c.code, c.name) for c in communes]
-        self.ethnicity.choices = [SelectChoice(g.name_vi) for g in groups]
+        self.ethnicity.choices = [
+            CHOOSE,
+            *(SelectChoice(g.name_vi) for g in groups),
+            SelectChoice(NOT_YET_KNOWN, NOT_YET_KNOWN_LABEL),
+        ]
 
     def service_data(self) -> dict[str, Any]:
-        """The values for the households service (without the CSRF token and buttons)."""
+        """The values for the households service (without the CSRF token and buttons);
+        "Not yet known" becomes None, as in the API."""
         skip = {"csrf_token", "submit"}
-        return {name: field.data for name, field in self._fields.items() if name not in skip}
+        return {
+            name: None if field.data == NOT_YET_KNOWN else field.data
+            for name, field in self._fields.items()
+            if name not in skip
+        }
 
     def attach(self, error: DomainError) -> bool:
         """Show a service error next to its field; False when no field of the form matches."""
@@ -100,14 +117,27 @@ class _HouseholdFields(FlaskForm):
         return True
 
 
-class NewHouseholdForm(_HouseholdFields):
-    official_status = SelectField(
+def _status_field() -> SelectField:
+    return SelectField(
         _l("Official poverty status"),
-        choices=[SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()],
+        choices=[
+            CHOOSE,
+            *(SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()),
+            SelectChoice(NOT_YET_KNOWN, NOT_YET_KNOWN_LABEL),
+        ],
+        validators=[
+            InputRequired(message=_l("Choose the official poverty status, or “Not yet known”.")),
+        ],
     )
-    official_status_on = DateField(
-        _l("Date the official status was set (if known)"), validators=[Optional()]
-    )
+
+
+def _status_date_field() -> DateField:
+    return DateField(_l("Date the official status was set (if known)"), validators=[Optional()])
+
+
+class NewHouseholdForm(_HouseholdFields):
+    official_status = _status_field()
+    official_status_on = _status_date_field()
     joined_on = DateField(_l("Joined the cooperative on (default: today)"), validators=[Optional()])
     consent = BooleanField(
         _l("The household agrees that its information is recorded and used for these purposes"),
@@ -117,7 +147,30 @@ class NewHouseholdForm(_HouseholdFields):
 
 
 class EditHouseholdForm(_HouseholdFields):
+    """The edit form; the official status fields only while the status is not yet known
+    (after that only an official re-classifies): see `for_household`."""
+
+    official_status = _status_field()
+    official_status_on = _status_date_field()
     submit = SubmitField(_l("Save the changes"))
+
+    @classmethod
+    def for_household(cls, household: Household) -> EditHouseholdForm:
+        form = cls(obj=household)
+        if household.official_status is not None:
+            del form.official_status
+            del form.official_status_on
+        if not form.is_submitted():
+            # the facts not yet known show as such; the re-check box then stands for another
+            # reason only (the household needs review anyway while something is unknown)
+            unknown = household.official_status is None or household.ethnic_group_code is None
+            if household.ethnic_group_code is None:
+                form.ethnicity.data = NOT_YET_KNOWN
+            if household.official_status is None:
+                form.official_status.data = NOT_YET_KNOWN
+            if unknown:
+                form.needs_review.data = False
+        return form
 
 
 class ImportForm(FlaskForm):
@@ -149,7 +202,7 @@ def parse_filters(args: Mapping[str, str]) -> dict[str, Any]:
     review = args.get("needs_review", "")
     return {
         "q": _CONTROL.sub("", args.get("q", "")).strip()[:100] or None,
-        "status": status if status in {s.value for s in OfficialStatus} else None,
+        "status": status if status in {*(s.value for s in OfficialStatus), NOT_YET_KNOWN} else None,
         "commune_code": commune if _COMMUNE.fullmatch(commune) else None,
         "needs_review": {"yes": True, "no": False}.get(review),
     }

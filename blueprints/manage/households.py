@@ -14,12 +14,13 @@ from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import households as service
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.households import ImportRejected
+from linkage.services.households import NOT_YET_KNOWN, ImportRejected
 from linkage.services.paging import paginate
 from linkage.services.reference import communes_query, ethnic_groups
 from models import Household, Role
 
 from .household_forms import (
+    NOT_YET_KNOWN_LABEL,
     REVIEW_CHOICES,
     STATUS_LABELS,
     EditHouseholdForm,
@@ -55,6 +56,8 @@ def households(cooperative_id: int) -> str:
         counts=service.household_counts(current_user, cooperative),
         communes=service.member_communes(current_user, cooperative),
         status_labels=STATUS_LABELS,
+        not_yet_known=NOT_YET_KNOWN,
+        not_yet_known_label=NOT_YET_KNOWN_LABEL,
         review_choices=REVIEW_CHOICES,
     )
 
@@ -93,7 +96,7 @@ def household_new(cooperative_id: int) -> str | BaseResponse | tuple[str, int]:
 def household_edit(cooperative_id: int, household_id: int) -> str | BaseResponse | tuple[str, int]:
     cooperative = get_cooperative_for(current_user, cooperative_id)
     household = service.get_member_household(current_user, cooperative, household_id)
-    form = EditHouseholdForm(obj=household)
+    form = EditHouseholdForm.for_household(household)
     _household_form_choices(form)
     if form.validate_on_submit():
         try:

@@ -3,13 +3,14 @@ and the re-classification form."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.forms import ChoiceField, PeriodForm
 from linkage.errors import DomainError
@@ -135,11 +136,34 @@ class ImpactFilterForm(PeriodForm):
         }
 
 
-def load_filter_form(formdata: Any, actor: User) -> tuple[ImpactFilterForm, bool]:
+class HouseholdListForm(ImpactFilterForm):
+    """The household list's filters: the dashboard's, and a search by code or name."""
+
+    q = StringField(
+        _l("Code or name of the head of household"),
+        default="",
+        validators=[
+            Optional(),
+            Length(max=100, message=_l("Use at most %(max)d characters.")),
+            Regexp(
+                r"^[^\x00-\x1f\x7f]*$",
+                message=_l("Remove the control characters (such as tabs or line breaks)."),
+            ),
+        ],
+    )
+
+    def filters(self) -> ImpactFilters:
+        q = "" if self.q.errors else (self.q.data or "").strip()
+        return dataclasses.replace(super().filters(), q=q or None)
+
+
+def load_filter_form(
+    formdata: Any, actor: User, form_class: type[ImpactFilterForm] = ImpactFilterForm
+) -> tuple[ImpactFilterForm, bool]:
     """The filter form of a request, validated. A commune or cooperative that is not among the
     choices (outside the jurisdiction, or unknown) answers 404 as in the API; any other wrong
     value is shown on the form and left out (the caller answers 422)."""
-    form = ImpactFilterForm(formdata, actor=actor)
+    form = form_class(formdata, actor=actor)
     valid = form.validate()
     if form.commune.errors and form.commune.data:
         raise DomainError(_("Commune not found."), status=404)

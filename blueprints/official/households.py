@@ -29,7 +29,7 @@ from linkage.templating import standard_text
 from models import AuditAction, OfficialStatus, Role
 
 from . import bp
-from .forms import ImpactFilterForm, ReclassifyForm, load_filter_form
+from .forms import HouseholdListForm, ImpactFilterForm, ReclassifyForm, load_filter_form
 
 PER_PAGE = 50
 MAX_PAGE = 1_000_000
@@ -62,7 +62,7 @@ def page_number() -> int:
 
 def filter_form() -> ImpactFilterForm:
     """The filters of the query string, validated; a place outside the scope answers 404."""
-    return load_filter_form(request.args, current_user)[0]
+    return load_filter_form(request.args, current_user, HouseholdListForm)[0]
 
 
 def _audit_list(period: Period, form: ImpactFilterForm, what: str, **extra: Any) -> None:
@@ -96,13 +96,14 @@ def households() -> str | tuple[str, int]:
 
 def _labelled(rows: Iterator[dict], names: dict[str, str], count: list[int]) -> Iterator[dict]:
     """Rows as the file shows them (labels, commune names); counts them in `count`."""
+    not_yet_known, not_projected = _("Not yet known"), _("Not projected")
     for row in rows:
         count[0] += 1
         yield {
             **row,
             "commune": names.get(row["commune_code"], ""),
-            "official_status": str(STATUS_LABELS.get(row["official_status"], "")),
-            "projected_status": str(STATUS_LABELS.get(row["projected_status"], "")),
+            "official_status": str(STATUS_LABELS.get(row["official_status"], not_yet_known)),
+            "projected_status": str(STATUS_LABELS.get(row["projected_status"], not_projected)),
             "transition": str(TRANSITION_LABELS.get(row["transition"], "")),
             "meritorious": _("Yes") if row["meritorious"] else _("No"),
             "needs_review": _("Yes") if row["needs_review"] else _("No"),

@@ -60,11 +60,21 @@ class HouseholdSchema(Schema):
     commune_code = fields.String(required=True)
     members = fields.Integer(required=True)
     ethnicity = fields.String(
-        required=True, metadata={"description": "Vietnamese name of the ethnic group"}
+        required=True,
+        allow_none=True,
+        metadata={"description": "Vietnamese name of the ethnic group; null: not yet known"},
     )
-    ethnic_group_code = fields.String(required=True)
-    official_status = fields.Enum(OfficialStatus, by_value=True, required=True)
-    official_status_on = fields.Date(required=True)
+    ethnic_group_code = fields.String(required=True, allow_none=True)
+    official_status = fields.Enum(
+        OfficialStatus,
+        by_value=True,
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: not yet known (the household is left out of projections)"},
+    )
+    official_status_on = fields.Date(
+        required=True, allow_none=True, metadata={"description": "null when not known"}
+    )
     deprivations = fields.Integer(required=True)
     baseline_income_vnd = fields.Integer(required=True)
     meritorious = fields.Boolean(required=True)
@@ -114,14 +124,29 @@ class HouseholdCreateSchema(Schema):
     ethnicity = _text(
         60,
         required=True,
+        allow_none=True,
         metadata={
             "example": "Dao",
-            "description": "One of the 54 ethnic groups: Vietnamese name, or without diacritics",
+            "description": "One of the 54 ethnic groups: Vietnamese name, or without "
+            "diacritics; null if not yet known (the household then needs review)",
         },
     )
-    official_status = fields.Enum(OfficialStatus, by_value=True, required=True)
+    official_status = fields.Enum(
+        OfficialStatus,
+        by_value=True,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "null if not yet known: the household then needs review and is "
+            "left out of projections until it is set"
+        },
+    )
     official_status_on = fields.Date(
-        metadata={"description": "When the official status was set (default: today)"}
+        allow_none=True,
+        metadata={
+            "description": "When the official status was set, if known (no default); "
+            "refused when the status is null"
+        },
     )
     deprivations = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=12)
@@ -146,17 +171,29 @@ class HouseholdUpdateSchema(Schema):
     head_name = _text(MAX_NAME)
     commune_code = _commune()
     members = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_MEMBERS))
-    ethnicity = _text(60)
+    ethnicity = _text(60, allow_none=True, metadata={"description": "null: not yet known"})
     deprivations = fields.Integer(strict=True, validate=validate.Range(min=0, max=12))
     baseline_income_vnd = money()
     meritorious = StrictBoolean()
-    needs_review = StrictBoolean()
+    needs_review = StrictBoolean(
+        metadata={
+            "description": "Always true while the ethnicity or the official status is not yet "
+            "known; lifted when the last of them is set, unless given as true"
+        }
+    )
     official_status = fields.Enum(
         OfficialStatus,
         by_value=True,
-        metadata={"description": "Admins only, with a reason; managers get 422"},
+        allow_none=True,
+        metadata={
+            "description": "While it is not yet known (null), a manager may set it; after "
+            "that only admins, with a reason (managers get 422). A known status cannot be "
+            "set back to null."
+        },
     )
-    official_status_on = fields.Date(metadata={"description": "Admins only"})
+    official_status_on = fields.Date(
+        allow_none=True, metadata={"description": "With official_status (see there)"}
+    )
     reason = _text(1000, metadata={"description": "Why the official status changes"})
 
 

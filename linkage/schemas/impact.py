@@ -94,15 +94,22 @@ class ImpactHouseholdSchema(Schema):
     code = fields.String()
     commune_code = fields.String()
     members = fields.Integer()
-    official_status = fields.String()
+    official_status = fields.String(
+        allow_none=True,
+        metadata={"description": "null: not yet known; the household is then not projected"},
+    )
     deprivations = fields.Integer()
     baseline_income_vnd = fields.Integer()
     platform_income_vnd = fields.Integer()
     attributed_sales_vnd = fields.Integer()
     projected_income_vnd = fields.Integer()
     poverty_line_vnd = fields.Integer()
-    projected_status = fields.String()
-    transition = fields.String()
+    projected_status = fields.String(
+        allow_none=True, metadata={"description": "null when the official status is not known"}
+    )
+    transition = fields.String(
+        allow_none=True, metadata={"description": "null when the official status is not known"}
+    )
     meritorious = fields.Boolean()
     needs_review = fields.Boolean()
 
@@ -140,6 +147,12 @@ class SummaryRowSchema(FiguresSchema):
 class ImpactTotalsSchema(FiguresSchema):
     cooperatives = fields.Integer(
         metadata={"description": "Cooperatives with at least one of the households as member"}
+    )
+    not_yet_known = fields.Integer(
+        metadata={
+            "description": "Households in scope left out of every figure because their "
+            "official status is not yet known"
+        }
     )
 
 

@@ -20,7 +20,7 @@ from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Select, case, func, insert, or_, select
+from sqlalchemy import Select, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -46,6 +46,7 @@ from . import audit
 from .cooperatives import get_cooperative_for
 from .periods import VIETNAM
 from .scope import household_scope, manages
+from .search import contains_folded
 
 COLUMNS = (
     "code",
@@ -116,6 +117,9 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 _GROUPED = re.compile(r"[0-9]{1,3}(?:([., \u00a0])[0-9]{3})(?:\1[0-9]{3})*")
 _TRUE = {"true", "1", "yes", "co"}
 _FALSE = {"false", "0", "no", "khong"}
+# "Not yet known" is a choice, spelled these ways (folded, "_" and "-" as spaces).
+NOT_YET_KNOWN = "not_yet_known"
+_UNKNOWN_WORDS = {"not yet known", "unknown", "chua ro", "chua biet", "khong ro"}
 _STATUS_WORDS = {
     "poor": OfficialStatus.POOR,
     "near poor": OfficialStatus.NEAR_POOR,
@@ -197,7 +201,7 @@ _MISSING = {
     "code": _l("Enter the household code."),
     "head_name": _l("Enter the name of the head of household."),
     "commune_code": _l("Enter the commune code."),
-    "ethnicity": _l("Enter the ethnic group."),
+    "ethnicity": _l("Enter the ethnic group, or “chưa rõ” if it is not yet known."),
 }
 _WRONG = {
     "members": _l("Enter the number of people in the household, from 1 to %(n)d.", n=MAX_MEMBERS),
@@ -205,13 +209,26 @@ _WRONG = {
     "baseline_income_vnd": _l("Enter the income in đồng per person per month, digits only."),
     "yes_no": _l("Enter yes or no (có or không, true or false, 1 or 0)."),
     "official_status": _l(
-        "Enter the official status: poor, near_poor or not_poor (nghèo, cận nghèo, không nghèo)."
+        "Enter the official status: nghèo, cận nghèo, không nghèo, or chưa rõ if it is not yet "
+        "known (poor, near_poor, not_poor or unknown)."
     ),
 }
 
 
+class _Absent:
+    """A field the input does not have at all (a short CSV row): missing, as an empty one
+    is, and never taken for "not yet known" (which is None, or the word)."""
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+_ABSENT: Any = _Absent()
+
+
 def _text(value: Any, max_length: int, missing: Any) -> str:
-    text = unicodedata.normalize("NFC", "" if value is None else str(value)).strip()
+    blank = value is None or value is _ABSENT
+    text = unicodedata.normalize("NFC", "" if blank else str(value)).strip()
     if not text:
         raise _Invalid(missing)
     if _CONTROL.search(text):
@@ -237,7 +254,7 @@ def _whole(value: Any, low: int, high: int, message: Any, *, grouped: bool = Fal
 def _yes_no(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if value is None or not str(value).strip():
+    if value is None or value is _ABSENT or not str(value).strip():
         return False
     key = _fold(str(value))
     if key in _TRUE:
@@ -247,10 +264,21 @@ def _yes_no(value: Any) -> bool:
     raise _Invalid(_WRONG["yes_no"])
 
 
-def _status(value: Any) -> OfficialStatus:
+def _word(value: Any) -> str:
+    return _fold(str(value)).replace("_", " ").replace("-", " ")
+
+
+def not_yet_known(value: Any) -> bool:
+    """True for the choice "not yet known": null (API), or the word (form, CSV: chưa rõ)."""
+    return value is None or (isinstance(value, str) and _word(value) in _UNKNOWN_WORDS)
+
+
+def _status(value: Any) -> OfficialStatus | None:
     if isinstance(value, OfficialStatus):
         return value
-    key = _fold(str(value or "")).replace("_", " ").replace("-", " ")
+    if not_yet_known(value):
+        return None
+    key = _word(value) if isinstance(value, str) else ""
     if key not in _STATUS_WORDS:
         raise _Invalid(_WRONG["official_status"])
     return _STATUS_WORDS[key]
@@ -272,6 +300,8 @@ def _clean_field(name: str, value: Any, ref: Reference) -> tuple[str, Any]:
     if name == "members":
         return name, _whole(value, 1, MAX_MEMBERS, _WRONG[name])
     if name == "ethnicity":
+        if not_yet_known(value):
+            return "ethnic_group_code", None
         text = _text(value, 60, _MISSING[name])
         group = ref.groups.get(ethnicity_key(text))
         if group is None:
@@ -295,12 +325,16 @@ def _clean_field(name: str, value: Any, ref: Reference) -> tuple[str, Any]:
 def clean_values(
     values: Mapping[str, Any], names: Iterable[str], ref: Reference
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Clean column values and the (field, message) errors of the named input fields."""
+    """Clean column values and the (field, message) errors of the named input fields.
+
+    None (JSON null) for the ethnicity or the official status means "not yet known" (stored
+    as NULL); a field that `values` does not have at all is missing, as an empty one is.
+    """
     clean: dict[str, Any] = {}
     errors: list[tuple[str, str]] = []
     for name in names:
         try:
-            column, value = _clean_field(name, values.get(name), ref)
+            column, value = _clean_field(name, values.get(name, _ABSENT), ref)
         except _Invalid as error:
             errors.append((name, str(error)))
         else:
@@ -309,12 +343,36 @@ def clean_values(
 
 
 def _past_date(value: date | None, field: str) -> date:
-    today = today_in_vietnam()
-    if value is None:
-        return today
-    if value > today:
+    """The date, today when none is given; a date in the future is refused."""
+    return _past_or_blank(value, field) or today_in_vietnam()
+
+
+def _past_or_blank(value: date | None, field: str) -> date | None:
+    """The date, None when none is given (a blank date stays blank); no future date."""
+    if value is not None and value > today_in_vietnam():
         raise DomainError(_("The date cannot be in the future."), status=422, field=field)
     return value
+
+
+def _status_date(status: OfficialStatus | None, value: date | None) -> date | None:
+    """The date the official status was set: blank if not given, refused for an unknown one."""
+    if status is None and value is not None:
+        raise DomainError(
+            _("Leave the date empty: the official status is not yet known."),
+            status=422,
+            field="official_status_on",
+        )
+    return _past_or_blank(value, "official_status_on")
+
+
+def unknown_facts(household: Household) -> list[str]:
+    """The facts of the household that are not yet known (it then needs review)."""
+    facts = []
+    if household.official_status is None:
+        facts.append("official_status")
+    if household.ethnic_group_code is None:
+        facts.append("ethnicity")
+    return facts
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -351,17 +409,12 @@ def households_query(
         .where(_members_of(cooperative.id), household_scope(actor))
         .order_by(Household.code, Household.id)
     )
-    if q and q.strip():
-        # Code or head name contains q, case-insensitive; not accent-insensitive (no key column).
-        escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        statement = statement.where(
-            or_(
-                Household.code.ilike(pattern, escape="\\"),
-                Household.head_name.ilike(pattern, escape="\\"),
-            )
-        )
-    if status:
+    if (matches := contains_folded(q or "", Household.code, Household.head_name)) is not None:
+        # code or head name, ignoring case and diacritics: "lien" finds "Dương Thị Liên"
+        statement = statement.where(matches)
+    if status == NOT_YET_KNOWN:
+        statement = statement.where(Household.official_status.is_(None))
+    elif status:
         statement = statement.where(Household.official_status == OfficialStatus(status))
     if commune_code:
         statement = statement.where(Household.commune_code == commune_code)
@@ -371,7 +424,7 @@ def households_query(
 
 
 def household_counts(actor: User, cooperative: Cooperative) -> dict[str, int]:
-    """Members by official status, those to re-check, and the total: one GROUP BY."""
+    """Members by official status (and not yet known), those to re-check, and the total."""
     rows = db.session.execute(
         select(
             Household.official_status,
@@ -382,11 +435,11 @@ def household_counts(actor: User, cooperative: Cooperative) -> dict[str, int]:
         .group_by(Household.official_status)
     ).all()
     counts = {status.value: 0 for status in OfficialStatus}
-    counts["needs_review"] = 0
+    counts[NOT_YET_KNOWN] = counts["needs_review"] = 0
     for status, count, review in rows:
-        counts[OfficialStatus(status).value] = count
+        counts[NOT_YET_KNOWN if status is None else OfficialStatus(status).value] = count
         counts["needs_review"] += review or 0
-    counts["total"] = sum(counts[status.value] for status in OfficialStatus)
+    counts["total"] = sum(counts[status.value] for status in OfficialStatus) + counts[NOT_YET_KNOWN]
     return counts
 
 
@@ -475,10 +528,12 @@ def create_household(actor: User, cooperative: Cooperative, data: Mapping[str, A
         raise DomainError(_("This code is already used by another household."), field="code")
     household = Household(
         **clean,
-        official_status_on=_past_date(data.get("official_status_on"), "official_status_on"),
+        official_status_on=_status_date(clean["official_status"], data.get("official_status_on")),
         consent_at=utcnow(),
         consent_by_id=actor.id,
     )
+    if unknown_facts(household):
+        household.needs_review = True
     joined_on = _past_date(data.get("joined_on"), "joined_on")
     db.session.add(household)
     _flush_unique_code()
@@ -522,13 +577,19 @@ def _may_edit(actor: User, household: Household) -> bool:
 def update_household(actor: User, household: Household, data: Mapping[str, Any]) -> Household:
     """Edit a household's record; only changed fields are audited (old and new).
 
-    The official status is an official re-classification: managers cannot change it here;
-    an admin can, with a reason, and the change is kept in the status history.
+    The official status is an official re-classification: managers cannot change it here,
+    but they may set it while it is not yet known; an admin can change it, with a reason.
+    Either way the change is kept in the status history.
+
+    A household with a fact not yet known (official status, ethnicity) needs review; when
+    the last one is set, the mark is lifted unless `needs_review` is also given as true
+    (the form's box: another reason, such as a boundary change).
     """
     if not _may_edit(actor, household):
         raise DomainError(_("Household not found."), status=404)
     changes_status = "official_status" in data or "official_status_on" in data
-    if changes_status and actor.role != Role.ADMIN:
+    first_status = household.official_status is None
+    if changes_status and actor.role != Role.ADMIN and not first_status:
         raise DomainError(
             _("The official status changes only by an official re-classification."),
             status=422,
@@ -543,11 +604,26 @@ def update_household(actor: User, household: Household, data: Mapping[str, Any])
         raise DomainError(_("This code is already used by another household."), field="code")
     reason = (data.get("reason") or "").strip() or None
     before = audit.snapshot(household, AUDITED_FIELDS)
+    unknown_before = unknown_facts(household)
     new_status = clean.pop("official_status", household.official_status)
-    if new_status != household.official_status or "official_status_on" in data:
+    if new_status is None:
+        if not first_status:
+            raise DomainError(
+                _("A known official status cannot be set back to “not yet known”."),
+                status=422,
+                field="official_status",
+            )
+        _status_date(None, data.get("official_status_on"))
+    elif first_status:
+        _first_status(actor, household, new_status, data.get("official_status_on"), reason)
+    elif new_status != household.official_status or "official_status_on" in data:
         _reclassify(actor, household, new_status, data.get("official_status_on"), reason)
     for column, value in clean.items():
         setattr(household, column, value)
+    if unknown_facts(household):
+        household.needs_review = True
+    elif unknown_before and not clean.get("needs_review"):
+        household.needs_review = False
     _flush_unique_code()
     after = audit.snapshot(household, AUDITED_FIELDS)
     changed = [name for name in AUDITED_FIELDS if before[name] != after[name]]
@@ -562,6 +638,33 @@ def update_household(actor: User, household: Household, data: Mapping[str, Any])
             reason=reason,
         )
     return household
+
+
+def _first_status(
+    actor: User,
+    household: Household,
+    status: OfficialStatus,
+    official_status_on: date | None,
+    reason: str | None,
+) -> None:
+    """Set a status that was not yet known, as on the commune's list; kept in the history.
+
+    The household's date stays blank when none is given; the history's row is then dated
+    the day it was recorded.
+    """
+    on = _status_date(status, official_status_on)
+    db.session.add(
+        OfficialStatusChange(
+            household_id=household.id,
+            previous_status=None,
+            status=status,
+            effective_on=on or today_in_vietnam(),
+            reason=reason or _("First recorded: until then the status was not yet known."),
+            recorded_by_id=actor.id,
+        )
+    )
+    household.official_status = status
+    household.official_status_on = on
 
 
 def _reclassify(
@@ -767,8 +870,11 @@ def _insert_households(actor: User, cooperative: Cooperative, rows: list[dict[st
     today = today_in_vietnam()
     for row in rows:
         row.pop("consent")
-        row.update(official_status_on=today, consent_at=now, consent_by_id=actor.id)
+        # the file has no date for the official status: it stays blank, not "today"
+        row.update(official_status_on=None, consent_at=now, consent_by_id=actor.id)
         row.update(created_at=now, updated_at=now)
+        if row["official_status"] is None or row["ethnic_group_code"] is None:
+            row["needs_review"] = True
     for chunk in _chunks(rows):
         db.session.execute(insert(HOUSEHOLDS), chunk)
     # Plain executemany, then the ids by code: INSERT ... RETURNING of many rows is slow to
@@ -813,8 +919,8 @@ def _insert_households(actor: User, cooperative: Cooperative, rows: list[dict[st
 
 def _audit_values(row: Mapping[str, Any], cooperative_id: int, today: date) -> dict[str, Any]:
     values = {name: row[name] for name in AUDITED_FIELDS}
-    values["official_status"] = row["official_status"].value
-    values["official_status_on"] = today.isoformat()
+    status = row["official_status"]
+    values["official_status"] = status.value if status is not None else None
     values.update(cooperative_id=cooperative_id, joined_on=today.isoformat(), source="csv")
     return values
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     select,
 )
 
@@ -62,6 +63,7 @@ from .periods import Period
 from .poverty import Transition
 from .reference import standard_in_force
 from .scope import commune_in_scope, household_scope
+from .search import contains_folded
 
 POOR, NEAR_POOR, NOT_POOR = (s.value for s in OfficialStatus)
 
@@ -93,8 +95,8 @@ class ImpactFilters:
 
     Place filters (former province, region, commune) and cooperative and product category
     narrow both the households and the market sales; household filters (ethnicity group,
-    official status, meritorious, needs review) narrow the households only; projected status
-    and transition apply to the household list.
+    official status, meritorious, needs review, and `q` on code or name) narrow the households
+    only; projected status and transition apply to the household list.
     """
 
     commune: str | None = None
@@ -108,6 +110,7 @@ class ImpactFilters:
     official_status: OfficialStatus | None = None
     meritorious: bool | None = None
     needs_review: bool | None = None
+    q: str | None = None  # code or head name contains (case and diacritics ignored)
 
     def as_dict(self) -> dict[str, Any]:
         """The filters that are set, as plain values (for audit entries and file headers)."""
@@ -254,10 +257,19 @@ def projection_query(
         (Commune.area == Area.URBAN.value, literal(standard.urban_line_vnd)),
         else_=literal(standard.rural_line_vnd),
     )
-    status = status_expression(
-        projected, line, Household.deprivations, standard.deprivation_threshold
-    )
     official = Household.official_status
+    # a household whose official status is not yet known is left out of projections: it is
+    # listed (to be found and set) with its incomes, but no projected status or transition
+    known = official.is_not(None)
+    status = case(
+        (
+            known,
+            status_expression(
+                projected, line, Household.deprivations, standard.deprivation_threshold
+            ),
+        ),
+        else_=null(),
+    )
     statement = (
         select(
             Household.id.label("household_id"),
@@ -275,7 +287,9 @@ def projection_query(
             projected.label("projected_income_vnd"),
             line.label("poverty_line_vnd"),
             status.label("projected_status"),
-            transition_expression(cast(official, db.String), status).label("transition"),
+            case(
+                (known, transition_expression(cast(official, db.String), status)), else_=null()
+            ).label("transition"),
         )
         .join(Commune, Commune.code == Household.commune_code)
         .outerjoin(payments, payments.c.household_id == Household.id)
@@ -318,9 +332,14 @@ def household_conditions(period: Period, filters: ImpactFilters) -> list[ColumnE
             )
             .correlate(Household)
         )
+    matches = contains_folded(filters.q or "", Household.code, Household.head_name)
+    if matches is not None:
+        conditions.append(matches)
+    # an ethnicity not yet known is in neither group
     if filters.ethnicity_group == EthnicityGroup.KINH:
         conditions.append(Household.ethnic_group_code == KINH)
     elif filters.ethnicity_group == EthnicityGroup.MINORITY:
+        conditions.append(Household.ethnic_group_code.is_not(None))
         conditions.append(Household.ethnic_group_code != KINH)
     if filters.official_status:
         conditions.append(Household.official_status == filters.official_status)

@@ -39,6 +39,7 @@ FIGURE_LABELS = {
     "farmer_share": _l("Farmer share of the end price"),
     "projected_exits": _l("Projected exits from poverty"),
     "projected_worsened": _l("Households that worsened"),
+    "not_yet_known": _l("Households left out: official status not yet known"),
 }
 PCT_FIGURES = {"poor_share", "near_poor_share", "income_to_poor_near_poor_share", "farmer_share"}
 VND_FIGURES = {"sales_vnd", "platform_income_vnd", "attributed_sales_vnd"}
@@ -67,6 +68,7 @@ def key_figures(totals: dict[str, Any]) -> dict[str, Any]:
         "farmer_share": share(income, totals["attributed_sales_vnd"]),
         "projected_exits": totals["projected_exits"],
         "projected_worsened": totals["projected_worsened"],
+        "not_yet_known": totals["not_yet_known"],
     }
 
 

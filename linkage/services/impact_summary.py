@@ -6,6 +6,12 @@ queries over the household projection.
 the totals it is what the cooperatives in scope (narrowed by the place, cooperative and product
 category filters) sold; for groups of households (ethnicity, official status) it is the sales
 value that carried their produce (attributed).
+
+Households whose official status is not yet known are left out of every figure (their
+projection is unknown and they would skew the shares of poor households); the totals count
+them in `not_yet_known`, so that a page can say how many were left out. A household whose
+ethnicity is not yet known is in neither ethnicity group: those rows have a "not yet known"
+row of their own, so that they still add up to the totals.
 """
 
 from __future__ import annotations
@@ -72,6 +78,8 @@ class GroupBy(enum.StrEnum):
 REGION_LABELS = {"urban": _l("Urban"), "midland": _l("Midland"), "mountain": _l("Mountain")}
 STATUS_LABELS = {"poor": _l("Poor"), "near_poor": _l("Near poor"), "not_poor": _l("Not poor")}
 ETHNICITY_GROUP_LABELS = {"minority": _l("Ethnic minorities"), "kinh": _l("Kinh")}
+NOT_YET_KNOWN = "not_yet_known"  # the key of the row of households whose ethnicity is unknown
+NOT_YET_KNOWN_LABEL = _l("Not yet known")
 CATEGORY_LABELS = {
     "medicinal": _l("Medicinal plants"),
     "crop": _l("Crops"),
@@ -213,17 +221,23 @@ def _place_rows(
 
 def _household_group_rows(p: Any, group: GroupBy) -> Select:
     if group == GroupBy.ETHNICITY:
+        key = func.coalesce(p.c.ethnic_group_code, NOT_YET_KNOWN)
         return (
             select(
-                p.c.ethnic_group_code.label("key"),
-                func.min(EthnicGroup.name_vi).label("label"),
+                key.label("key"),
+                func.coalesce(func.min(EthnicGroup.name_vi), "").label("label"),
                 *_household_figures(p),
             )
-            .join(EthnicGroup, EthnicGroup.code == p.c.ethnic_group_code)
-            .group_by(p.c.ethnic_group_code)
+            .select_from(p)
+            .outerjoin(EthnicGroup, EthnicGroup.code == p.c.ethnic_group_code)
+            .group_by(key)
         )
     if group == GroupBy.ETHNICITY_GROUP:
-        key = case((p.c.ethnic_group_code == KINH, "kinh"), else_="minority")
+        key = case(
+            (p.c.ethnic_group_code.is_(None), NOT_YET_KNOWN),
+            (p.c.ethnic_group_code == KINH, "kinh"),
+            else_="minority",
+        )
         return select(
             key.label("key"), literal("").label("label"), *_household_figures(p)
         ).group_by(key)
@@ -366,6 +380,8 @@ def _product_rows(
 
 
 def _label(group: GroupBy, key: Any, label: str) -> str:
+    if key == NOT_YET_KNOWN and group in (GroupBy.ETHNICITY, GroupBy.ETHNICITY_GROUP):
+        return str(NOT_YET_KNOWN_LABEL)
     if group == GroupBy.REGION:
         return str(REGION_LABELS.get(str(key), key))
     if group == GroupBy.FORMER_PROVINCE:
@@ -394,7 +410,7 @@ def summarise(
     if projection is None:
         with materialised(actor, period, filters) as made:
             return summarise(actor, period, group, filters, totals=totals, projection=made)
-    p = projection.table
+    p = known(projection.table)
     sales: dict[Any, int] | None = None
     if group in (GroupBy.COMMUNE, GroupBy.REGION, GroupBy.FORMER_PROVINCE):
         statement, sales = _place_rows(p, group, actor, period, filters)
@@ -420,15 +436,28 @@ def summarise(
             }
         )
     if totals:
-        summary.totals = _totals(p, actor, period, filters)
+        summary.totals = _totals(p, projection.table, actor, period, filters)
     return summary
 
 
-def _totals(p: Any, actor: User, period: Period, filters: ImpactFilters) -> dict[str, Any]:
+def known(table: Any) -> Any:
+    """The rows of a projection whose official status is known (the others are left out)."""
+    return select(table).where(table.c.official_status.is_not(None)).subquery("known")
+
+
+def _totals(
+    p: Any, table: Any, actor: User, period: Period, filters: ImpactFilters
+) -> dict[str, Any]:
     figures = dict(db.session.execute(select(*_household_figures(p))).mappings().one())
     figures["sales_vnd"] = sum(_sales_by(literal(1), actor, period, filters).values())
     totals = {name: figures[name] for name in FIGURES}
     totals["cooperatives"] = _cooperatives_reaching(p, filters)
+    totals["not_yet_known"] = (
+        db.session.scalar(
+            select(func.count()).select_from(table).where(table.c.official_status.is_(None))
+        )
+        or 0
+    )
     return totals
 
 
@@ -476,6 +505,8 @@ def monthly(actor: User, period: Period, filters: ImpactFilters) -> list[dict[st
         .join(Commune, Commune.code == Household.commune_code)
         .where(*conditions)
     )
+    # as in the summaries, households whose official status is not yet known are left out
+    unknown = select(Household.id).where(Household.official_status.is_(None))
     figures = {"sales_vnd": dict(db.session.execute(sales).all())}
     for name, model in (
         ("platform_income_vnd", Payment),
@@ -490,6 +521,7 @@ def monthly(actor: User, period: Period, filters: ImpactFilters) -> list[dict[st
                 *counted(model),
                 # every household counts for an official of the whole province, unfiltered
                 *([model.household_id.in_(households)] if conditions else []),
+                model.household_id.not_in(unknown),
             )
             .group_by(bucket)
         )

@@ -111,10 +111,11 @@ def public_impact(period: Period) -> PublicImpact:
 def member_poverty_share(cooperative_id: int) -> float | None:
     """The share of a cooperative's current members that are poor or near poor, or None
     when it has fewer than 10 members (too few to show without pointing at a household), or
-    when all or none of them are (the share would then tell each member's status)."""
+    when all or none of them are (the share would then tell each member's status). Members
+    whose official status is not yet known are left out."""
     members, vulnerable = db.session.execute(
         select(
-            func.count(),
+            func.count().filter(Household.official_status.is_not(None)),
             func.count().filter(
                 Household.official_status.in_([OfficialStatus.POOR, OfficialStatus.NEAR_POOR])
             ),

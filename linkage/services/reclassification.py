@@ -22,7 +22,11 @@ def reclassify(
     reason: str,
     effective_on: date | None = None,
 ) -> OfficialStatusChange:
-    """Record a new official status with its reason; the history is kept and audited."""
+    """Record a new official status with its reason; the history is kept and audited.
+
+    A household whose status was not yet known needed review; once its status is recorded,
+    and its ethnicity is known too, it no longer does.
+    """
     if actor.role not in (Role.OFFICIAL, Role.ADMIN) or not commune_in_scope(
         actor, household.commune_code
     ):
@@ -50,16 +54,14 @@ def reclassify(
         "official_status": household.official_status,
         "official_status_on": household.official_status_on,
     }
+    new = {"official_status": status, "official_status_on": day}
+    if household.official_status is None and household.ethnic_group_code is not None:
+        old["needs_review"], new["needs_review"] = household.needs_review, False
+        household.needs_review = False
     household.official_status = status
     household.official_status_on = day
     db.session.flush()
     audit.record(
-        actor,
-        AuditAction.UPDATE,
-        "household",
-        household.id,
-        old=old,
-        new={"official_status": status, "official_status_on": day},
-        reason=reason,
+        actor, AuditAction.UPDATE, "household", household.id, old=old, new=new, reason=reason
     )
     return change

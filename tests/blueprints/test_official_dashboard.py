@@ -153,6 +153,7 @@ def test_every_number_equals_the_api(client, make_user, login_as, bearer, provin
         "farmer_share": derived["farmer_share"],
         "projected_exits": totals["projected_exits"],
         "projected_worsened": totals["projected_worsened"],
+        "not_yet_known": totals["not_yet_known"],
     }
     assert set(page.figures) == set(expected)
     for key, value in expected.items():
