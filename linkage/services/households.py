@@ -20,7 +20,7 @@ from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Select, case, func, insert, or_, select
+from sqlalchemy import Select, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -336,6 +336,19 @@ def _members_of(cooperative_id: int) -> Any:
     )
 
 
+def _matching_members(actor: User, cooperative: Cooperative, q: str) -> list[int]:
+    """The ids of the members whose code or head name contains `q`, ignoring case and accents
+    ('lien' finds 'Dương Thị Liên'). Names carry diacritics that LIKE cannot ignore on both
+    databases and there is no folded column: one cooperative's codes and names are folded here."""
+    needle = fold(q)
+    rows = db.session.execute(
+        select(Household.id, Household.code, Household.head_name).where(
+            _members_of(cooperative.id), household_scope(actor)
+        )
+    )
+    return [id_ for id_, code, name in rows if needle in fold(f"{code} {name}")]
+
+
 def households_query(
     actor: User,
     cooperative: Cooperative,
@@ -352,15 +365,7 @@ def households_query(
         .order_by(Household.code, Household.id)
     )
     if q and q.strip():
-        # Code or head name contains q, case-insensitive; not accent-insensitive (no key column).
-        escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        statement = statement.where(
-            or_(
-                Household.code.ilike(pattern, escape="\\"),
-                Household.head_name.ilike(pattern, escape="\\"),
-            )
-        )
+        statement = statement.where(Household.id.in_(_matching_members(actor, cooperative, q)))
     if status:
         statement = statement.where(Household.official_status == OfficialStatus(status))
     if commune_code:
