@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
-from . import dashboard, households, listings, lots, orders, payments, profile, trace  # noqa: E402, F401
+from . import dashboard, deliveries, households, listings, lots, orders, payments, profile, trace  # noqa: E402, F401
