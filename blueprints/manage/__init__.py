@@ -12,6 +12,7 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 from . import (  # noqa: E402, F401
     corrections,
     dashboard,
+    deliveries,
     households,
     listings,
     lots,

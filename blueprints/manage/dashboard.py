@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,9 +16,11 @@ from linkage.extensions import db
 from linkage.security import allow
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.dashboard import cooperative_overview
+from linkage.services.deliveries import open_collection_lots, recent_collections
 from linkage.services.paging import paginate
-from models import Cooperative, OrderStatus, PaymentKind, Role, manager_cooperatives
+from models import Cooperative, Lot, OrderStatus, PaymentKind, Role, manager_cooperatives
 
+from .delivery_forms import DeliveryForm
 from .listing_forms import UNIT_LABELS, page_number
 
 PER_PAGE = 25
@@ -53,10 +57,21 @@ def index() -> str | Response:
     return render_template("manage/index.html", cooperatives=mine, page=None)
 
 
-@bp.route("/<int(min=1, max=2147483647):cooperative_id>/")
-@allow(Role.MANAGER, Role.ADMIN)
-def dashboard(cooperative_id: int) -> str:
-    cooperative = get_cooperative_for(current_user, cooperative_id)
+def render_dashboard(
+    cooperative: Cooperative,
+    lots: list[Lot] | None = None,
+    form: DeliveryForm | None = None,
+    confirmation: Any = None,
+) -> str:
+    """The overview, led by the "Record a delivery" panel (a refused or unconfirmed entry is
+    shown in it). `?new=<id>` marks the delivery just recorded, whose lot stays chosen."""
+    lots = open_collection_lots(cooperative) if lots is None else lots
+    recent = recent_collections(cooperative)
+    new_id = request.args.get("new", type=int)
+    if form is None:
+        form = DeliveryForm(formdata=None)
+        form.set_lots(lots)
+        form.lot_id.data = next((str(c.lot_id) for c in recent if c.id == new_id), None)
     return render_template(
         "manage/dashboard.html",
         cooperative=cooperative,
@@ -64,4 +79,15 @@ def dashboard(cooperative_id: int) -> str:
         order_status_labels=ORDER_STATUS_LABELS,
         payment_kind_labels=PAYMENT_KIND_LABELS,
         unit_labels=UNIT_LABELS,
+        delivery_form=form,
+        open_lots=lots,
+        recent_deliveries=recent,
+        new_id=new_id,
+        confirmation=confirmation,
     )
+
+
+@bp.route("/<int(min=1, max=2147483647):cooperative_id>/")
+@allow(Role.MANAGER, Role.ADMIN)
+def dashboard(cooperative_id: int) -> str:
+    return render_dashboard(get_cooperative_for(current_user, cooperative_id))

@@ -19,8 +19,9 @@ from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.paging import paginate
-from models import Cooperative, Lot, Product, Role
+from models import Collection, Cooperative, Lot, Product, Role
 
+from .deliveries import Confirmation, record_checked
 from .valuechain_forms import (
     ORIGIN_LABELS,
     PAYMENT_KIND_LABELS,
@@ -121,7 +122,11 @@ def _collection_form(cooperative: Cooperative) -> tuple[CollectionForm, str]:
 
 
 def _detail(
-    cooperative: Cooperative, lot: Lot, form: CollectionForm | None = None, q: str = ""
+    cooperative: Cooperative,
+    lot: Lot,
+    form: CollectionForm | None = None,
+    q: str = "",
+    confirmation: Confirmation | None = None,
 ) -> str:
     if form is None and lot.origin == "collection":
         form, q = _collection_form(cooperative)
@@ -130,7 +135,14 @@ def _detail(
         db.session.commit()
     history = valuechain.lot_history(current_user, lot)
     return render_template(
-        "manage/lots/detail.html", cooperative=cooperative, lot=lot, history=history, form=form, q=q
+        "manage/lots/detail.html",
+        cooperative=cooperative,
+        lot=lot,
+        history=history,
+        form=form,
+        q=q,
+        confirmation=confirmation,
+        new_id=request.args.get("new", type=int),
     )
 
 
@@ -148,24 +160,21 @@ def collection_new(cooperative_id: int, lot_id: int) -> Response | tuple[str, in
     cooperative = get_cooperative_for(current_user, cooperative_id)
     lot = valuechain.get_lot_for(current_user, lot_id, cooperative.id)
     form, q = _collection_form(cooperative)
+    outcome = None
     if form.validate_on_submit():
-        try:
-            collection = valuechain.record_collection(current_user, lot, **form.collection_data())
-        except DomainError as error:
-            show_refusal(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Delivery recorded: %(quantity)s, paid %(amount)s đồng.",
-                    quantity=f"{collection.quantity.normalize():f}",
-                    amount=f"{collection.amount_vnd:,}".replace(",", "."),
-                ),
-                "success",
-            )
-            target = url_for(".lot_detail", cooperative_id=cooperative.id, lot_id=lot.id)
-            return redirect(target + "#deliveries", 303)
+        data = form.collection_data()
+        household = valuechain.member_household(cooperative.id, data["household_id"])
+        values = [("q", q)] if q else []
+        values += form.posted_values()
+        outcome = record_checked(form, lot, household, data, values)
+    if isinstance(outcome, Collection):
+        target = url_for(
+            ".lot_detail", cooperative_id=cooperative.id, lot_id=lot.id, new=outcome.id
+        )
+        return redirect(target, 303)
     db.session.refresh(lot)
+    if isinstance(outcome, Confirmation):
+        return _detail(cooperative, lot, form, q, outcome), 200
     return _detail(cooperative, lot, form, q), 422
 
 

@@ -132,6 +132,19 @@ class CollectionForm(FlaskForm):
     )
     moisture_pct = QuantityField(_l("Moisture in % (optional)"), validators=[Optional()])
 
+    def posted_values(self) -> list[tuple[str, str]]:
+        """The values as typed, to post again once confirmed."""
+        typed = (
+            self.quantity,
+            self.unit_price_vnd,
+            self.collected_at,
+            self.grade,
+            self.moisture_pct,
+        )
+        return [("household_id", self.household_id.data or "")] + [
+            (field.name, field._value()) for field in typed
+        ]
+
     def collection_data(self) -> dict[str, Any]:
         """The fields as valuechain.record_collection takes them."""
         return {

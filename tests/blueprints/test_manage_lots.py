@@ -200,15 +200,17 @@ def test_record_a_delivery_from_the_lot_page(client, manager, coop):
     )
 
     assert response.status_code == 303, response.get_data(as_text=True)
-    assert response.headers["Location"].endswith("#deliveries")
     collection = db.session.scalars(select(Collection)).one()
+    assert response.headers["Location"].endswith(f"/lots/{lot.id}?new={collection.id}")
     assert (collection.quantity, collection.amount_vnd) == (Decimal("1.235"), 12_351)
     assert collection.collected_at.isoformat() == "2026-03-10T05:00:00+00:00"  # noon in Vietnam
     assert db.session.scalars(select(Payment.amount_vnd)).one() == 12_351
     db.session.refresh(lot)
     assert lot.quantity_remaining == Decimal("1.235")
     follow = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Delivery recorded" in follow
+    assert f"Recorded 1.235 kg from household {household.code} ({household.head_name}): " in follow
+    assert "pay 12,351 ₫." in follow
+    assert f'class="is-new" id="delivery-{collection.id}"' in follow
 
 
 @pytest.mark.parametrize(
