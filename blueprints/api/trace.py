@@ -22,7 +22,7 @@ from linkage.services import epcis
 from linkage.services import trace as traces
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.massbalance import MassBalance, mass_balance
-from models import Role, utcnow
+from models import Lot, Role, utcnow
 
 from .common import api_allow
 
@@ -35,6 +35,32 @@ COOPERATIVE_ID = "<int(min=1, max=2147483647):cooperative_id>"
 def party_secret() -> str:
     """The key of the households' opaque party ids: stable across workers and restarts."""
     return current_app.config.get("TRACE_PARTY_SECRET") or current_app.config["SECRET_KEY"]
+
+
+# the same URL answers the public document or the managers' one: caches must key on the caller
+VARY = ("Cookie", "Authorization")
+
+
+def epcis_response(document: dict[str, Any], *, managers: bool) -> Response:
+    """The JSON-LD answer; the managers' document is kept out of shared caches and stores."""
+    response = current_app.response_class(
+        json.dumps(document, ensure_ascii=False), mimetype=epcis.MEDIA_TYPE
+    )
+    for header in VARY:
+        response.vary.add(header)
+    if managers:
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    return response
+
+
+def managers_epcis(lot: Lot) -> Response:
+    """The managers' EPCIS document of a lot (households as per-lot pseudonyms); audited."""
+    trace = traces.trace_lot(lot, with_households=False, party_secret=party_secret())
+    document = epcis.manager_document(trace, request.url_root, utcnow())
+    traces.record_epcis_export(current_user, lot)
+    db.session.commit()
+    return epcis_response(document, managers=True)
 
 
 @blp.route(f"/lots/{LOT_ID}/trace")
@@ -56,22 +82,39 @@ class LotTrace(MethodView):
 @blp.route(f"/lots/{LOT_ID}/epcis")
 class LotEpcis(MethodView):
     @api_allow(PUBLIC)
+    @blp.doc(security=[{}, {"bearerAuth": []}])  # anonymous, or a token for the managers' one
     @blp.response(
         200,
         EpcisDocumentSchema,
         content_type=epcis.MEDIA_TYPE,
-        description="EPCISDocument (JSON-LD) validating against the GS1 EPCIS 2.0 JSON Schema",
+        description=(
+            "EPCISDocument (JSON-LD) validating against the GS1 EPCIS 2.0 JSON Schema; "
+            "which one depends on the caller (`Vary: Cookie, Authorization`)"
+        ),
     )
     def get(self, lot_id: int) -> Response:
         """GS1 EPCIS 2.0 export of the lot's chain: collections (ObjectEvent ADD, receiving),
         processing (TransformationEvent) and shipments (ObjectEvent OBSERVE, shipping, with the
-        order as a `po`). Households appear only as opaque owning parties."""
-        lot = traces.get_exportable_lot(lot_id)
-        trace = traces.trace_lot(lot, with_households=False, party_secret=party_secret())
-        document = epcis.epcis_document(trace, request.url_root, utcnow())
-        return current_app.response_class(
-            json.dumps(document, ensure_ascii=False), mimetype=epcis.MEDIA_TYPE
-        )
+        order as a `po`), for lots of approved cooperatives.
+
+        Anyone (anonymous, or not a manager of the lot's cooperative) gets the public
+        document: one receiving event per collected lot (its quantity, first delivery as
+        `linkage:firstCollectedAt`, last as `eventTime`) whose owning party is the
+        cooperative; no single delivery and no household, and the numbers of households and
+        deliveries (`linkage:households`, `linkage:deliveries`) only from 10 households.
+
+        The cooperative's managers and admins (bearer token) get one event per delivery whose
+        owning party is the household's pseudonym in this lot's export: a keyed hash of the
+        lot and the household, never its name, code or id, and different in every lot's
+        export. That answer is `Cache-Control: private, no-store` and its read is audited.
+        The API does not read the session cookie: in the browser, managers download that
+        document from the lot's trace page (`/manage/{cooperative_id}/lots/{lot_id}/epcis`)."""
+        lot, managing = traces.get_exportable_lot(current_user, lot_id)
+        if managing:
+            return managers_epcis(lot)
+        trace = traces.trace_lot(lot, with_households=False)
+        document = epcis.public_document(trace, request.url_root, utcnow())
+        return epcis_response(document, managers=False)
 
 
 @blp.route(f"/cooperatives/{COOPERATIVE_ID}/mass-balance")

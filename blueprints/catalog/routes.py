@@ -111,5 +111,5 @@ def cooperative(cooperative_id: int) -> str:
         cooperative=profile,
         page=_paginate(statement, _page_number()),
         today=current_day(),
-        member_share=member_poverty_share(profile.id),  # None below 10 members (DESIGN 4.4)
+        member_share=member_poverty_share(profile.id),  # None below 10 on each side (DESIGN 4.4)
     )

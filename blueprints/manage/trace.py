@@ -1,10 +1,12 @@
-"""Manager pages: a lot's trace with households named, and the cooperative's mass balance."""
+"""Manager pages: a lot's trace with households named, its EPCIS export with households as
+per-lot pseudonyms, and the cooperative's mass balance."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import Response, render_template, request
 from flask_login import current_user
 
+from blueprints.api.trace import managers_epcis
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.schemas.common import MAX_PAGE
@@ -54,6 +56,18 @@ def lot_trace(cooperative_id: int, lot_id: int) -> str:
         day=current_day,
         manage_links=True,
     )
+
+
+@bp.route(f"{LOT}/epcis")
+@allow(Role.MANAGER, Role.ADMIN)
+def lot_epcis(cooperative_id: int, lot_id: int) -> Response:
+    """The managers' GS1 EPCIS export of the lot, as a file (the API answers the public one
+    to a browser session); audited and kept out of caches."""
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    lot = traces.get_managed_export(current_user, cooperative.id, lot_id)
+    response = managers_epcis(lot)
+    response.headers.set("Content-Disposition", "attachment", filename=f"epcis-{lot.code}.jsonld")
+    return response
 
 
 @bp.route(f"{COOPERATIVE}/mass-balance")

@@ -60,7 +60,10 @@ class CollectionStepSchema(Schema):
 
 class LotCollectionsSchema(Schema):
     lot = fields.Nested(LotRefSchema)
-    collections = fields.Integer()
+    collections = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Deliveries; null when its households are not counted."},
+    )
     households = fields.Integer(
         allow_none=True, metadata={"description": "Null when fewer than 10 (not for managers)."}
     )
@@ -119,7 +122,13 @@ class TraceSchema(Schema):
     first_collected_at = fields.DateTime(allow_none=True)
     last_collected_at = fields.DateTime(allow_none=True)
     collected = fields.List(fields.Nested(LotCollectionsSchema))
-    collections = fields.List(fields.Nested(CollectionStepSchema))
+    collections = fields.List(
+        fields.Nested(CollectionStepSchema),
+        metadata={
+            "description": "Each delivery: for the cooperative's managers and admins only, "
+            "empty for everyone else (a single delivery is one household's)."
+        },
+    )
     upstream = fields.List(fields.Nested(TransformationStepSchema))
     downstream = fields.List(fields.Nested(TransformationStepSchema))
     shipments = fields.List(fields.Nested(ShipmentStepSchema))
@@ -127,7 +136,8 @@ class TraceSchema(Schema):
 
     @pre_dump
     def _as_shown(self, trace: Trace, **_kwargs: Any) -> dict[str, Any]:
-        """Counts of households suppressed below 10 unless the caller may name them."""
+        """Counts of households (and of deliveries) suppressed below 10 households, and no
+        single delivery, unless the caller may name the households."""
         return {
             "lot": trace.lot,
             "cooperative": {
@@ -145,7 +155,7 @@ class TraceSchema(Schema):
             "collected": [
                 {
                     "lot": s.lot,
-                    "collections": s.collections,
+                    "collections": trace.shown_deliveries(s),
                     "households": trace.shown(s.households),
                     "quantity": s.quantity,
                     "first_at": s.first_at,
@@ -153,7 +163,7 @@ class TraceSchema(Schema):
                 }
                 for s in trace.collected
             ],
-            "collections": trace.collections,
+            "collections": trace.collections if trace.with_households else (),
             "upstream": trace.upstream,
             "downstream": trace.downstream,
             "shipments": trace.shipments,

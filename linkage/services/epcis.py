@@ -2,9 +2,29 @@
 
 Pure: a Trace and the site's root URL in, a JSON-ready dict out. Every identifier is a full
 URI under the site's root (the lot's is its public trace page, the same URL its QR label
-opens); a household appears only as an opaque owning party (a keyed hash), never by name or
-database id. Quantities are JSON numbers: a quantity has at most 3 decimal places and 14
-digits, which a double holds exactly enough to print back the same decimal.
+opens). Quantities are JSON numbers: a quantity has at most 3 decimal places and 14 digits,
+which a double holds exactly enough to print back the same decimal.
+
+Two documents, one per audience (DESIGN 4.4: the public sees lots and provenance, never a
+household):
+
+- `public_document` (anyone): each collected lot of the chain is ONE receiving ObjectEvent,
+  whatever the number of deliveries into it: the lot's whole collected quantity, at the time
+  of its last delivery (by then all of it had been received), with the first delivery's time
+  as `linkage:firstCollectedAt`, and the cooperative as its owning (source) party. A single
+  delivery, even without a party, is one household's (a date and a quantity): with a few
+  households, per-delivery or per-day events would tell each one's deliveries, and a party id
+  shared by lots would join them into its history. The per-lot event keeps what tracing
+  needs (origin, product, collection period, quantity, certifications) and says no more than
+  the public trace page. As on that page and in the public impact figures, the number of
+  households (`linkage:households`) and of deliveries (`linkage:deliveries`) is given only
+  from 10 households. Processing and shipments are the same in both documents: they concern
+  lots, orders and the cooperative, never a household.
+- `manager_document` (the cooperative's managers and admins): each delivery is an event whose
+  owning party is the household's pseudonym in this lot's export (a keyed hash of the
+  exported lot and the household, see `trace.party_id`), never its name, code or database id:
+  it tells deliveries of the same household apart within the export, and differs in the
+  export of another lot.
 """
 
 from __future__ import annotations
@@ -18,6 +38,7 @@ from .periods import VIETNAM
 from .trace import (
     CertificationRef,
     CollectionStep,
+    LotCollections,
     LotRef,
     ShipmentStep,
     Trace,
@@ -96,6 +117,51 @@ def _common(
     return event
 
 
+def _lot_collection_event(
+    ids: Identifiers,
+    trace: Trace,
+    summary: LotCollections,
+    certifications: tuple[CertificationRef, ...],
+) -> dict[str, Any]:
+    """All the deliveries into one lot as one event, with the cooperative as its source."""
+    cooperative = ids.cooperative(trace.cooperative_id)
+    event = {
+        **_common(
+            ids,
+            "ObjectEvent",
+            ids.event("collected", summary.lot.id),
+            summary.last_at,
+            certifications,
+        ),
+        "action": "ADD",
+        "bizStep": "receiving",
+        "quantityList": [_quantity(ids, summary.lot, summary.quantity)],
+        "readPoint": {"id": cooperative},
+        "bizLocation": {"id": ids.commune(trace.commune_code)},
+        "sourceList": [{"type": "owning_party", "source": cooperative}],
+        "linkage:firstCollectedAt": _time(summary.first_at),
+    }
+    households = trace.shown(summary.households)
+    deliveries = trace.shown_deliveries(summary)
+    if households is not None and deliveries is not None:
+        event["linkage:households"] = households
+        event["linkage:deliveries"] = deliveries
+    return event
+
+
+def _lot_certifications(trace: Trace) -> dict[int, tuple[CertificationRef, ...]]:
+    """Per collected lot, the certifications valid at one of its deliveries."""
+    found: dict[int, dict[int, CertificationRef]] = {}
+    for step in trace.collections:
+        certifications = found.setdefault(step.lot.id, {})
+        for cert in step.certifications:
+            certifications.setdefault(cert.id, cert)
+    return {
+        lot_id: tuple(sorted(certs.values(), key=lambda c: (c.valid_from, c.id)))
+        for lot_id, certs in found.items()
+    }
+
+
 def _collection_event(ids: Identifiers, trace: Trace, step: CollectionStep) -> dict[str, Any]:
     if step.party is None:
         raise ValueError("the trace was made without a party secret")
@@ -153,14 +219,43 @@ def _shipment_event(ids: Identifiers, trace: Trace, step: ShipmentStep) -> dict[
     }
 
 
-def epcis_document(trace: Trace, root: str, created_at: datetime) -> dict[str, Any]:
-    """The EPCISDocument of the lot's chain: collections, processing and shipments in time order."""
+Timed = tuple[datetime, int, int, dict[str, Any]]
+
+
+def public_document(trace: Trace, root: str, created_at: datetime) -> dict[str, Any]:
+    """The EPCISDocument of the lot's chain for anyone: one receiving event per collected lot
+    (no single delivery, no household), processing and shipments."""
     ids = Identifiers(root)
+    certifications = _lot_certifications(trace)
+    received: list[Timed] = [
+        (
+            summary.last_at,
+            0,
+            summary.lot.id,
+            _lot_collection_event(ids, trace, summary, certifications.get(summary.lot.id, ())),
+        )
+        for summary in trace.collected
+    ]
+    return _document(ids, trace, created_at, received)
+
+
+def manager_document(trace: Trace, root: str, created_at: datetime) -> dict[str, Any]:
+    """The EPCISDocument of the lot's chain for its managers: each delivery with the
+    household's pseudonym in this lot's export (the trace must be made with a party secret)."""
+    ids = Identifiers(root)
+    received: list[Timed] = [
+        (step.collected_at, 0, step.id, _collection_event(ids, trace, step))
+        for step in trace.collections
+    ]
+    return _document(ids, trace, created_at, received)
+
+
+def _document(
+    ids: Identifiers, trace: Trace, created_at: datetime, received: list[Timed]
+) -> dict[str, Any]:
+    """Collections, processing and shipments in time order."""
     # at the same moment, deliveries come before processing, and processing before shipping
-    timed: list[tuple[datetime, int, int, dict[str, Any]]] = []
-    for collection in trace.collections:
-        event = _collection_event(ids, trace, collection)
-        timed.append((collection.collected_at, 0, collection.id, event))
+    timed = list(received)
     for step in (*trace.upstream, *trace.downstream):
         timed.append((step.occurred_at, 1, step.id, _transformation_event(ids, trace, step)))
     for shipment in trace.shipments:

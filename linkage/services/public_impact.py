@@ -23,6 +23,7 @@ from .impact_summary import GroupBy, summarise
 from .periods import Period
 
 MIN_CELL = 10
+VULNERABLE = (OfficialStatus.POOR, OfficialStatus.NEAR_POOR)
 COLUMNS = (
     "households",
     "poor_near_poor_share",
@@ -57,14 +58,25 @@ class PublicImpact:
     categories: PublicTable
 
 
+def shown_count(households: int) -> int | None:
+    """A count of households as the public may see it: None below 10."""
+    return households if households >= MIN_CELL else None
+
+
+def share_shown(vulnerable: int, others: int) -> bool:
+    """Whether a share of poor and near-poor households may be shown: at least 10 households
+    on each side, or the share would point at households or tell each one's status."""
+    return vulnerable >= MIN_CELL and others >= MIN_CELL
+
+
 def _cells(figures: dict[str, Any]) -> dict[str, Any]:
     households = figures["households"]
     vulnerable = figures["poor"] + figures["near_poor"]
     income = figures["platform_income_vnd"]
     to_vulnerable = figures["income_to_poor_vnd"] + figures["income_to_near_poor_vnd"]
-    if households < MIN_CELL:
+    if shown_count(households) is None:
         return dict.fromkeys(COLUMNS)
-    shares_shown = vulnerable >= MIN_CELL and households - vulnerable >= MIN_CELL
+    shares_shown = share_shown(vulnerable, households - vulnerable)
     return {
         "households": households,
         "poor_near_poor_share": vulnerable / households if shares_shown else None,
@@ -109,21 +121,18 @@ def public_impact(period: Period) -> PublicImpact:
 
 
 def member_poverty_share(cooperative_id: int) -> float | None:
-    """The share of a cooperative's current members that are poor or near poor, or None
-    when it has fewer than 10 members (too few to show without pointing at a household), or
-    when all or none of them are (the share would then tell each member's status). Members
-    whose official status is not yet known are left out."""
-    members, vulnerable = db.session.execute(
+    """The share of a cooperative's current members that are poor or near poor, by the same
+    rule as the public impact figures: None unless at least 10 members are poor or near poor
+    and at least 10 are not. Members whose status is not yet known count on neither side."""
+    vulnerable, others = db.session.execute(
         select(
-            func.count().filter(Household.official_status.is_not(None)),
-            func.count().filter(
-                Household.official_status.in_([OfficialStatus.POOR, OfficialStatus.NEAR_POOR])
-            ),
+            func.count().filter(Household.official_status.in_(VULNERABLE)),
+            func.count().filter(Household.official_status == OfficialStatus.NOT_POOR),
         )
         .select_from(Membership)
         .join(Household, Household.id == Membership.household_id)
         .where(Membership.cooperative_id == cooperative_id, Membership.left_on.is_(None))
     ).one()
-    if members < MIN_CELL or vulnerable in (0, members):
+    if not share_shown(vulnerable, others):
         return None
-    return vulnerable / members
+    return vulnerable / (vulnerable + others)

@@ -3,7 +3,8 @@
 Whatever the chain's length, a trace takes a fixed number of queries: two recursive CTEs find
 the lots upstream and downstream (lineage), then set-based selects fetch the chain's lots,
 transformations, collections, shipments and certifications. Households are named only in the
-managers' trace; everyone else gets them counted.
+managers' trace; everyone else gets them counted, by the rule of the public impact figures
+(a count only from 10 households), and gets no single delivery (see `linkage.services.epcis`).
 """
 
 from __future__ import annotations
@@ -47,15 +48,14 @@ from models import (
 )
 
 from . import audit
+from .counted import counted
 from .lineage import downstream_lot_ids, upstream_lot_ids
 from .periods import VIETNAM
+from .public_impact import shown_count
 from .scope import manages
 
 MAX_ID = 2_147_483_647
 YIELD_PLACES = Decimal("0.0001")
-# DESIGN 4.4: beyond the households' managers and officials, a count of fewer than 10
-# households is not shown
-MIN_SHOWN_HOUSEHOLDS = 10
 
 
 # --- what a trace holds -------------------------------------------------------------------------
@@ -96,7 +96,8 @@ class HouseholdRef:
 
 @dataclass(frozen=True)
 class CollectionStep:
-    """A delivery into an upstream lot; `household` only in the managers' trace."""
+    """A delivery into an upstream lot; `household` only in the managers' trace, `party` only
+    in their EPCIS export. Shown to managers only: a single delivery is a household's."""
 
     id: int
     lot: LotRef
@@ -104,7 +105,7 @@ class CollectionStep:
     quantity: Decimal
     grade: str | None
     household: HouseholdRef | None
-    party: str | None  # opaque keyed hash (EPCIS owning_party), never the name or id
+    party: str | None  # per-lot keyed hash (EPCIS owning_party), never the name, code or id
     certifications: tuple[CertificationRef, ...]
 
 
@@ -192,10 +193,16 @@ class Trace:
         return sum((c.quantity for c in self.collected), Decimal("0"))
 
     def shown(self, households: int) -> int | None:
-        """A household count as this trace may show it: None when it must be suppressed."""
-        if self.with_households or households == 0 or households >= MIN_SHOWN_HOUSEHOLDS:
+        """A household count as this trace may show it: None when it must be suppressed
+        (DESIGN 4.4, the rule of the public impact figures)."""
+        if self.with_households or households == 0:
             return households
-        return None
+        return shown_count(households)
+
+    def shown_deliveries(self, summary: LotCollections) -> int | None:
+        """A lot's number of deliveries, shown only with its household count: one delivery
+        would tell that one household delivered."""
+        return summary.collections if self.shown(summary.households) is not None else None
 
 
 Certifier = Callable[[LotRef, datetime], tuple[CertificationRef, ...]]
@@ -226,12 +233,14 @@ def get_public_lot(code: str) -> Lot:
     return lot
 
 
-def get_exportable_lot(lot_id: int) -> Lot:
-    """A lot of an approved cooperative by id (EPCIS export); else 404."""
+def get_exportable_lot(actor: User | None, lot_id: int) -> tuple[Lot, bool]:
+    """A lot of an approved cooperative by id (EPCIS export), and whether the actor manages
+    it (its managers and admins get the export with per-lot household pseudonyms); else 404."""
     lot = _find_lot(Lot.id == lot_id) if 0 < lot_id <= MAX_ID else None
     if lot is None or lot.cooperative.status != CooperativeStatus.APPROVED:
         raise _not_found()
-    return lot
+    managing = bool(actor and actor.is_authenticated and manages(actor, lot.cooperative_id))
+    return lot, managing
 
 
 def get_traceable_lot(actor: User | None, lot_id: int) -> tuple[Lot, bool]:
@@ -257,15 +266,31 @@ def get_managed_lot(actor: User, cooperative_id: int, lot_id: int) -> Lot:
     return lot
 
 
+def get_managed_export(actor: User, cooperative_id: int, lot_id: int) -> Lot:
+    """A lot of this cooperative for its managers' EPCIS export: exported, like the public
+    one, only once the cooperative is approved; else 404."""
+    lot = get_managed_lot(actor, cooperative_id, lot_id)
+    if lot.cooperative.status != CooperativeStatus.APPROVED:
+        raise _not_found()
+    return lot
+
+
 def record_trace_read(actor: User, lot: Lot) -> None:
     """A trace that names households is household-level data: its reads are audited."""
     audit.record(actor, AuditAction.READ, "lot", lot.id, new={"view": "trace"})
 
 
-def party_id(secret: str, household_id: int) -> str:
-    """An opaque, stable id of a household: a keyed hash, never its name or database id."""
-    digest = hmac.new(secret.encode(), f"household:{household_id}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+def record_epcis_export(actor: User, lot: Lot) -> None:
+    """The managers' EPCIS export tells deliveries household by household: audited."""
+    audit.record(actor, AuditAction.EXPORT, "lot", lot.id, new={"view": "epcis"})
+
+
+def party_id(secret: str, lot_id: int, household_id: int) -> str:
+    """An opaque id of a household in the export of one lot: a keyed hash of both, never the
+    household's name, code or database id. The same household gets another id in the export
+    of another lot, so exports cannot be joined into a household's delivery history."""
+    message = f"lot:{lot_id}:household:{household_id}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 # --- the trace ----------------------------------------------------------------------------------
@@ -275,7 +300,8 @@ def trace_lot(lot: Lot, *, with_households: bool, party_secret: str | None = Non
     """The lot's chain: collections and processing upstream, processing and shipments downstream.
 
     `with_households` names households (code, head name) and buyers; without it households are
-    only counted. `party_secret` gives each collection an opaque party id (for EPCIS).
+    only counted. `party_secret` gives each collection an opaque party id, keyed on this lot
+    (the managers' EPCIS export).
     """
     upstream_ids = upstream_lot_ids({lot.id})
     downstream_ids = downstream_lot_ids({lot.id})
@@ -306,7 +332,8 @@ def trace_lot(lot: Lot, *, with_households: bool, party_secret: str | None = Non
         )
         for step in steps
     ]
-    collections = _collections(upstream_ids, lots, with_households, party_secret, certified)
+    parties = _parties(party_secret, lot.id) if party_secret else None
+    collections = _collections(upstream_ids, lots, with_households, parties, certified)
     shipments = _shipments(downstream_ids, lots, with_households, certified)
     summaries, households = _collection_summaries(upstream_ids, lots)
     cooperative = lot.cooperative
@@ -408,11 +435,16 @@ def _certificates(cooperative_ids: set[int]) -> list[CertificationRef]:
     ]
 
 
+def _parties(secret: str, lot_id: int) -> Callable[[int], str]:
+    """Household id -> its party id in the export of this lot."""
+    return lambda household_id: party_id(secret, lot_id, household_id)
+
+
 def _collections(
     lot_ids: set[int],
     lots: dict[int, LotRef],
     with_households: bool,
-    party_secret: str | None,
+    parties: Callable[[int], str] | None,
     certified: Certifier,
 ) -> list[CollectionStep]:
     statement = select(
@@ -422,7 +454,7 @@ def _collections(
         Collection.quantity,
         Collection.grade,
         Collection.household_id,
-    ).where(Collection.lot_id.in_(lot_ids))
+    ).where(Collection.lot_id.in_(lot_ids), *counted(Collection))
     if with_households:
         statement = statement.add_columns(Household.code, Household.head_name).join(
             Household, Household.id == Collection.household_id
@@ -436,7 +468,7 @@ def _collections(
             quantity=row.quantity,
             grade=row.grade,
             household=HouseholdRef(row.code, row.head_name) if with_households else None,
-            party=party_id(party_secret, row.household_id) if party_secret else None,
+            party=parties(row.household_id) if parties else None,
             certifications=certified(lots[row.lot_id], row.collected_at),
         )
         for row in rows
@@ -493,11 +525,13 @@ def _collection_summaries(
             func.min(Collection.collected_at),
             func.max(Collection.collected_at),
         )
-        .where(Collection.lot_id.in_(lot_ids))
+        .where(Collection.lot_id.in_(lot_ids), *counted(Collection))
         .group_by(Collection.lot_id)
     ).all()
     households = db.session.scalar(
-        select(func.count(distinct(Collection.household_id))).where(Collection.lot_id.in_(lot_ids))
+        select(func.count(distinct(Collection.household_id))).where(
+            Collection.lot_id.in_(lot_ids), *counted(Collection)
+        )
     )
     summaries = [
         LotCollections(lots[lot_id], count, distinct_households, quantity, first_at, last_at)

@@ -7,11 +7,12 @@ import json
 import pytest
 
 from linkage.extensions import db
-from models import AuditEntry, CooperativeStatus
+from linkage.services import trace as traces
+from models import AuditAction, AuditEntry, CooperativeStatus
 
 from ..factories import UserFactory
 from ..factories_trace import build_chain
-from ..services.test_epcis import _validator, assert_no_household
+from ..services.test_epcis import _validator, assert_no_household, collection_parties, received
 from ..services.test_trace import counted_queries
 
 
@@ -40,7 +41,10 @@ def test_anyone_gets_the_trace_without_households(client, chain):
     assert body["households_named"] is False
     assert body["households"] is None  # 3 households: fewer than 10, suppressed
     assert [c["households"] for c in body["collected"]] == [None, None]
-    assert [c["household"] for c in body["collections"]] == [None, None, None]
+    # and so is the number of deliveries (1 would say 1 household), and every single delivery
+    assert [c["collections"] for c in body["collected"]] == [None, None]
+    assert [c["quantity"] for c in body["collected"]] == ["40.000", "20.000"]
+    assert body["collections"] == []
     assert [s["buyer_name"] for s in body["shipments"]] == [None, None]
     assert [s["order_id"] for s in body["shipments"]] == [
         chain.order_dried.id,
@@ -71,6 +75,7 @@ def test_its_managers_get_households_named_and_the_read_is_audited(
     body = response.json
     assert body["households_named"] is True
     assert body["households"] == 3
+    assert [c["collections"] for c in body["collected"]] == [2, 1]
     assert [c["household"]["head_name"] for c in body["collections"]] == [
         "Triệu Thị Mai",
         "Bàn Văn Sơn",
@@ -87,20 +92,27 @@ def test_other_managers_and_buyers_get_the_public_trace(client, chain, make_user
         )
         assert response.status_code == 200, role
         assert response.json["households_named"] is False
-        assert response.json["collections"][0]["household"] is None
+        assert response.json["collections"] == []
 
 
-def test_ten_households_or_more_are_counted_publicly(client, chain):
+@pytest.mark.parametrize("more", [8, 9])
+def test_ten_households_or_more_are_counted_publicly(client, chain, more):
     from ..factories import HouseholdFactory
     from ..factories_trace import JAN, collect
 
-    for _ in range(9):
+    for _ in range(more):
         collect(chain.fresh_b, HouseholdFactory(), "1", JAN)
     db.session.commit()
     body = client.get(f"/api/v1/lots/{chain.dried.id}/trace").json
-    assert body["households"] == 12
-    # fresh_a: 2 households (suppressed); fresh_b: 10
-    assert [c["households"] for c in body["collected"]] == [None, 10]
+    assert body["households"] == 3 + more
+    # fresh_a: 2 households (suppressed); fresh_b: 9 (suppressed) or 10
+    if more == 9:
+        assert [c["households"] for c in body["collected"]] == [None, 10]
+        assert [c["collections"] for c in body["collected"]] == [None, 10]
+    else:
+        assert [c["households"] for c in body["collected"]] == [None, None]
+        assert [c["collections"] for c in body["collected"]] == [None, None]
+    assert body["collections"] == []
 
 
 def test_lots_of_cooperatives_not_approved_are_404_unless_managed(client, chain, make_user, bearer):
@@ -131,7 +143,8 @@ def test_the_trace_of_a_thousand_collections_takes_a_bounded_number_of_queries(c
     with counted_queries() as statements:
         response = client.get(f"/api/v1/lots/{lot_id}/trace")
     assert response.status_code == 200
-    assert len(response.json["collections"]) == 1003
+    assert response.json["collections"] == []
+    assert response.json["collected"][0]["collections"] == 1002
     assert response.json["households"] == 15
     assert len([s for s in statements if s.strip().upper() != "BEGIN"]) <= 12
 
@@ -139,22 +152,86 @@ def test_the_trace_of_a_thousand_collections_takes_a_bounded_number_of_queries(c
 # --- GET /api/v1/lots/{id}/epcis --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("which", ["fresh_b", "dried", "packed"])
-def test_the_epcis_export_validates_and_names_no_household(client, chain, which):
-    validator = _validator()
-    lot = getattr(chain, which)
-    response = client.get(f"/api/v1/lots/{lot.id}/epcis")
+def _document(response):
     assert response.status_code == 200
     assert response.mimetype == "application/ld+json"
-    document = json.loads(response.get_data(as_text=True))
-    errors = list(validator.iter_errors(document))
+    return json.loads(response.get_data(as_text=True))
+
+
+def _assert_valid(document):
+    errors = list(_validator().iter_errors(document))
     assert errors == [], [e.message for e in errors[:5]]
+
+
+@pytest.mark.parametrize("which", ["fresh_b", "dried", "packed"])
+def test_the_public_epcis_validates_and_names_only_the_cooperative(client, chain, which):
+    lot = getattr(chain, which)
+    response = client.get(f"/api/v1/lots/{lot.id}/epcis")
+    document = _document(response)
+    _assert_valid(document)
     events = document["epcisBody"]["eventList"]
     assert events
     assert all(e["eventTimeZoneOffset"] == "+07:00" for e in events)
     # identifiers are under the site's own root
-    assert events[0]["readPoint"]["id"].startswith("http://localhost/id/cooperative/")
+    cooperative = f"http://localhost/id/cooperative/{chain.cooperative.id}"
+    assert events[0]["readPoint"]["id"] == cooperative
+    assert collection_parties(document) == {cooperative}
+    assert len(received(document)) == (1 if which == "fresh_b" else 2)
     assert_no_household(document, chain.households)
+    # the same URL answers others otherwise: caches key on the caller, may keep this one
+    assert {"Cookie", "Authorization"} <= set(response.vary)
+    assert not response.cache_control.no_store
+    assert not response.cache_control.private
+
+
+def test_others_get_the_public_epcis(client, chain, make_user, bearer):
+    public = _document(client.get(f"/api/v1/lots/{chain.dried.id}/epcis"))
+    for role in ("manager", "buyer", "official"):
+        response = client.get(
+            f"/api/v1/lots/{chain.dried.id}/epcis", headers=bearer(make_user(role))
+        )
+        document = _document(response)
+        assert document["epcisBody"] == public["epcisBody"], role
+        assert not response.cache_control.no_store
+
+
+def test_its_managers_get_a_pseudonym_per_household_in_this_lot(client, chain, make_user, bearer):
+    manager = _manager_of(chain, make_user)
+    before = db.session.query(AuditEntry).count()
+    response = client.get(f"/api/v1/lots/{chain.dried.id}/epcis", headers=bearer(manager))
+    document = _document(response)
+    _assert_valid(document)
+    assert [e["quantityList"][0]["quantity"] for e in received(document)] == [30, 10, 20]
+    secret = client.application.config["SECRET_KEY"]
+    assert collection_parties(document) == {
+        f"http://localhost/id/party/{traces.party_id(secret, chain.dried.id, h.id)}"
+        for h in chain.households
+    }
+    assert_no_household(document, chain.households)
+    assert {"Cookie", "Authorization"} <= set(response.vary)
+    assert response.cache_control.private and response.cache_control.no_store
+    entries = db.session.query(AuditEntry).order_by(AuditEntry.id).all()
+    assert len(entries) == before + 1
+    assert (entries[-1].action, entries[-1].entity_id) == (AuditAction.EXPORT, str(chain.dried.id))
+    # another lot's export: other pseudonyms for the same households
+    other = _document(client.get(f"/api/v1/lots/{chain.packed.id}/epcis", headers=bearer(manager)))
+    assert collection_parties(other).isdisjoint(collection_parties(document))
+    # the admin gets it too
+    admin = _document(
+        client.get(f"/api/v1/lots/{chain.dried.id}/epcis", headers=bearer(make_user("admin")))
+    )
+    assert collection_parties(admin) == collection_parties(document)
+
+
+def test_a_session_does_not_sign_in_to_the_api_epcis(client, chain, login_as):
+    """The browser's way to the managers' document is the manager page (no CSRF on the API)."""
+    manager = login_as("manager")
+    manager.cooperatives.append(chain.cooperative)
+    db.session.commit()
+    response = client.get(f"/api/v1/lots/{chain.dried.id}/epcis")
+    cooperative = f"http://localhost/id/cooperative/{chain.cooperative.id}"
+    assert collection_parties(_document(response)) == {cooperative}
+    assert {"Cookie", "Authorization"} <= set(response.vary)
 
 
 def test_the_epcis_export_is_only_for_approved_cooperatives(client, chain, make_user, bearer):
@@ -167,10 +244,19 @@ def test_the_epcis_export_is_only_for_approved_cooperatives(client, chain, make_
     assert client.get("/api/v1/lots/424242/epcis").status_code == 404
 
 
-def test_the_openapi_documents_the_json_ld_answer(client):
+def test_the_openapi_documents_the_json_ld_answer_and_who_gets_which(client):
     spec = client.get("/api/v1/openapi.json").json
-    answer = spec["paths"]["/api/v1/lots/{lot_id}/epcis"]["get"]["responses"]["200"]
+    operation = spec["paths"]["/api/v1/lots/{lot_id}/epcis"]["get"]
+    answer = operation["responses"]["200"]
     assert "application/ld+json" in answer["content"]
+    assert "Vary: Cookie, Authorization" in answer["description"]
+    assert operation["security"] == [{}, {"bearerAuth": []}]  # a token is optional
+    described = " ".join(operation["description"].split())
+    assert (
+        "Anyone (anonymous, or not a manager of the lot's cooperative) gets the public" in described
+    )
+    assert "The cooperative's managers and admins (bearer token) get" in described
+    assert "pseudonym in this lot's export" in described
     assert "/api/v1/lots/{lot_id}/trace" in spec["paths"]
     assert "/api/v1/cooperatives/{cooperative_id}/mass-balance" in spec["paths"]
 

@@ -126,17 +126,22 @@ def test_a_bad_period_answers_422_with_the_default_figures(client, province, que
     assert _value(page, "region.mountain.households") == "15"
 
 
-@pytest.mark.parametrize(("members", "shown"), [(9, False), (10, True)])
-def test_the_cooperative_page_shows_the_member_share_from_10_members(client, members, shown):
+@pytest.mark.parametrize(
+    ("vulnerable", "others", "shown"),
+    [(9, 10, None), (10, 9, None), (10, 10, "0.5"), (10, 15, "0.4")],
+)
+def test_the_cooperative_page_shows_the_member_share_from_10_on_each_side(
+    client, vulnerable, others, shown
+):
     cooperative = CooperativeFactory()
-    for index in range(members):
-        status = OfficialStatus.NEAR_POOR if index < 4 else OfficialStatus.NOT_POOR
+    for index in range(vulnerable + others):
+        status = OfficialStatus.NEAR_POOR if index < vulnerable else OfficialStatus.NOT_POOR
         MembershipFactory(cooperative=cooperative, household__official_status=status)
     db.session.commit()
     response = client.get(f"/cooperatives/{cooperative.id}")
     assert response.status_code == 200
     share = _value(response.get_data(as_text=True), "member_poverty_share")
-    assert share == ("0.4" if shown else None)
+    assert share == shown
 
 
 def test_the_browser_may_keep_the_page_a_few_minutes_but_no_shared_cache(client):

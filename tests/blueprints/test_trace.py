@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from flask import url_for
 
 from linkage.extensions import db
+from linkage.services import trace as traces
 from models import AuditEntry, CooperativeStatus, LotOrigin
 
-from ..factories import HouseholdFactory
+from ..factories import HouseholdFactory, UserFactory
 from ..factories_trace import FEB, JAN, build_chain, collect, lot, transform
+from ..services.test_epcis import _validator, assert_no_household, assert_valid, collection_parties
 
 
 @pytest.fixture
@@ -63,16 +66,33 @@ def test_the_public_page_never_names_a_household(client, chain):
     assert chain.buyer.buyer_organisation.name not in html
 
 
+def _deliveries(html: str) -> list[str]:
+    """The deliveries column of the collections-by-lot table."""
+    return re.findall(r'<td class="num">([^<]*)</td>\s*<td>[^<]*</td>\s*<td class="num">', html)
+
+
 def test_fewer_than_ten_households_are_not_counted_exactly(client, chain):
     client.get("/language/en")
     html = _text(client.get(f"/trace/{chain.dried.code}"))
-    assert "fewer than 10 households" in html
+    assert html.count("fewer than 10 households") == 3  # the chain, fresh_a, fresh_b
     assert "3 households" not in html
-    for _ in range(10):
+    # nor their deliveries: one delivery would tell one household
+    assert _deliveries(html) == ["—", "—"]
+    for _ in range(8):
         collect(chain.fresh_b, HouseholdFactory(), "1", JAN)
     db.session.commit()
     html = _text(client.get(f"/trace/{chain.dried.code}"))
-    assert "13 households" in html
+    assert "11 households" in html  # the whole chain
+    assert html.count("fewer than 10 households") == 2
+    assert _deliveries(html) == ["—", "—"]  # fresh_b: 9 households
+    collect(chain.fresh_b, HouseholdFactory(), "1", JAN)
+    collect(chain.fresh_b, chain.households[2], "1", FEB)
+    db.session.commit()
+    html = _text(client.get(f"/trace/{chain.dried.code}"))
+    assert "12 households" in html
+    assert html.count("fewer than 10 households") == 1  # fresh_a
+    assert "<td>10 households</td>" in html  # fresh_b
+    assert _deliveries(html) == ["—", "11"]
 
 
 def test_processing_steps_show_dates_and_yields(client, chain):
@@ -128,7 +148,10 @@ def test_the_manager_sees_households_named_and_the_read_is_audited(client, chain
     assert chain.buyer.buyer_organisation.name in html
     assert f'href="/manage/{chain.cooperative.id}/lots/{chain.dried.id}/trace"' in html
     assert f'href="/trace/{chain.packed.code}"' in html
+    # the managers' export, and the public one
+    assert f'href="/manage/{chain.cooperative.id}/lots/{chain.packed.id}/epcis"' in html
     assert f'href="/api/v1/lots/{chain.packed.id}/epcis"' in html
+    assert _deliveries(html) == ["2", "1"]
     _assert_light_and_script_free(html)
     assert db.session.query(AuditEntry).count() == before + 1
 
@@ -178,6 +201,57 @@ def test_the_manager_trace_access_by_role(client, chain, login_as):
     assert client.get(url).status_code == 403
     login_as("admin")
     assert client.get(url).status_code == 200
+
+
+# --- managers' EPCIS export /manage/<cooperative>/lots/<lot>/epcis ----------------------------
+
+
+def test_the_manager_downloads_the_epcis_with_pseudonyms(client, chain, login_as):
+    manager = login_as("manager")
+    manager.cooperatives.append(chain.cooperative)
+    db.session.commit()
+    before = db.session.query(AuditEntry).count()
+    response = client.get(f"/manage/{chain.cooperative.id}/lots/{chain.packed.id}/epcis")
+    assert response.status_code == 200
+    assert response.mimetype == "application/ld+json"
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=epcis-{chain.packed.code}.jsonld"
+    )
+    assert response.cache_control.private and response.cache_control.no_store
+    assert {"Cookie", "Authorization"} <= set(response.vary)
+    document = json.loads(_text(response))
+    assert_valid(_validator(), document)
+    secret = client.application.config["SECRET_KEY"]
+    assert collection_parties(document) == {
+        f"http://localhost/id/party/{traces.party_id(secret, chain.packed.id, h.id)}"
+        for h in chain.households
+    }
+    assert_no_household(document, chain.households)
+    assert db.session.query(AuditEntry).count() == before + 1
+
+
+def test_the_managers_epcis_access(client, chain, login_as):
+    url = f"/manage/{chain.cooperative.id}/lots/{chain.dried.id}/epcis"
+    response = client.get(url)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    login_as("buyer")
+    assert client.get(url).status_code == 403
+    login_as("official")
+    assert client.get(url).status_code == 403
+    login_as("manager")  # of another cooperative
+    assert client.get(url).status_code == 404
+    manager = login_as("manager")
+    manager.cooperatives.append(chain.cooperative)
+    db.session.commit()
+    assert client.get(url).status_code == 200
+    other = lot(UserFactory(role="manager").cooperatives[0], "PT-BA-KICH-TUOI", "0", "0")
+    db.session.commit()
+    assert client.get(f"/manage/{chain.cooperative.id}/lots/{other.id}/epcis").status_code == 404
+    chain.cooperative.status = CooperativeStatus.SUSPENDED
+    db.session.commit()
+    assert client.get(url).status_code == 404
+    login_as("admin")
+    assert client.get(url).status_code == 404
 
 
 # --- mass balance /manage/<cooperative>/mass-balance -------------------------------------------

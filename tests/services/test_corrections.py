@@ -281,3 +281,21 @@ def test_a_farmgate_payment_is_voided_through_its_delivery(delivered):
     with pytest.raises(DomainError) as refused:
         corrections.void_payment(delivered.manager, farmgate(delivered.from_a), REASON)
     assert refused.value.status == 409
+
+
+def test_a_void_delivery_leaves_the_trace_and_the_epcis_documents(delivered):
+    from linkage.services import epcis, trace
+
+    corrections.void_collection(delivered.manager, delivered.from_b, REASON)
+    db.session.commit()
+    lot = db.session.get(Lot, delivered.lot.id)
+    chain = trace.trace_lot(lot, with_households=True, party_secret="secret")
+    assert [c.quantity for c in chain.collections] == [D("60")]
+    document = epcis.manager_document(chain, "https://linkage.example/", WHEN)
+    quantities = [
+        q["quantity"]
+        for e in document["epcisBody"]["eventList"]
+        if e.get("bizStep") == "receiving"
+        for q in e.get("quantityList", [])
+    ]
+    assert quantities == [60]

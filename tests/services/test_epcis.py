@@ -1,4 +1,5 @@
-"""EPCIS 2.0 documents of lots validate against the official GS1 JSON Schema (DESIGN 7)."""
+"""EPCIS 2.0 documents of lots validate against the official GS1 JSON Schema (DESIGN 7); the
+public one tells no household, the managers' one a pseudonym per lot (issue 11, point 5)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ import pytest
 from linkage.extensions import db
 from linkage.services import epcis
 from linkage.services import trace as traces
-from models import Household
 
-from ..factories_trace import build_chain
+from ..factories import HouseholdFactory
+from ..factories_trace import FEB, JAN, build_chain, collect, lot
 
-SCHEMA_FILE = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "epcis" / "EPCIS-JSON-Schema.json"
+# ../shared/data/epcis next to the repository; EPCIS_SCHEMA_FILE points elsewhere (a worktree)
+SCHEMA_FILE = Path(
+    os.environ.get("EPCIS_SCHEMA_FILE")
+    or Path(__file__).resolve().parents[3] / "shared" / "data" / "epcis" / "EPCIS-JSON-Schema.json"
 )
 ROOT = "https://linkage.example/"
 SECRET = "test-party-secret"
@@ -46,9 +49,14 @@ def validator():
 
 
 def document_of(lot):
-    trace = traces.trace_lot(lot, with_households=False, party_secret=SECRET)
-    # through JSON, as the API sends it
-    return json.loads(json.dumps(epcis.epcis_document(trace, ROOT, CREATED)))
+    """The public document of the lot, through JSON as the API sends it."""
+    trace = traces.trace_lot(lot, with_households=False)
+    return json.loads(json.dumps(epcis.public_document(trace, ROOT, CREATED)))
+
+
+def managers_document_of(lot, secret=SECRET):
+    trace = traces.trace_lot(lot, with_households=False, party_secret=secret)
+    return json.loads(json.dumps(epcis.manager_document(trace, ROOT, CREATED)))
 
 
 def assert_valid(validator, document):
@@ -62,7 +70,21 @@ def assert_no_household(document, households):
         assert household.head_name not in text
         assert household.code not in text
         assert f'/party/{household.id}"' not in text
-    assert "household" not in text.lower()
+    # nothing about a household but, from 10 households, their number
+    assert "household" not in text.lower().replace('"linkage:households": ', "")
+
+
+def received(document):
+    return [e for e in document["epcisBody"]["eventList"] if e.get("bizStep") == "receiving"]
+
+
+def collection_parties(document) -> set[str]:
+    """Every party or location named as source or destination of the collection events."""
+    return {
+        entry.get("source") or entry.get("destination")
+        for event in received(document)
+        for entry in (*event.get("sourceList", ()), *event.get("destinationList", ()))
+    }
 
 
 def test_the_format_checker_refuses_identifiers_that_are_not_uris(validator):
@@ -88,29 +110,44 @@ def test_the_format_checker_refuses_identifiers_that_are_not_uris(validator):
     assert "'lot-PT-001' is not a 'uri'" in messages
 
 
-def test_a_lot_with_collections_only(app, validator):
+def _cooperative(chain) -> str:
+    return f"{ROOT}id/cooperative/{chain.cooperative.id}"
+
+
+# --- the public document ------------------------------------------------------------------------
+
+
+def test_a_collected_lot_is_one_event_from_the_cooperative(app, validator):
     chain = build_chain()
-    document = document_of(chain.fresh_b)
+    document = document_of(chain.fresh_a)  # two deliveries by two households
     assert_valid(validator, document)
     assert (
         document["@context"][0] == "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
     )
     assert (document["type"], document["schemaVersion"]) == ("EPCISDocument", "2.0")
-    events = document["epcisBody"]["eventList"]
-    received = [e for e in events if e.get("bizStep") == "receiving"]
-    assert len(received) == 1
-    event = received[0]
+    events = received(document)
+    assert len(events) == 1
+    event = events[0]
     assert (event["type"], event["action"]) == ("ObjectEvent", "ADD")
+    assert event["eventID"] == f"{ROOT}id/event/collected-{chain.fresh_a.id}"
     assert event["quantityList"] == [
-        {"epcClass": f"{ROOT}trace/{chain.fresh_b.code}", "quantity": 20, "uom": "KGM"}
+        {"epcClass": f"{ROOT}trace/{chain.fresh_a.code}", "quantity": 40, "uom": "KGM"}
     ]
-    assert event["eventTime"] == "2026-01-20T09:30:00.000+07:00"
+    # by the last delivery all of it was in; the first is told beside it
+    assert event["eventTime"] == "2026-01-14T09:30:00.000+07:00"
+    assert event["linkage:firstCollectedAt"] == "2026-01-12T09:30:00.000+07:00"
     assert event["eventTimeZoneOffset"] == "+07:00"
-    assert event["sourceList"][0]["type"] == "owning_party"
-    assert event["sourceList"][0]["source"].startswith(f"{ROOT}id/party/")
-    assert event["readPoint"] == {"id": f"{ROOT}id/cooperative/{chain.cooperative.id}"}
+    assert event["sourceList"] == [{"type": "owning_party", "source": _cooperative(chain)}]
+    assert event["readPoint"] == {"id": _cooperative(chain)}
     assert event["bizLocation"] == {"id": f"{ROOT}id/commune/08914"}
-    assert len(event["certificationInfo"]) == 2
+    assert event["certificationInfo"] == [
+        f"{ROOT}id/certification/vietgap/VG-2021-88",
+        f"{ROOT}id/certification/gacp_who/GACP-YDCT-2025%2F017",
+    ]
+    # two households: neither counted, nor their deliveries
+    assert "linkage:households" not in event
+    assert "linkage:deliveries" not in event
+    assert collection_parties(document) == {_cooperative(chain)}
     assert_no_household(document, chain.households)
 
 
@@ -119,10 +156,18 @@ def test_a_lot_with_two_levels_of_processing(app, validator):
     document = document_of(chain.packed)
     assert_valid(validator, document)
     events = document["epcisBody"]["eventList"]
-    assert [e["type"] for e in events] == ["ObjectEvent"] * 3 + ["TransformationEvent"] * 2 + [
-        "ObjectEvent"
+    assert [(e["type"], e.get("bizStep")) for e in events] == [
+        ("ObjectEvent", "receiving"),
+        ("ObjectEvent", "receiving"),
+        ("TransformationEvent", "creating_class_instance"),
+        ("TransformationEvent", "creating_class_instance"),
+        ("ObjectEvent", "shipping"),
     ]
-    drying, packing = events[3], events[4]
+    assert [e["quantityList"] for e in events[:2]] == [
+        [{"epcClass": f"{ROOT}trace/{chain.fresh_a.code}", "quantity": 40, "uom": "KGM"}],
+        [{"epcClass": f"{ROOT}trace/{chain.fresh_b.code}", "quantity": 20, "uom": "KGM"}],
+    ]
+    drying, packing = events[2], events[3]
     assert drying["inputQuantityList"] == [
         {"epcClass": f"{ROOT}trace/{chain.fresh_a.code}", "quantity": 40, "uom": "KGM"},
         {"epcClass": f"{ROOT}trace/{chain.fresh_b.code}", "quantity": 20, "uom": "KGM"},
@@ -137,6 +182,7 @@ def test_a_lot_with_two_levels_of_processing(app, validator):
     assert drying["certificationInfo"] == [f"{ROOT}id/certification/gacp_who/GACP-YDCT-2025%2F017"]
     times = [e["eventTime"] for e in events]
     assert times == sorted(times)
+    assert collection_parties(document) == {_cooperative(chain)}
     assert_no_household(document, chain.households)
 
 
@@ -158,32 +204,104 @@ def test_a_lot_with_partial_shipments(app, validator):
 
 def test_fractional_quantities_are_json_numbers(app, validator):
     chain = build_chain()
-    from ..factories_trace import JAN, collect, lot
-
     small = lot(chain.cooperative, "PT-BA-KICH-TUOI", "12.345", "12.345")
-    collect(small, chain.households[0], "12.345", JAN)
+    collect(small, chain.households[0], "12.005", JAN)
+    collect(small, chain.households[1], "0.34", FEB)
     db.session.flush()
     document = document_of(small)
     assert_valid(validator, document)
-    quantity = document["epcisBody"]["eventList"][0]["quantityList"][0]["quantity"]
-    assert quantity == 12.345
+    [event] = received(document)
+    assert event["quantityList"][0]["quantity"] == 12.345
 
 
-def test_the_same_household_has_the_same_party_in_every_lot(app):
+@pytest.mark.parametrize(("households", "counted"), [(9, False), (10, True)])
+def test_households_and_deliveries_are_counted_from_10_households(
+    app, validator, households, counted
+):
     chain = build_chain()
-    other = db.session.get(Household, chain.households[0].id)
-    from ..factories_trace import MAR, collect, lot
-
-    second = lot(chain.cooperative, "PT-BA-KICH-TUOI", "5", "5")
-    collect(second, other, "5", MAR)
+    crowd = lot(chain.cooperative, "PT-BA-KICH-TUOI", "0", "0")
+    growers = [HouseholdFactory() for _ in range(households)]
+    for index, household in enumerate(growers):
+        collect(crowd, household, "2", JAN.replace(day=1 + index))
+    collect(crowd, growers[0], "1", FEB)  # one household delivers twice
     db.session.flush()
-    first_party = document_of(chain.fresh_a)["epcisBody"]["eventList"][0]["sourceList"]
-    second_party = document_of(second)["epcisBody"]["eventList"][0]["sourceList"]
-    assert first_party == second_party
+    document = document_of(crowd)
+    assert_valid(validator, document)
+    [event] = received(document)
+    assert event["quantityList"][0]["quantity"] == 2 * households + 1
+    assert event["eventTime"] == "2026-02-03T08:00:00.000+07:00"
+    assert event["linkage:firstCollectedAt"] == "2026-01-01T09:30:00.000+07:00"
+    if counted:
+        assert (event["linkage:households"], event["linkage:deliveries"]) == (10, 11)
+    else:
+        assert "linkage:households" not in event
+        assert "linkage:deliveries" not in event
+    assert collection_parties(document) == {_cooperative(chain)}
+    assert_no_household(document, growers)
 
 
-def test_a_trace_without_party_secret_cannot_be_exported(app):
+# --- the managers' document ---------------------------------------------------------------------
+
+
+def test_the_managers_document_tells_each_delivery_with_a_pseudonym(app, validator):
+    chain = build_chain()
+    document = managers_document_of(chain.packed)
+    assert_valid(validator, document)
+    events = received(document)
+    assert [e["quantityList"][0]["quantity"] for e in events] == [30, 10, 20]
+    assert events[0]["eventTime"] == "2026-01-12T09:30:00.000+07:00"
+    sources = [e["sourceList"] for e in events]
+    assert sources == [
+        [
+            {
+                "type": "owning_party",
+                "source": f"{ROOT}id/party/{traces.party_id(SECRET, chain.packed.id, h.id)}",
+            }
+        ]
+        for h in chain.households
+    ]
+    assert len(collection_parties(document)) == 3
+    assert_no_household(document, chain.households)
+
+
+def test_a_household_has_one_pseudonym_per_export_and_another_in_every_lot(app):
+    chain = build_chain()
+    collect(chain.fresh_b, chain.households[0], "5", JAN.replace(day=21))
+    db.session.flush()
+    packed = received(managers_document_of(chain.packed))
+    first = [
+        e["sourceList"][0]["source"] for e in packed if e["quantityList"][0]["quantity"] in (30, 5)
+    ]
+    assert len(first) == 2 and first[0] == first[1]  # within one export, one pseudonym
+    parties = {
+        which: collection_parties(managers_document_of(getattr(chain, which)))
+        for which in ("fresh_a", "fresh_b", "dried", "packed")
+    }
+    assert [len(found) for found in parties.values()] == [2, 2, 3, 3]
+    every = [party for found in parties.values() for party in found]
+    assert len(set(every)) == len(every)  # never the same pseudonym in two lots' exports
+    # and another secret, other pseudonyms
+    assert collection_parties(managers_document_of(chain.packed, "other")).isdisjoint(
+        parties["packed"]
+    )
+
+
+def test_processing_and_shipments_are_the_same_in_both_documents(app):
+    chain = build_chain()
+    public = document_of(chain.dried)["epcisBody"]["eventList"]
+    managers = managers_document_of(chain.dried)["epcisBody"]["eventList"]
+    assert [e for e in public if e.get("bizStep") != "receiving"] == [
+        e for e in managers if e.get("bizStep") != "receiving"
+    ]
+    public_text = json.dumps(public)
+    for party in collection_parties({"epcisBody": {"eventList": managers}}):
+        assert party not in public_text
+
+
+def test_the_managers_document_needs_a_party_secret(app):
     chain = build_chain()
     trace = traces.trace_lot(chain.fresh_a, with_households=False)
     with pytest.raises(ValueError):
-        epcis.epcis_document(trace, ROOT, CREATED)
+        epcis.manager_document(trace, ROOT, CREATED)
+    # the public one needs none
+    assert received(epcis.public_document(trace, ROOT, CREATED))

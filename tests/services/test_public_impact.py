@@ -133,12 +133,20 @@ def test_categories_are_not_secondarily_suppressed(app):
     assert _rows(impact.regions)["mountain"]["households"] == 21
 
 
-@pytest.mark.parametrize(("members", "expected"), [(9, None), (10, 0.4)])
-def test_member_share_needs_10_current_members(app, members, expected):
-    cooperative = CooperativeFactory()
-    statuses = [POOR, POOR, POOR, NEAR] + [NOT_POOR] * (members - 4)
+def _members(cooperative: Cooperative, statuses: list[OfficialStatus | None]) -> None:
     for status in statuses:
         MembershipFactory(cooperative=cooperative, household__official_status=status)
+
+
+@pytest.mark.parametrize(
+    ("vulnerable", "others", "expected"),
+    [(9, 10, None), (10, 9, None), (10, 10, 0.5), (12, 18, 0.4), (9, 30, None), (30, 9, None)],
+)
+def test_member_share_needs_10_members_on_each_side(app, vulnerable, others, expected):
+    """As on /impact: at least 10 poor or near-poor members and at least 10 others."""
+    cooperative = CooperativeFactory()
+    _members(cooperative, [POOR, NEAR] * (vulnerable // 2) + [POOR] * (vulnerable % 2))
+    _members(cooperative, [NOT_POOR] * others)
     for _ in range(3):  # members who left are not counted
         MembershipFactory(
             cooperative=cooperative, household__official_status=POOR, left_on=date(2025, 6, 1)
@@ -147,6 +155,16 @@ def test_member_share_needs_10_current_members(app, members, expected):
     db.session.commit()
     share = member_poverty_share(cooperative.id)
     assert share == (None if expected is None else pytest.approx(expected))
+
+
+def test_members_whose_status_is_not_known_count_on_neither_side(app):
+    cooperative = CooperativeFactory()
+    _members(cooperative, [POOR] * 10 + [NOT_POOR] * 9 + [None] * 20)
+    db.session.commit()
+    assert member_poverty_share(cooperative.id) is None
+    _members(cooperative, [NOT_POOR])
+    db.session.commit()
+    assert member_poverty_share(cooperative.id) == pytest.approx(0.5)
 
 
 @pytest.mark.parametrize("vulnerable", [0, 12])

@@ -145,7 +145,7 @@ def test_a_product_certificate_covers_only_its_product(app):
     assert "OCOP-4-001" in {c.number for c in trace.upstream[0].certifications}
 
 
-def test_party_ids_are_opaque_and_stable(app):
+def test_party_ids_are_opaque_stable_and_keyed_on_the_traced_lot(app):
     chain = build_chain()
     trace = traces.trace_lot(chain.fresh_a, with_households=False, party_secret="s3cret")
     first, second = trace.collections
@@ -158,8 +158,16 @@ def test_party_ids_are_opaque_and_stable(app):
     # a keyed hash: without the secret, hashing the database id does not give it back
     household_id = str(chain.households[0].id).encode()
     assert first.party != hashlib.sha256(household_id).hexdigest()[:32]
-    assert first.party == traces.party_id("s3cret", chain.households[0].id)
+    assert first.party == traces.party_id("s3cret", chain.fresh_a.id, chain.households[0].id)
     assert int(first.party, 16) >= 0
+    # the same delivery in the trace of the lot made from it: another party id
+    dried = traces.trace_lot(chain.dried, with_households=False, party_secret="s3cret")
+    assert dried.collections[0].id == first.id
+    assert dried.collections[0].party == traces.party_id(
+        "s3cret", chain.dried.id, chain.households[0].id
+    )
+    assert dried.collections[0].party != first.party
+    assert traces.trace_lot(chain.dried, with_households=False).collections[0].party is None
 
 
 def test_a_lot_with_nothing_around_it(app):
@@ -237,7 +245,7 @@ def test_public_lookup_refuses_lots_of_cooperatives_not_approved(app):
     db.session.flush()
     for lookup in (
         lambda: traces.get_public_lot(chain.dried.code),
-        lambda: traces.get_exportable_lot(chain.dried.id),
+        lambda: traces.get_exportable_lot(None, chain.dried.id),
         lambda: traces.get_traceable_lot(None, chain.dried.id),
     ):
         with pytest.raises(DomainError) as refused:
@@ -254,6 +262,10 @@ def test_traceable_lot_tells_who_sees_households(app):
     assert traces.get_traceable_lot(admin, chain.dried.id)[1] is True
     assert traces.get_traceable_lot(other_manager, chain.dried.id)[1] is False
     assert traces.get_traceable_lot(None, chain.dried.id)[1] is False
+    assert traces.get_exportable_lot(manager, chain.dried.id)[1] is True
+    assert traces.get_exportable_lot(admin, chain.dried.id)[1] is True
+    assert traces.get_exportable_lot(other_manager, chain.dried.id)[1] is False
+    assert traces.get_exportable_lot(None, chain.dried.id) == (chain.dried, False)
     chain.cooperative.status = CooperativeStatus.PENDING
     db.session.flush()
     assert traces.get_traceable_lot(manager, chain.dried.id)[1] is True
@@ -264,6 +276,16 @@ def test_traceable_lot_tells_who_sees_households(app):
     with pytest.raises(DomainError):
         traces.get_managed_lot(manager, chain.cooperative.id + 1, chain.dried.id)
     assert traces.get_managed_lot(manager, chain.cooperative.id, chain.dried.id) is not None
+    # the EPCIS export, even the managers' one, only for an approved cooperative's lot
+    with pytest.raises(DomainError):
+        traces.get_managed_export(manager, chain.cooperative.id, chain.dried.id)
+    with pytest.raises(DomainError):
+        traces.get_exportable_lot(manager, chain.dried.id)
+    chain.cooperative.status = CooperativeStatus.APPROVED
+    db.session.flush()
+    assert traces.get_managed_export(manager, chain.cooperative.id, chain.dried.id) == chain.dried
+    with pytest.raises(DomainError):
+        traces.get_managed_export(other_manager, chain.cooperative.id, chain.dried.id)
 
 
 def test_dates_are_kept_exactly(app):
