@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from blueprints.manage import bp
 from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.numbers import format_quantity, format_vnd
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
@@ -157,9 +158,9 @@ def collection_new(cooperative_id: int, lot_id: int) -> Response | tuple[str, in
             db.session.commit()
             flash(
                 _(
-                    "Delivery recorded: %(quantity)s, paid %(amount)s đồng.",
-                    quantity=f"{collection.quantity.normalize():f}",
-                    amount=f"{collection.amount_vnd:,}".replace(",", "."),
+                    "Delivery recorded: %(quantity)s, paid %(amount)s.",
+                    quantity=format_quantity(collection.quantity, lot.product.unit),
+                    amount=format_vnd(collection.amount_vnd),
                 ),
                 "success",
             )
