@@ -1,24 +1,54 @@
-"""Form fields shared by the HTML pages: quantities and money typed the Vietnamese way,
+"""Form fields shared by the HTML pages: quantities and money typed in the page's language,
 selects that explain a wrong choice, and the period of the impact pages."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.validators import Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
 
+from linkage.numbers import format_number, parse_number
 from linkage.services.periods import Month, Period, current_month
 
-_MONEY_SEPARATORS = re.compile(r"[.,\s\u00a0_]")
+MAX_QUANTITY = Decimal("100000000000")
+MAX_AMOUNT_VND = 10**15
+
+
+def read_number(
+    field: StringField, valuelist: list[str], *, whole: bool = False, example: Decimal | int
+) -> Decimal | None:
+    """The number typed in `field`, read in the page's language (linkage.numbers); None when
+    nothing was typed. A refusal (ValueError) becomes the field's error; the text stays as
+    typed for the page shown again."""
+    text = valuelist[0] if valuelist else ""
+    if not text.strip():
+        if valuelist:
+            field.raw_data = [""]  # spaces only: no entry, for InputRequired and Optional
+        return None
+    return parse_number(text, get_locale(), whole=whole, example=example)
+
+
+def with_example(message: Any, example: Decimal | int | str) -> LazyString:
+    """A lazy message whose `%(example)s` is a number written in the page's language."""
+    number = Decimal(str(example))
+    return LazyString(lambda: str(message) % {"example": format_number(number)})
+
+
+def number_required(message: Any, example: Decimal | int | str) -> InputRequired:
+    """InputRequired whose message shows `example` in the page's language."""
+    return InputRequired(message=with_example(message, example))
 
 
 class QuantityField(StringField):
-    """A quantity with up to 3 decimals; '12,5' and '12.5' both mean twelve and a half."""
+    """A quantity with up to 3 decimals, read in the page's language: in Vietnamese '1.200,5'
+    is one thousand two hundred and a half; '1.2' is refused as ambiguous."""
+
+    example = Decimal("12.5")
 
     def __init__(self, *args: Any, minimum: Decimal = Decimal("0"), **kwargs: Any) -> None:
         self.minimum = minimum
@@ -27,31 +57,32 @@ class QuantityField(StringField):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
-        if not valuelist or not valuelist[0].strip():
+        number = read_number(self, valuelist, example=self.example)
+        if number is None:
             return
-        text = valuelist[0].strip().replace(" ", "").replace(",", ".")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_l("Enter a number, for example 12,5.")) from None
-        if not number.is_finite():
-            raise ValueError(_l("Enter a number, for example 12,5."))
-        if number <= self.minimum:
-            raise ValueError(_l("Enter a quantity greater than zero."))
-        if number >= Decimal("100000000000"):  # checked before quantize, which fails on huge values
+        self.check(number)
+        if number >= MAX_QUANTITY:  # checked before quantize, which fails on huge values
             raise ValueError(_l("This quantity is too large."))
         if number != number.quantize(Decimal("0.001")):
             raise ValueError(_l("Enter a number with at most 3 decimals."))
         self.data = number.quantize(Decimal("0.001"))
 
+    def check(self, number: Decimal) -> None:
+        """Refuse a number below the field's range (ValueError with the message)."""
+        if number <= self.minimum:
+            raise ValueError(_l("Enter a quantity greater than zero."))
+
     def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else f"{self.data.normalize():f}"
+            return self.raw_data[0]  # exactly what was typed
+        return "" if self.data is None else format_number(self.data)
 
 
 class MoneyField(StringField):
-    """A whole-VND amount: '1.500.000', '1 500 000' and '1500000' are the same."""
+    """A whole-VND amount, read in the page's language: '1.500.000' and '1 500 000' in
+    Vietnamese, '1,500,000' in English; a decimal mark is refused, never rounded away."""
+
+    example = 150000
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {}).update({"inputmode": "numeric"})
@@ -59,20 +90,19 @@ class MoneyField(StringField):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
-        if not valuelist or not valuelist[0].strip():
+        number = read_number(self, valuelist, whole=True, example=self.example)
+        if number is None:
             return
-        digits = _MONEY_SEPARATORS.sub("", valuelist[0].strip())
-        if not digits.isdigit():
-            raise ValueError(_l("Enter an amount in đồng, digits only, for example 150.000."))
-        amount = int(digits)
-        if amount > 10**15:
+        if number < 0:
+            raise ValueError(_l("Enter an amount of zero or more."))
+        if number > MAX_AMOUNT_VND:
             raise ValueError(_l("This amount is too large."))
-        self.data = amount
+        self.data = int(number)
 
     def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
+            return self.raw_data[0]  # exactly what was typed
+        return "" if self.data is None else format_number(self.data)
 
 
 class ChoiceField(SelectField):

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
+from typing import Any
 
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
 
 from linkage.charts import UNITS_VI, short_number
+from linkage.numbers import format_number, format_quantity, format_vnd, unit_label
 from models import PovertyStandard, Role
-
-
-def format_vnd(amount: int | None) -> str:
-    """1234567 -> '1.234.567 ₫' (vi) or '1,234,567 ₫' (en)."""
-    if amount is None:
-        return ""
-    return f"{format_decimal(amount, format='#,##0')} ₫"
-
-
-def format_quantity(quantity: Decimal | None) -> str:
-    if quantity is None:
-        return ""
-    return format_decimal(quantity, format="#,##0.###")
 
 
 def format_when(value: date | datetime | None, style: str = "medium") -> str:
@@ -77,12 +67,26 @@ def current_path() -> str:
     return path
 
 
+def in_page_language(format_: Callable[..., str]) -> Callable[..., str]:
+    """A filter that writes in the page's language. Jinja would otherwise compute it once when
+    it compiles a template, for a constant like `{{ 12.5|number }}`, and keep that language."""
+
+    @pass_context
+    def apply(_context: Any, value: Any, *args: Any, **kwargs: Any) -> str:
+        return format_(value, *args, **kwargs)
+
+    return apply
+
+
 def register_template_helpers(app: Flask) -> None:
-    app.add_template_filter(format_vnd, "vnd")
-    app.add_template_filter(format_quantity, "qty")
-    app.add_template_filter(format_when, "when")
+    app.add_template_filter(in_page_language(format_vnd), "vnd")
+    # {{ q|qty }} 43,443 (vi) or 43.443 (en); {{ q|qty(unit) }} 43,443 kg
+    app.add_template_filter(in_page_language(format_quantity), "qty")
+    app.add_template_filter(in_page_language(format_number), "number")
+    app.add_template_filter(in_page_language(format_when), "when")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(current_path, "current_path")
     app.add_template_global(role_label, "role_label")
+    app.add_template_global(unit_label, "unit_label")
     app.add_template_global(standard_text, "standard_text")
     app.add_template_global(has_endpoint, "has_endpoint")

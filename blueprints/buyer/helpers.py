@@ -6,9 +6,10 @@ from flask import request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from linkage.numbers import unit_label
 from linkage.schemas.common import MAX_PAGE
 from linkage.templating import has_endpoint, role_label
-from models import BuyerKind, Order, OrderEvent, OrderStatus, Role, Unit
+from models import BuyerKind, Order, OrderEvent, OrderStatus, Role
 
 STATUS_TITLES = {
     OrderStatus.PLACED: _l("Placed"),
@@ -26,13 +27,7 @@ KIND_LABELS = {
     BuyerKind.HOSPITAL: _l("Hospital"),
     BuyerKind.RETAILER: _l("Retailer"),
 }
-UNIT_LABELS = {Unit.KG: "kg", Unit.LITRE: _l("litre"), Unit.ITEM: _l("item")}
 PER_PAGE = 20
-
-
-def unit_label(unit: Unit) -> str:
-    """A product unit as shown after a quantity."""
-    return str(UNIT_LABELS.get(unit, unit))
 
 
 def page_number() -> int:

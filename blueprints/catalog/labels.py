@@ -6,6 +6,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from linkage.numbers import UNIT_LABELS
 from linkage.services.catalog import Sort
 from models import CertificationKind, ProductCategory, Region, Unit
 
@@ -33,7 +34,6 @@ SORT_LABELS = {
     Sort.PRICE_ASC: _l("Price: low to high"),
     Sort.PRICE_DESC: _l("Price: high to low"),
 }
-UNIT_LABELS = {Unit.KG: _l("kg"), Unit.LITRE: _l("litre"), Unit.ITEM: _l("item")}
 
 _BY_TYPE: dict[type, dict] = {
     ProductCategory: CATEGORY_LABELS,

@@ -15,7 +15,7 @@ from linkage.services.corrections import MAX_REASON, MIN_REASON
 from linkage.services.periods import VIETNAM
 from models import Collection
 
-from .valuechain_forms import noon, not_in_future
+from .valuechain_forms import noon, not_in_future, number_required
 
 
 def reason_field() -> TextAreaField:
@@ -39,11 +39,11 @@ class CorrectionForm(FlaskForm):
     )
     quantity = QuantityField(
         _l("Quantity delivered"),
-        validators=[InputRequired(message=_l("Enter the quantity, for example 12,5."))],
+        validators=[number_required(_l("Enter the quantity, for example %(example)s."), "12.5")],
     )
     unit_price_vnd = MoneyField(
         _l("Farmgate price per unit (đồng)"),
-        validators=[InputRequired(message=_l("Enter the price, for example 120.000."))],
+        validators=[number_required(_l("Enter the price, for example %(example)s."), 120000)],
     )
     collected_at = DateField(
         _l("Date of delivery"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask import request
@@ -21,9 +21,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from blueprints.forms import MoneyField, QuantityField
+from blueprints.forms import MoneyField, QuantityField, number_required
+from linkage.numbers import UNIT_LABELS as UNIT_LABELS  # the one table, used by the pages
 from linkage.schemas.common import MAX_PAGE
-from models import Certification, ListingStatus, Product, Unit
+from models import Certification, ListingStatus, Product
 
 from .profile_forms import kind_label
 
@@ -42,7 +43,6 @@ STATUS_ACTIONS = {
     ListingStatus.SOLD_OUT: (ListingStatus.ARCHIVED,),
     ListingStatus.ARCHIVED: (),
 }
-UNIT_LABELS = {Unit.KG: "kg", Unit.LITRE: _l("litre"), Unit.ITEM: _l("item")}
 ACTION_LABELS = {
     ListingStatus.ACTIVE: _l("Put on sale"),
     ListingStatus.PAUSED: _l("Pause"),
@@ -63,27 +63,14 @@ def product_label(product: Product) -> str:
     return product.name_vi
 
 
-def _number(valuelist: list[str]) -> Decimal | None:
-    text = (valuelist[0] if valuelist else "").strip().replace(" ", "").replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 class StockField(QuantityField):
     """A stock quantity: zero is allowed (nothing left to sell), negatives are not."""
 
-    def process_formdata(self, valuelist: list[str]) -> None:
-        number = _number(valuelist)
-        if number is not None and number <= 0:
-            self.data = None
-            if number < 0:
-                raise ValueError(_l("The quantity cannot be negative."))
-            self.data = Decimal("0.000")
-            return
-        super().process_formdata(valuelist)
+    example = Decimal("180.5")
+
+    def check(self, number: Decimal) -> None:
+        if number < 0:
+            raise ValueError(_l("The quantity cannot be negative."))
 
 
 class CheckboxesField(SelectMultipleField):
@@ -108,7 +95,7 @@ class ListingForm(FlaskForm):
     grade = StringField(_l("Grade (optional)"), validators=[Optional(), Length(max=40)])
     unit_price_vnd = MoneyField(
         _l("Price per unit (đồng)"),
-        validators=[InputRequired(message=_l("Enter the price, for example 520.000."))],
+        validators=[number_required(_l("Enter the price, for example %(example)s."), 520000)],
     )
     quantity_available = StockField(
         _l("Quantity available"),

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from blueprints.manage import bp
 from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.numbers import format_vnd
 from linkage.security import allow
 from linkage.services import payments as service
 from linkage.services import valuechain
@@ -75,8 +76,8 @@ def payment_new(cooperative_id: int) -> str | Response | tuple[str, int]:
             db.session.commit()
             flash(
                 _(
-                    "Payment of %(amount)s đồng to %(code)s recorded.",
-                    amount=f"{payment.amount_vnd:,}".replace(",", "."),
+                    "Payment of %(amount)s to %(code)s recorded.",
+                    amount=format_vnd(payment.amount_vnd),
                     code=payment.household.code,
                 ),
                 "success",

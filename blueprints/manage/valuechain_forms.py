@@ -12,12 +12,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from blueprints.forms import MoneyField, QuantityField
+from blueprints.forms import MoneyField, QuantityField, number_required
 from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.numbers import UNIT_LABELS, format_quantity
 from linkage.schemas.common import MAX_PAGE
 from linkage.services.periods import VIETNAM
-from models import Household, Lot, LotOrigin, PaymentKind, Process, Product, Unit
+from models import Household, Lot, LotOrigin, PaymentKind, Process, Product
 
 INPUT_ROWS = 5
 PROCESS_LABELS = {
@@ -35,7 +36,7 @@ ORIGIN_LABELS = {
     LotOrigin.COLLECTION: _l("Collected from member households"),
     LotOrigin.TRANSFORMATION: _l("Made by processing"),
 }
-UNIT_NAMES = {Unit.KG: "kg", Unit.LITRE: _l("litre"), Unit.ITEM: _l("item")}
+UNIT_NAMES = UNIT_LABELS  # one table of unit labels: linkage.numbers
 
 
 def show_refusal(form: Any, error: DomainError, fields: dict[str, str] | None = None) -> None:
@@ -115,11 +116,11 @@ class CollectionForm(FlaskForm):
     )
     quantity = QuantityField(
         _l("Quantity delivered"),
-        validators=[InputRequired(message=_l("Enter the quantity, for example 12,5."))],
+        validators=[number_required(_l("Enter the quantity, for example %(example)s."), "12.5")],
     )
     unit_price_vnd = MoneyField(
         _l("Farmgate price per unit (đồng)"),
-        validators=[InputRequired(message=_l("Enter the price, for example 120.000."))],
+        validators=[number_required(_l("Enter the price, for example %(example)s."), 120000)],
     )
     collected_at = DateField(
         _l("Date of delivery"),
@@ -174,7 +175,9 @@ class TransformationForm(FlaskForm):
     )
     output_quantity = QuantityField(
         _l("Quantity made"),
-        validators=[InputRequired(message=_l("Enter the quantity made, for example 36,9."))],
+        validators=[
+            number_required(_l("Enter the quantity made, for example %(example)s."), "36.9")
+        ],
     )
     note = TextAreaField(
         _l("Note (optional)"),
@@ -187,7 +190,7 @@ class TransformationForm(FlaskForm):
             SelectChoice(
                 str(lot.id),
                 f"{lot.code} — {product_name(lot.product)} "
-                f"({lot.quantity_remaining.normalize():f} {UNIT_NAMES[lot.product.unit]})",
+                f"({format_quantity(lot.quantity_remaining, lot.product.unit)})",
             )
             for lot in lots
         ]
@@ -247,7 +250,7 @@ class PaymentForm(FlaskForm):
     )
     amount_vnd = MoneyField(
         _l("Amount (đồng)"),
-        validators=[InputRequired(message=_l("Enter the amount, for example 1.500.000."))],
+        validators=[number_required(_l("Enter the amount, for example %(example)s."), 1500000)],
     )
     paid_at = DateField(
         _l("Date paid"),

@@ -19,13 +19,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.numbers import format_quantity, unit_label
 from models import (
     AuditAction,
     ChangeAction,
@@ -122,10 +122,6 @@ def _farmgate_payment(collection: Collection) -> Payment | None:
     return db.session.scalars(select(Payment).where(Payment.collection_id == collection.id)).first()
 
 
-def _unit(lot: Lot) -> str:
-    return lot.product.unit.value
-
-
 def _change_lot(lot: Lot, delta: Decimal) -> None:
     """Add `delta` (may be negative) to what the lot received and holds, atomically; a lot that
     no longer holds what would be taken away refuses with 409."""
@@ -152,9 +148,9 @@ def _change_lot(lot: Lot, delta: Decimal) -> None:
                 "or shipped since this delivery, so %(taken)s %(unit)s cannot be taken out of "
                 "it. Correct the processing or the shipment first.",
                 code=lot.code,
-                held=format_decimal(held),
-                taken=format_decimal(-delta),
-                unit=_unit(lot),
+                held=format_quantity(held),
+                taken=format_quantity(-delta),
+                unit=unit_label(lot.product.unit),
             ),
             status=409,
             field="quantity",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.numbers import format_quantity
 from linkage.text import search_key
 from models import (
     AuditAction,
@@ -247,7 +248,7 @@ def _replace_stock(listing: Listing, stock: Decimal, expected: Decimal | None) -
             _(
                 "The stock changed while you were editing (an order may have taken some): "
                 "it is now %(quantity)s. Check the quantity and save again.",
-                quantity=f"{(current or Decimal(0)).normalize():f}",
+                quantity=format_quantity(current or Decimal(0), listing.product.unit),
             ),
             field="quantity_available",
         )

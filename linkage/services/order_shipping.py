@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.numbers import format_quantity
 from models import Lot, LotAllocation, Order, User, to_quantity, utcnow
 
 from .order_lifecycle import may_act, move, not_found
@@ -50,7 +51,7 @@ def _per_lot(
                 _(
                     "The lots for %(title)s must add up to exactly %(quantity)s.",
                     title=line.listing.title,
-                    quantity=f"{line.quantity.normalize():f}",
+                    quantity=format_quantity(line.quantity, line.listing.product.unit),
                 ),
                 status=422,
                 field="allocations",
@@ -105,7 +106,7 @@ def ship_order(
                 _(
                     "Lot %(code)s holds only %(available)s.",
                     code=lot.code,
-                    available=f"{lot.quantity_remaining.normalize():f}",
+                    available=format_quantity(lot.quantity_remaining, lot.product.unit),
                 ),
                 status=409,
                 field="allocations",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.numbers import format_quantity, unit_label
 from models import (
     Cooperative,
     CooperativeStatus,
@@ -109,8 +110,8 @@ def reserve_stock(listing: Listing, quantity: Decimal) -> None:
             _(
                 "Not enough stock of %(title)s: %(available)s %(unit)s left.",
                 title=listing.title,
-                available=f"{listing.quantity_available.normalize():f}",
-                unit=listing.product.unit.value,
+                available=format_quantity(listing.quantity_available),
+                unit=unit_label(listing.product.unit),
             ),
             status=409,
             field="quantity",
@@ -156,8 +157,8 @@ def place_order(
                 _(
                     "The minimum order of %(title)s is %(minimum)s %(unit)s.",
                     title=listing.title,
-                    minimum=f"{listing.min_order_quantity.normalize():f}",
-                    unit=listing.product.unit.value,
+                    minimum=format_quantity(listing.min_order_quantity),
+                    unit=unit_label(listing.product.unit),
                 ),
                 status=422,
                 field="quantity",

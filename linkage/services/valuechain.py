@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.numbers import format_quantity, unit_label
 from linkage.text import fold
 from models import (
     AuditAction,
@@ -428,8 +429,8 @@ def _take(lot: Lot, quantity: Decimal) -> None:
             _(
                 "Lot %(code)s holds only %(quantity)s %(unit)s.",
                 code=lot.code,
-                quantity=f"{held}",
-                unit=lot.product.unit.value,
+                quantity=format_quantity(held),
+                unit=unit_label(lot.product.unit),
             )
         )
 

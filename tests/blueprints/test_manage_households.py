@@ -22,7 +22,7 @@ FORM = {
     "official_status_on": "",
     "joined_on": "",
     "deprivations": "2",
-    "baseline_income_vnd": "1.350.000",
+    "baseline_income_vnd": "1,350,000",  # as typed on an English page
     "meritorious": "y",
     "consent": "y",
 }
@@ -132,7 +132,7 @@ def test_manager_adds_a_household(client, manager, cooperative):
         ({"consent": None}, "consent is required"),
         ({"members": "0"}, "from 1 to 99"),
         ({"deprivations": "13"}, "from 0 to 12"),
-        ({"baseline_income_vnd": "nhiều"}, "digits only"),
+        ({"baseline_income_vnd": "nhiều"}, "Enter a number"),
         ({"code": ""}, "Enter the household code."),
         ({"ethnicity": "Klingon"}, "Not a valid choice"),
         ({"official_status_on": "2999-01-01"}, "cannot be in the future"),

@@ -25,9 +25,9 @@ FORM = {
     "title": "Ba kích khô rút lõi loại 1",
     "description": "Sấy dưới 60 °C.",
     "grade": "Loại 1",
-    "unit_price_vnd": "1.500.000",
-    "quantity_available": "12,5",
-    "min_order_quantity": "0,5",
+    "unit_price_vnd": "1,500,000",  # as typed on an English page
+    "quantity_available": "12.5",
+    "min_order_quantity": "0.5",
     "harvest_start": "2025-10-01",
     "harvest_end": "2026-03-31",
 }
@@ -56,9 +56,16 @@ def test_empty_state_explains_what_to_do(client, cooperative):
 def test_add_a_listing_with_vietnamese_numbers(client, cooperative):
     certificate = CertificationFactory(cooperative=cooperative)
     db.session.commit()
+    with client.session_transaction() as session:
+        session["locale"] = "vi"
+    typed = {
+        "unit_price_vnd": "1.500.000",
+        "quantity_available": "12,5",
+        "min_order_quantity": "0,5",
+    }
     response = client.post(
         f"/manage/{cooperative.id}/listings/new",
-        data={**FORM, "certifications": [str(certificate.id)]},
+        data={**FORM, **typed, "certifications": [str(certificate.id)]},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     listing = db.session.scalars(db.select(Listing)).one()
@@ -89,7 +96,9 @@ def test_zero_stock_is_accepted_for_a_draft(client, cooperative):
         ({"unit_price_vnd": "-5"}, "unit_price_vnd"),
         ({"unit_price_vnd": "abc"}, "unit_price_vnd"),
         ({"quantity_available": "-1"}, "quantity_available"),
+        ({"quantity_available": "1.2345"}, "quantity_available"),
         ({"quantity_available": "1,2345"}, "quantity_available"),
+        ({"unit_price_vnd": "80,000.50"}, "unit_price_vnd"),
         ({"quantity_available": "1e40"}, "quantity_available"),
         ({"min_order_quantity": "99999999999999999999999999999999"}, "min_order_quantity"),
         ({"unit_price_vnd": "9" * 40}, "unit_price_vnd"),

@@ -191,8 +191,8 @@ def test_record_a_delivery_from_the_lot_page(client, manager, coop):
         f"{base(coop)}/lots/{lot.id}/collections",
         data={
             "household_id": str(household.id),
-            "quantity": "1,235",
-            "unit_price_vnd": "10.001",
+            "quantity": "1.235",  # an English page: a decimal point, a thousands comma
+            "unit_price_vnd": "10,001",
             "collected_at": "2026-03-10",
             "grade": "Loại 1",
             "moisture_pct": "",
@@ -219,7 +219,7 @@ def test_record_a_delivery_from_the_lot_page(client, manager, coop):
         ({"quantity": ""}, "Enter the quantity"),
         ({"quantity": "0"}, "greater than zero"),
         ({"quantity": "abc"}, "Enter a number"),
-        ({"unit_price_vnd": "-5"}, "digits only"),
+        ({"unit_price_vnd": "-5"}, "zero or more"),
         ({"household_id": ""}, "Choose the household"),
         ({"household_id": "999999"}, "Not a valid choice"),
         ({"collected_at": "2999-01-01"}, "future"),
@@ -295,9 +295,9 @@ def test_record_processing_with_empty_rows_ignored(client, coop):
             "lot_2": "",
             "quantity_2": "",
             "lot_3": str(second.id),
-            "quantity_3": "20,5",
+            "quantity_3": "20.5",
             "output_product": "PT-BA-KICH-KHO",
-            "output_quantity": "38,2",
+            "output_quantity": "38.2",
         },
     )
 
@@ -331,7 +331,7 @@ def test_processing_more_than_a_lot_holds_is_refused_and_writes_nothing(client, 
 
     page = response.get_data(as_text=True)
     assert response.status_code == 409 or response.status_code == 422
-    assert f"Lot {short.code} holds only 3.500 kg." in page
+    assert f"Lot {short.code} holds only 3.5 kg." in page
     assert (count(Transformation), count(Lot)) == (0, 2)
     remaining = dict(db.session.execute(select(Lot.id, Lot.quantity_remaining)).all())
     assert remaining == {enough.id: Decimal("10"), short.id: Decimal("3.5")}

@@ -200,6 +200,8 @@ def test_shipping_from_two_lots_with_decimal_commas(client, login_as, market, lo
     second = make_lot(market.cooperative, "5")
     order = accepted(market, "12.5")
     login_as(user=market.manager)
+    with client.session_transaction() as session:
+        session["locale"] = "vi"  # a Vietnamese page reads 7,5 as seven and a half
     data = _ship_rows(order, (lot.id, "7,5"), (second.id, "5"), ("", ""))
     response = client.post(_url(market, order, "ship"), data=data)
     assert response.status_code == 302, _text(response)

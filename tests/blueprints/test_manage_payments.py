@@ -138,7 +138,7 @@ def test_record_a_surplus_payment(client, manager, coop):
         data={
             "household_id": str(household.id),
             "kind": "surplus",
-            "amount_vnd": "1.500.000",
+            "amount_vnd": "1,500,000",  # as typed on an English page
             "paid_at": "2026-01-20",
             "note": "Chia lãi năm 2025",
         },
@@ -161,7 +161,8 @@ def test_record_a_surplus_payment(client, manager, coop):
     [
         ({"amount_vnd": ""}, "Enter the amount"),
         ({"amount_vnd": "0"}, "greater than zero"),
-        ({"amount_vnd": "1,5 triệu"}, "digits only"),
+        ({"amount_vnd": "1,5 triệu"}, "Enter a number, for example 150,000."),
+        ({"amount_vnd": "1.500.000"}, "did you mean 1,500,000?"),
         ({"kind": "farmgate"}, "Not a valid choice"),
         ({"household_id": ""}, "Choose the household paid."),
         ({"paid_at": "2999-01-01"}, "future"),
