@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from blueprints.manage import bp
 from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.numbers import format_quantity, format_vnd
 from linkage.security import allow
 from linkage.services import corrections, valuechain
 from linkage.services.cooperatives import get_cooperative_for
@@ -186,9 +187,9 @@ def _shown(name: str, value: Any) -> str:
     if value is None:
         return "–"
     if name == "quantity":
-        return format_decimal(Decimal(str(value)))
+        return format_quantity(Decimal(str(value)))
     if name in ("unit_price_vnd", "amount_vnd"):
-        return f"{format_decimal(int(value))} ₫"
+        return format_vnd(int(value))
     if name == "household_id":
         household = db.session.get(Household, int(value))
         return f"{household.code} — {household.head_name}" if household else str(value)

@@ -23,7 +23,7 @@ FORM = {
     "official_status_on": "",
     "joined_on": "",
     "deprivations": "2",
-    "baseline_income_vnd": "1.350.000",
+    "baseline_income_vnd": "1350000",
     "consent": "y",
 }
 SELECTED = re.compile(r"<option selected value=\"([^\"]*)\">")

@@ -96,7 +96,14 @@ def test_a_delivery_of_1_200_kg_is_one_thousand_two_hundred_kilograms(client, co
     household, lot = member_of(coop), lot_of(coop)
     db.session.commit()
 
-    response = _delivery(client, coop, lot, household)
+    # 1.200 kg with no earlier delivery asks to be confirmed first: the quantity shown back
+    # is the one read
+    asked = _delivery(client, coop, lot, household)
+    assert asked.status_code == 200
+    assert "1.200 kg" in asked.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Collection)) == 0
+
+    response = _delivery(client, coop, lot, household, confirmed="1")
 
     assert response.status_code == 303, response.get_data(as_text=True)
     collection = db.session.scalars(select(Collection)).one()
