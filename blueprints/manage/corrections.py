@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -40,6 +41,29 @@ def _collection(cooperative_id: int, collection_id: int) -> tuple[Cooperative, C
     return cooperative, collection
 
 
+def _household_choices(cooperative: Cooperative, delivery: Collection) -> list[Any]:
+    households = valuechain.member_households(cooperative)
+    if delivery.household not in households:  # a household that has left since
+        households = [delivery.household, *households]
+    return household_choices(households)
+
+
+def _apply(form: Any, change: Callable[[], object], done: str) -> int | None:
+    """Make the change when the form is valid and commit it (None), else the status of the
+    refusal: 409 when the records refuse it (nothing written), 422 for the form."""
+    if not form.validate_on_submit():
+        return 422
+    try:
+        change()
+    except DomainError as error:
+        show_refusal(form, error)  # rolls back
+        db.session.expire_all()
+        return 409 if error.status == 409 else 422
+    db.session.commit()
+    flash(done, "success")
+    return None
+
+
 def _page(
     cooperative: Cooperative,
     collection: Collection,
@@ -49,10 +73,7 @@ def _page(
     if correction is None:
         correction = CorrectionForm(formdata=None, prefix="correct")
         correction.fill(collection)
-    households = valuechain.member_households(cooperative)
-    if collection.household not in households:  # a household that has left since
-        households = [collection.household, *households]
-    correction.household_id.choices = household_choices(households)
+    correction.household_id.choices = _household_choices(cooperative, collection)
     return render_template(
         "manage/corrections/collection.html",
         cooperative=cooperative,
@@ -60,6 +81,12 @@ def _page(
         history=history("collection", collection.id),
         correction=correction,
         void=void or VoidForm(formdata=None, prefix="void"),
+    )
+
+
+def _to_page(cooperative: Cooperative, delivery: Collection) -> Response:
+    return redirect(
+        url_for(".collection", cooperative_id=cooperative.id, collection_id=delivery.id), 303
     )
 
 
@@ -75,26 +102,16 @@ def collection(cooperative_id: int, collection_id: int) -> str:
 def collection_correct(cooperative_id: int, collection_id: int) -> Response | tuple[str, int]:
     cooperative, delivery = _collection(cooperative_id, collection_id)
     form = CorrectionForm(prefix="correct")
-    form.household_id.choices = household_choices(
-        [delivery.household, *valuechain.member_households(cooperative)]
+    form.household_id.choices = _household_choices(cooperative, delivery)
+    status = _apply(
+        form,
+        lambda: corrections.correct_collection(
+            current_user, delivery, form.reason.data, **form.changes(delivery)
+        ),
+        _("The delivery is corrected; the old values are kept below."),
     )
-    status = 422
-    if form.validate_on_submit():
-        try:
-            corrections.correct_collection(
-                current_user, delivery, form.reason.data, **form.changes(delivery)
-            )
-        except DomainError as error:
-            status = error.status if error.status == 409 else 422
-            show_refusal(form, error)
-        else:
-            db.session.commit()
-            flash(_("The delivery is corrected; the old values are kept below."), "success")
-            return redirect(
-                url_for(".collection", cooperative_id=cooperative.id, collection_id=delivery.id),
-                303,
-            )
-    db.session.expire_all()
+    if status is None:
+        return _to_page(cooperative, delivery)
     return _page(cooperative, delivery, correction=form), status
 
 
@@ -103,21 +120,13 @@ def collection_correct(cooperative_id: int, collection_id: int) -> Response | tu
 def collection_void(cooperative_id: int, collection_id: int) -> Response | tuple[str, int]:
     cooperative, delivery = _collection(cooperative_id, collection_id)
     form = VoidForm(prefix="void")
-    status = 422
-    if form.validate_on_submit():
-        try:
-            corrections.void_collection(current_user, delivery, form.reason.data)
-        except DomainError as error:
-            status = error.status if error.status == 409 else 422
-            show_refusal(form, error)
-        else:
-            db.session.commit()
-            flash(_("The delivery is void: it counts in no total any more."), "success")
-            return redirect(
-                url_for(".collection", cooperative_id=cooperative.id, collection_id=delivery.id),
-                303,
-            )
-    db.session.expire_all()
+    status = _apply(
+        form,
+        lambda: corrections.void_collection(current_user, delivery, form.reason.data),
+        _("The delivery is void: it counts in no total any more."),
+    )
+    if status is None:
+        return _to_page(cooperative, delivery)
     return _page(cooperative, delivery, void=form), status
 
 
@@ -141,20 +150,18 @@ def payment_void(cooperative_id: int, payment_id: int) -> str | Response | tuple
             303,
         )
     form = VoidForm()
-    if form.validate_on_submit():
-        try:
-            corrections.void_payment(current_user, payment, form.reason.data)
-        except DomainError as error:
-            show_refusal(form, error)
-            db.session.expire_all()
-        else:
-            db.session.commit()
-            flash(_("The payment is void: it counts in no total any more."), "success")
+    status = 200
+    if request.method == "POST":
+        status = _apply(
+            form,
+            lambda: corrections.void_payment(current_user, payment, form.reason.data),
+            _("The payment is void: it counts in no total any more."),
+        )
+        if status is None:
             return redirect(
                 url_for(".payment_void", cooperative_id=cooperative.id, payment_id=payment.id),
                 303,
             )
-    status = 422 if form.errors else 200
     return render_template(
         "manage/corrections/payment.html",
         cooperative=cooperative,

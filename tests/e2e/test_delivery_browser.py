@@ -92,6 +92,16 @@ def test_record_a_delivery_from_the_dashboard_in_vietnamese(page, setting):
     expect(panel).to_be_focused()  # the page opens on "Record a delivery"
     assert _tabs_to(page, PANEL_SUBMIT, MAX_TABS_TO_SUBMIT) <= MAX_TABS_TO_SUBMIT
 
+    # from the very top of the page: the skip link is the first stop (focused here as the
+    # first Tab from the top would), Enter skips the menus, then Tab into the panel
+    assert page.evaluate(
+        "document.querySelector('a[href], button, input, select') === "
+        "document.querySelector('.skip-link')"
+    )
+    page.locator(".skip-link").focus()
+    page.keyboard.press("Enter")
+    assert 1 + _tabs_to(page, PANEL_SUBMIT, MAX_TABS_TO_SUBMIT - 1) <= MAX_TABS_TO_SUBMIT
+
     form = panel.locator("form[data-delivery-form]")
     form.locator("select[name='lot_id']").select_option(str(setting.lot_id))
     form.locator("input[name='household']").fill("lien")
