@@ -48,6 +48,7 @@ from . import audit
 from .periods import VIETNAM
 from .record_history import changes_of
 from .scope import manages
+from .search import contains_folded
 
 MAX_ID = 2_147_483_647
 MAX_INPUTS = 20
@@ -134,11 +135,9 @@ def member_households(
         .order_by(Household.code)
         .limit(limit)
     )
-    if q and q.strip():
-        needle = fold(q)
-        # names carry diacritics that LIKE cannot ignore on both databases: fold them here
-        rows = db.session.scalars(statement.limit(None)).all()
-        return [h for h in rows if needle in fold(f"{h.code} {h.head_name}")][:limit]
+    if (matches := contains_folded(q or "", Household.code, Household.head_name)) is not None:
+        # code or head name, ignoring case and diacritics: "lien" finds "Dương Thị Liên"
+        statement = statement.where(matches)
     return list(db.session.scalars(statement).all())
 
 
