@@ -123,9 +123,11 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """HTML blueprints, then the API resources."""
+    """The `<id:...>` converter, then the HTML blueprints and the API resources."""
     from blueprints import register_blueprints as register
+    from linkage.routing import IdConverter
 
+    app.url_map.converters["id"] = IdConverter  # before the routes that use it
     register(app)
 
 

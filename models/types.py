@@ -11,6 +11,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 QUANTUM = Decimal("0.001")
+MAX_ID = 2_147_483_647  # the largest id an INTEGER primary key holds (SQLite and PostgreSQL)
 SCALE = 1000
 
 

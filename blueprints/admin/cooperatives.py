@@ -14,14 +14,14 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from blueprints.admin import bp
-from blueprints.manage.listing_forms import page_number
+from blueprints.common import page_number
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import cooperatives
 from linkage.services.paging import paginate
 from models import Cooperative, CooperativeStatus, Role
 
-COOPERATIVE = "/cooperatives/<int(min=1, max=2147483647):cooperative_id>"
+COOPERATIVE = "/cooperatives/<id:cooperative_id>"
 PER_PAGE = 25
 STATUS_LABELS = {
     CooperativeStatus.PENDING: _l("Waiting for approval"),

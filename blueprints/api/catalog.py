@@ -25,7 +25,7 @@ blp = Blueprint(
     "api_catalog", __name__, url_prefix="/api/v1", description="Catalog: public listings"
 )
 
-LISTING_ID = "<int(min=1, max=2147483647):listing_id>"
+LISTING_ID = "<id:listing_id>"
 
 
 @blp.route("/listings")

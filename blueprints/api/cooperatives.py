@@ -26,7 +26,7 @@ from .common import api_allow
 
 blp = Blueprint("api_cooperatives", __name__, url_prefix="/api/v1", description="Cooperatives")
 
-COOPERATIVE_ID = "<int(min=1, max=2147483647):cooperative_id>"
+COOPERATIVE_ID = "<id:cooperative_id>"
 
 
 @blp.route("/cooperatives")

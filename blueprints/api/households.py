@@ -39,8 +39,8 @@ from .common import api_allow
 
 blp = Blueprint("api_households", __name__, url_prefix="/api/v1", description="Member households")
 
-COOPERATIVE_ID = "<int(min=1, max=2147483647):cooperative_id>"
-HOUSEHOLD_ID = "<int(min=1, max=2147483647):household_id>"
+COOPERATIVE_ID = "<id:cooperative_id>"
+HOUSEHOLD_ID = "<id:household_id>"
 # An answer lists at most this many row errors (a 20,000-row file could have 200,000).
 MAX_REPORTED_ERRORS = 1000
 

@@ -128,7 +128,7 @@ class ImpactTargeting(MethodView):
         }
 
 
-@blp.route("/households/<int(min=1, max=2147483647):household_id>/reclassify")
+@blp.route("/households/<id:household_id>/reclassify")
 class Reclassify(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
     @blp.arguments(ReclassifySchema)

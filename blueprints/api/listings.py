@@ -27,8 +27,8 @@ from .common import api_allow
 
 blp = Blueprint("api_listings", __name__, url_prefix="/api/v1", description="Listings")
 
-COOPERATIVE_ID = "<int(min=1, max=2147483647):cooperative_id>"
-LISTING_ID = "<int(min=1, max=2147483647):listing_id>"
+COOPERATIVE_ID = "<id:cooperative_id>"
+LISTING_ID = "<id:listing_id>"
 
 
 @blp.route(f"/cooperatives/{COOPERATIVE_ID}/listings")

@@ -29,7 +29,7 @@ from .common import api_allow
 
 blp = Blueprint("api_orders", __name__, url_prefix="/api/v1", description="Orders")
 
-ORDER_ID = "<int(min=1, max=2147483647):order_id>"
+ORDER_ID = "<id:order_id>"
 IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key",
     "in": "header",

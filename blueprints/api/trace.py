@@ -28,8 +28,8 @@ from .common import api_allow
 
 blp = Blueprint("api_trace", __name__, url_prefix="/api/v1", description="Traceability of lots")
 
-LOT_ID = "<int(min=1, max=2147483647):lot_id>"
-COOPERATIVE_ID = "<int(min=1, max=2147483647):cooperative_id>"
+LOT_ID = "<id:lot_id>"
+COOPERATIVE_ID = "<id:cooperative_id>"
 
 
 def party_secret() -> str:

@@ -45,8 +45,8 @@ from .common import api_allow, not_found
 
 blp = Blueprint("api_valuechain", __name__, url_prefix="/api/v1", description="Value chain")
 
-COOPERATIVE_ID = "<int(min=1, max=2147483647):cooperative_id>"
-LOT_ID = "<int(min=1, max=2147483647):lot_id>"
+COOPERATIVE_ID = "<id:cooperative_id>"
+LOT_ID = "<id:lot_id>"
 MANAGERS = (Role.MANAGER, Role.ADMIN)
 
 
@@ -156,8 +156,8 @@ class CooperativePayments(MethodView):
         return payment
 
 
-COLLECTION_ID = "<int(min=1, max=2147483647):collection_id>"
-PAYMENT_ID = "<int(min=1, max=2147483647):payment_id>"
+COLLECTION_ID = "<id:collection_id>"
+PAYMENT_ID = "<id:payment_id>"
 
 
 @blp.route(f"/collections/{COLLECTION_ID}")

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from linkage.numbers import unit_label
-from linkage.schemas.common import MAX_PAGE
 from linkage.templating import has_endpoint, role_label
 from models import BuyerKind, Order, OrderEvent, OrderStatus, Role
 
@@ -28,12 +27,6 @@ KIND_LABELS = {
     BuyerKind.RETAILER: _l("Retailer"),
 }
 PER_PAGE = 20
-
-
-def page_number() -> int:
-    """The `?page=` argument, 1 when absent or not a sensible number."""
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
 
 
 def status_argument() -> OrderStatus | None:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blueprints.common import page_number
 from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
@@ -19,9 +20,9 @@ from models import Order, OrderStatus, Role
 from . import bp
 from .account import attach_error
 from .forms import CancelForm, ConfirmForm, OrderForm
-from .helpers import PER_PAGE, order_helpers, page_number, status_argument
+from .helpers import PER_PAGE, order_helpers, status_argument
 
-ID = "<int(min=1, max=2147483647):{}>"
+ID = "<id:{}>"
 ORDER = "/orders/" + ID.format("order_id")
 CANCELLABLE = (OrderStatus.PLACED, OrderStatus.ACCEPTED)
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import render_template, request
 
+from blueprints.common import page_number
 from linkage.errors import DomainError
 from linkage.schemas.catalog import trace_url
-from linkage.schemas.common import MAX_PAGE
 from linkage.security import PUBLIC, allow
 from linkage.services import catalog
 from linkage.services.paging import Page, paginate
@@ -33,11 +33,6 @@ def catalog_label(value: Any) -> str:
 @bp.app_template_global("trace_url")
 def lot_trace_url(code: str) -> str:
     return trace_url(code)
-
-
-def _page_number() -> int:
-    number = request.args.get("page", 1, type=int)
-    return min(max(number, 1), MAX_PAGE)
 
 
 def _paginate(statement: Any, number: int) -> Page[Any]:
@@ -84,12 +79,12 @@ def index() -> tuple[str, int]:
             raise
         form.min_price.errors.append(error.message)
         statement = catalog.search_listings(replace(filters, min_price=None, max_price=None))
-    page = _paginate(statement, _page_number())
+    page = _paginate(statement, page_number())
     status = 422 if form.errors else 200
     return render_template("catalog/index.html", form=form, page=page, today=current_day()), status
 
 
-@bp.route("/listings/<int(min=1, max=2147483647):listing_id>")
+@bp.route("/listings/<id:listing_id>")
 @allow(PUBLIC)
 def listing(listing_id: int) -> str:
     item = catalog.get_public_listing(listing_id)
@@ -101,7 +96,7 @@ def listing(listing_id: int) -> str:
     )
 
 
-@bp.route("/cooperatives/<int(min=1, max=2147483647):cooperative_id>")
+@bp.route("/cooperatives/<id:cooperative_id>")
 @allow(PUBLIC)
 def cooperative(cooperative_id: int) -> str:
     profile = catalog.get_public_cooperative(cooperative_id)
@@ -109,7 +104,7 @@ def cooperative(cooperative_id: int) -> str:
     return render_template(
         "catalog/cooperative.html",
         cooperative=profile,
-        page=_paginate(statement, _page_number()),
+        page=_paginate(statement, page_number()),
         today=current_day(),
         member_share=member_poverty_share(profile.id),  # None below 10 on each side (DESIGN 4.4)
     )

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blueprints.common import show_refusal
 from blueprints.manage import bp
 from linkage.errors import DomainError
 from linkage.extensions import db
@@ -26,11 +27,11 @@ from linkage.services.record_history import history
 from models import Collection, Cooperative, Household, Payment, RecordChange, Role
 
 from .correction_forms import CorrectionForm, VoidForm
-from .valuechain_forms import household_choices, show_refusal
+from .valuechain_forms import household_choices
 
-COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>"
-COLLECTION = COOPERATIVE + "/collections/<int(min=1, max=2147483647):collection_id>"
-PAYMENT = COOPERATIVE + "/payments/<int(min=1, max=2147483647):payment_id>"
+COOPERATIVE = "/<id:cooperative_id>"
+COLLECTION = COOPERATIVE + "/collections/<id:collection_id>"
+PAYMENT = COOPERATIVE + "/payments/<id:payment_id>"
 
 
 def _collection(cooperative_id: int, collection_id: int) -> tuple[Cooperative, Collection]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from blueprints.common import page_number
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow
@@ -21,7 +22,7 @@ from linkage.services.paging import paginate
 from models import Cooperative, Lot, OrderStatus, PaymentKind, Role, manager_cooperatives
 
 from .delivery_forms import DeliveryForm
-from .listing_forms import UNIT_LABELS, page_number
+from .listing_forms import UNIT_LABELS
 
 PER_PAGE = 25
 ORDER_STATUS_LABELS = {
@@ -87,7 +88,7 @@ def render_dashboard(
     )
 
 
-@bp.route("/<int(min=1, max=2147483647):cooperative_id>/")
+@bp.route("/<id:cooperative_id>/")
 @allow(Role.MANAGER, Role.ADMIN)
 def dashboard(cooperative_id: int) -> str:
     return render_dashboard(get_cooperative_for(current_user, cooperative_id))

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blueprints.common import show_refusal
 from blueprints.manage import bp
 from linkage.errors import DomainError
 from linkage.extensions import db
@@ -24,9 +25,9 @@ from models import Collection, Household, Lot, LotOrigin, Role
 
 from .dashboard import render_dashboard
 from .delivery_forms import DeliveryForm
-from .valuechain_forms import UNIT_NAMES, noon, show_refusal, today
+from .valuechain_forms import UNIT_NAMES, noon, today
 
-COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>"
+COOPERATIVE = "/<id:cooperative_id>"
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ from .household_forms import (
     parse_page,
 )
 
-COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>/households"
-HOUSEHOLD = COOPERATIVE + "/<int(min=1, max=2147483647):household_id>"
+COOPERATIVE = "/<id:cooperative_id>/households"
+HOUSEHOLD = COOPERATIVE + "/<id:household_id>"
 PER_PAGE = 25
 FILTER_ARGS = ("q", "status", "commune", "needs_review")
 # The page lists at most this many import problems (the count of all is shown).

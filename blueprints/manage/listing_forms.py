@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,7 +22,6 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blueprints.forms import MoneyField, QuantityField, number_required
 from linkage.numbers import UNIT_LABELS as UNIT_LABELS  # the one table, used by the pages
-from linkage.schemas.common import MAX_PAGE
 from models import Certification, ListingStatus, Product
 
 from .profile_forms import kind_label
@@ -48,12 +46,6 @@ ACTION_LABELS = {
     ListingStatus.PAUSED: _l("Pause"),
     ListingStatus.ARCHIVED: _l("Archive"),
 }
-
-
-def page_number() -> int:
-    """The `?page=` argument, 1 when absent or not a sensible number."""
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
 
 
 def product_label(product: Product) -> str:

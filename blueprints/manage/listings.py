@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from blueprints.common import page_number
 from blueprints.manage import bp
 from linkage.errors import DomainError
 from linkage.extensions import db
@@ -28,12 +29,11 @@ from .listing_forms import (
     UNIT_LABELS,
     ListingForm,
     ListingStatusForm,
-    page_number,
 )
 from .profile_forms import kind_label
 
-COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>/listings"
-LISTING = COOPERATIVE + "/<int(min=1, max=2147483647):listing_id>"
+COOPERATIVE = "/<id:cooperative_id>/listings"
+LISTING = COOPERATIVE + "/<id:listing_id>"
 PER_PAGE = 20
 DONE_MESSAGES = {
     ListingStatus.ACTIVE: _l("“%(title)s” is now on sale."),

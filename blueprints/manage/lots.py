@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
+from blueprints.common import page_number, show_refusal
 from blueprints.manage import bp
 from linkage.errors import DomainError
 from linkage.extensions import db
@@ -33,15 +34,13 @@ from .valuechain_forms import (
     day,
     household_choices,
     noon,
-    page_number,
     product_choices,
     product_name,
-    show_refusal,
 )
 
-COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>"
+COOPERATIVE = "/<id:cooperative_id>"
 LOTS = COOPERATIVE + "/lots"
-LOT = LOTS + "/<int(min=1, max=2147483647):lot_id>"
+LOT = LOTS + "/<id:lot_id>"
 PER_PAGE = 25
 STOCK_FILTERS = {"with": True, "empty": False}
 TRACE_ENDPOINTS = ("trace.lot",)  # the public trace page, when the app serves it

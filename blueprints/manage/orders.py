@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.buyer.helpers import PER_PAGE, page_number, status_argument, unit_label
+from blueprints.buyer.helpers import PER_PAGE, status_argument, unit_label
+from blueprints.common import page_number
 from blueprints.manage import bp
 from linkage.errors import DomainError
 from linkage.extensions import db
@@ -21,7 +22,7 @@ from models import Cooperative, Order, OrderStatus, Role
 
 from .order_forms import AcceptForm, PayForm, RejectForm, paid_at_of, ship_form
 
-ID = "<int(min=1, max=2147483647):{}>"
+ID = "<id:{}>"
 ORDERS = "/" + ID.format("cooperative_id") + "/orders"
 ORDER = ORDERS + "/" + ID.format("order_id")
 MANAGERS = (Role.MANAGER, Role.ADMIN)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blueprints.common import page_number, show_refusal
 from blueprints.manage import bp
 from linkage.errors import DomainError
 from linkage.extensions import db
@@ -21,9 +22,9 @@ from linkage.services.periods import Month, Period, current_month
 from linkage.services.statements import household_statement as build_statement
 from models import PaymentKind, Role
 
-from .valuechain_forms import PaymentForm, household_choices, page_number, show_refusal, today
+from .valuechain_forms import PaymentForm, household_choices, today
 
-COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>"
+COOPERATIVE = "/<id:cooperative_id>"
 PER_PAGE = 50
 
 
@@ -98,7 +99,7 @@ def payment_new(cooperative_id: int) -> str | Response | tuple[str, int]:
     ), status
 
 
-@bp.route(COOPERATIVE + "/households/<int(min=1, max=2147483647):household_id>/statement")
+@bp.route(COOPERATIVE + "/households/<id:household_id>/statement")
 @allow(Role.MANAGER, Role.ADMIN)
 def household_statement(cooperative_id: int, household_id: int) -> str | tuple[str, int]:
     cooperative = get_cooperative_for(current_user, cooperative_id)

@@ -19,8 +19,8 @@ from models import Commune, Cooperative, Product, Role
 from .listing_forms import product_label
 from .profile_forms import CertificationForm, CooperativeForm, ProfileForm, kind_label
 
-COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>"
-CERTIFICATION = COOPERATIVE + "/certifications/<int(min=1, max=2147483647):certification_id>"
+COOPERATIVE = "/<id:cooperative_id>"
+CERTIFICATION = COOPERATIVE + "/certifications/<id:certification_id>"
 
 Page = str | Response | tuple[str, int]
 

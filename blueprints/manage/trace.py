@@ -7,9 +7,9 @@ from flask import Response, render_template, request
 from flask_login import current_user
 
 from blueprints.api.trace import managers_epcis
+from blueprints.common import page_number
 from blueprints.manage import bp
 from linkage.extensions import db
-from linkage.schemas.common import MAX_PAGE
 from linkage.security import allow
 from linkage.services import massbalance
 from linkage.services import trace as traces
@@ -18,14 +18,10 @@ from linkage.services.paging import Page
 from linkage.services.periods import current_day
 from models import Role
 
-COOPERATIVE = "/<int(min=1, max=2147483647):cooperative_id>"
-LOT = COOPERATIVE + "/lots/<int(min=1, max=2147483647):lot_id>"
+COOPERATIVE = "/<id:cooperative_id>"
+LOT = COOPERATIVE + "/lots/<id:lot_id>"
 COLLECTIONS_PER_PAGE = 100
 LOTS_PER_PAGE = 50
-
-
-def _page_number() -> int:
-    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 @bp.route(f"{LOT}/trace")
@@ -37,7 +33,7 @@ def lot_trace(cooperative_id: int, lot_id: int) -> str:
     trace = traces.trace_lot(lot, with_households=True)
     traces.record_trace_read(current_user, lot)
     db.session.commit()
-    number = _page_number()
+    number = page_number()
     total = len(trace.collections)
     pages = max(1, -(-total // COLLECTIONS_PER_PAGE))
     number = min(number, pages)
@@ -77,7 +73,7 @@ def mass_balance(cooperative_id: int) -> str:
     cooperative = get_cooperative_for(current_user, cooperative_id)
     flagged = request.args.get("flagged") == "1"
     balance = massbalance.mass_balance(
-        cooperative, page=_page_number(), per_page=LOTS_PER_PAGE, flagged_only=flagged
+        cooperative, page=page_number(), per_page=LOTS_PER_PAGE, flagged_only=flagged
     )
     if balance.lots.page > balance.lots.pages:
         balance = massbalance.mass_balance(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from flask import flash, request
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,10 +12,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blueprints.forms import MoneyField, QuantityField, number_required
-from linkage.errors import DomainError
-from linkage.extensions import db
 from linkage.numbers import UNIT_LABELS, format_quantity
-from linkage.schemas.common import MAX_PAGE
 from linkage.services.periods import VIETNAM
 from models import Household, Lot, LotOrigin, PaymentKind, Process, Product
 
@@ -37,25 +33,6 @@ ORIGIN_LABELS = {
     LotOrigin.TRANSFORMATION: _l("Made by processing"),
 }
 UNIT_NAMES = UNIT_LABELS  # one table of unit labels: linkage.numbers
-
-
-def show_refusal(form: Any, error: DomainError, fields: dict[str, str] | None = None) -> None:
-    """A service's refusal next to its field (or above the form); out of scope stays a 404."""
-    if error.status == 404 and error.field is None:
-        raise error
-    db.session.rollback()
-    name = (fields or {}).get(error.field or "", error.field)
-    if name and name in form:
-        form[name].errors = [*form[name].errors, error.message]
-        form._errors = None  # form.errors is cached
-    else:
-        flash(error.message, "error")
-
-
-def page_number() -> int:
-    """The `?page=` argument, 1 when absent or not a sensible number."""
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
 
 
 def product_name(product: Product) -> str:

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blueprints.common import page_number
 from linkage.extensions import db
 from linkage.security import AUTHENTICATED, allow
 from linkage.services import notices
 from linkage.services.paging import paginate
 from models import Notice, Role
 
-from ..buyer.helpers import PER_PAGE, page_number
+from ..buyer.helpers import PER_PAGE
 
 bp = Blueprint("notices", __name__)
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blueprints.common import page_number
 from blueprints.manage.valuechain_forms import PAYMENT_KIND_LABELS, UNIT_NAMES, day
 from linkage.errors import DomainError
 from linkage.exports import Column, Table, csv_response, xlsx_response
@@ -32,8 +33,7 @@ from . import bp
 from .forms import HouseholdListForm, ImpactFilterForm, ReclassifyForm, load_filter_form
 
 PER_PAGE = 50
-MAX_PAGE = 1_000_000
-HOUSEHOLD = "/households/<int(min=1, max=2147483647):household_id>"
+HOUSEHOLD = "/households/<id:household_id>"
 FORMATS = ("csv", "xlsx")
 EXPORT_COLUMNS = (
     Column("code", _l("Code")),
@@ -52,12 +52,6 @@ EXPORT_COLUMNS = (
     Column("meritorious", _l("Meritorious family")),
     Column("needs_review", _l("Needs review")),
 )
-
-
-def page_number() -> int:
-    """The `?page=` argument, 1 when absent or not a sensible number."""
-    page = request.args.get("page", 1, type=int) or 1
-    return page if 1 <= page <= MAX_PAGE else 1
 
 
 def filter_form() -> ImpactFilterForm:

@@ -19,11 +19,11 @@ from models import (
     Region,
     Unit,
 )
+from models.types import MAX_ID
 
 from .common import PaginationArgs, QuantityField
 from .cooperatives import CertificationSchema
 
-MAX_ID = 2_147_483_647
 MAX_PRICE = 10**15
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-MAX_PAGE = 1_000_000
+from linkage.services.paging import MAX_PAGE
 
 
 class PaginationArgs(Schema):

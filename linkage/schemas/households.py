@@ -8,10 +8,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, visible_cooperative_ids
 from models import Household, OfficialStatus, User
+from models.types import MAX_ID
 
 from .common import PaginationArgs, money
 
-MAX_ID = 2_147_483_647
 PRINTABLE = r"^[^\x00-\x1F\x7F]*$"
 
 

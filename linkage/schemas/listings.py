@@ -8,10 +8,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from models import CertificationKind, ListingStatus
+from models.types import MAX_ID
 
 from .common import PaginationArgs, QuantityField, money
-
-MAX_ID = 2_147_483_647
 
 
 def _no_nul(value: str) -> None:

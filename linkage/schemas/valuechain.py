@@ -8,10 +8,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from models import LotOrigin, Process
+from models.types import MAX_ID
 
 from .common import PaginationArgs, QuantityField, money
-
-MAX_ID = 2_147_483_647
 
 
 def identifier(**kwargs: Any) -> fields.Integer:

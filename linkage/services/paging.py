@@ -9,6 +9,8 @@ from sqlalchemy import Select, func, select
 
 from linkage.extensions import db
 
+MAX_PAGE = 1_000_000  # a page number beyond any list; larger ones are clamped or refused
+
 T = TypeVar("T")
 
 

@@ -46,6 +46,7 @@ from models import (
     Unit,
     User,
 )
+from models.types import MAX_ID
 
 from . import audit
 from .counted import counted
@@ -54,7 +55,6 @@ from .periods import VIETNAM
 from .public_impact import shown_count
 from .scope import manages
 
-MAX_ID = 2_147_483_647
 YIELD_PLACES = Decimal("0.0001")
 
 

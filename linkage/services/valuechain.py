@@ -43,6 +43,7 @@ from models import (
     User,
     utcnow,
 )
+from models.types import MAX_ID
 
 from . import audit
 from .periods import VIETNAM
@@ -50,7 +51,6 @@ from .record_history import changes_of
 from .scope import manages
 from .search import contains_folded
 
-MAX_ID = 2_147_483_647
 MAX_INPUTS = 20
 MAX_QUANTITY = Decimal("1000000000")  # one delivery or output: a million tonnes is a typo
 MAX_UNIT_PRICE_VND = 1_000_000_000
