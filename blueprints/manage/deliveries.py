@@ -20,12 +20,13 @@ from linkage.security import allow
 from linkage.services import plausibility, valuechain
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.deliveries import open_collection_lots
+from linkage.services.periods import current_day
 from linkage.templating import format_quantity, format_vnd
 from models import Collection, Household, Lot, LotOrigin, Role
 
 from .dashboard import render_dashboard
 from .delivery_forms import DeliveryForm
-from .valuechain_forms import UNIT_NAMES, noon, today
+from .valuechain_forms import UNIT_NAMES, noon
 
 COOPERATIVE = "/<id:cooperative_id>"
 
@@ -106,7 +107,7 @@ def delivery_new(cooperative_id: int) -> Response | tuple[str, int]:
             "household_id": household.id,
             "quantity": form.quantity.data,
             "unit_price_vnd": form.unit_price_vnd.data,
-            "collected_at": noon(today()),
+            "collected_at": noon(current_day()),
         }
         outcome = record_checked(form, lot, household, data, form.posted_values(household))
     if isinstance(outcome, Collection):

@@ -23,16 +23,11 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blueprints.forms import QuantityField
 from linkage.services.orders import AllocationRequest
-from linkage.services.periods import VIETNAM
+from linkage.services.periods import VIETNAM, current_day
 from linkage.templating import format_quantity
 from models import Lot, Order, utcnow
 
 ROWS = 3  # lot rows offered per order line; a line rarely comes from more lots
-
-
-def today() -> date:
-    """Today in Vietnam."""
-    return utcnow().astimezone(VIETNAM).date()
 
 
 def paid_at_of(day: date) -> datetime:
@@ -58,7 +53,7 @@ class RejectForm(FlaskForm):
 class PayForm(FlaskForm):
     paid_on = DateField(
         _l("Date the payment was received"),
-        default=today,
+        default=current_day,
         validators=[InputRequired(message=_l("Enter the date of the payment."))],
     )
     reference = StringField(
@@ -68,7 +63,7 @@ class PayForm(FlaskForm):
     submit = SubmitField(_l("Record the payment"))
 
     def validate_paid_on(self, field: DateField) -> None:
-        if field.data and field.data > today():
+        if field.data and field.data > current_day():
             raise ValidationError(_l("The payment date is in the future."))
 
 

@@ -18,11 +18,11 @@ from linkage.services import payments as service
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.paging import paginate
-from linkage.services.periods import Month, Period, current_month
+from linkage.services.periods import Month, Period, current_day, current_month
 from linkage.services.statements import household_statement as build_statement
 from models import PaymentKind, Role
 
-from .valuechain_forms import PaymentForm, household_choices, today
+from .valuechain_forms import PaymentForm, household_choices
 
 COOPERATIVE = "/<id:cooperative_id>"
 PER_PAGE = 50
@@ -113,7 +113,7 @@ def household_statement(cooperative_id: int, household_id: int) -> str | tuple[s
         statement=statement,
         period=period,
         problem=problem,
-        today=today(),
+        today=current_day(),
     )
     db.session.commit()  # the audit entry of this read (after rendering: commit expires rows)
     return (page, 422) if problem else page

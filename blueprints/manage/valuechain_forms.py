@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import format_date, get_locale
@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blueprints.forms import MoneyField, QuantityField, number_required
 from linkage.numbers import UNIT_LABELS, format_quantity
-from linkage.services.periods import VIETNAM
+from linkage.services.periods import VIETNAM, current_day
 from models import Household, Lot, LotOrigin, PaymentKind, Process, Product
 
 INPUT_ROWS = 5
@@ -49,18 +49,13 @@ def day(moment: datetime | date | None) -> str:
     return format_date(moment, "dd/MM/yyyy" if str(get_locale()) == "vi" else "medium")
 
 
-def today() -> date:
-    """Today's date in Vietnam."""
-    return datetime.now(UTC).astimezone(VIETNAM).date()
-
-
 def noon(day: date) -> datetime:
     """A day typed in a form as a moment: its noon in Vietnam (dates are what people know)."""
     return datetime.combine(day, time(12), VIETNAM)
 
 
 def not_in_future(_form: Any, field: DateField) -> None:
-    if field.data is not None and field.data > today():
+    if field.data is not None and field.data > current_day():
         raise ValidationError(_l("The date cannot be in the future."))
 
 
@@ -101,7 +96,7 @@ class CollectionForm(FlaskForm):
     )
     collected_at = DateField(
         _l("Date of delivery"),
-        default=today,
+        default=current_day,
         validators=[InputRequired(message=_l("Enter the date of delivery.")), not_in_future],
     )
     grade = StringField(
@@ -144,7 +139,7 @@ class TransformationForm(FlaskForm):
     )
     occurred_at = DateField(
         _l("Date"),
-        default=today,
+        default=current_day,
         validators=[InputRequired(message=_l("Enter the date.")), not_in_future],
     )
     output_product = SelectField(
@@ -231,7 +226,7 @@ class PaymentForm(FlaskForm):
     )
     paid_at = DateField(
         _l("Date paid"),
-        default=today,
+        default=current_day,
         validators=[InputRequired(message=_l("Enter the date of payment.")), not_in_future],
     )
     note = StringField(

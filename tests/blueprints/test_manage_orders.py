@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
-from blueprints.manage.order_forms import today
 from linkage.extensions import db
 from linkage.services.periods import VIETNAM
+from linkage.services.periods import current_day as today
 from models import (
     Collection,
     ListingStatus,
