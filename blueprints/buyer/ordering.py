@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import idempotency, orders
+from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from models import Order, OrderStatus, Role
 

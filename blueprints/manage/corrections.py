@@ -15,12 +15,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.numbers import format_quantity, format_vnd
 from linkage.security import allow
 from linkage.services import corrections, valuechain
 from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.errors import DomainError
 from linkage.services.periods import VIETNAM
 from linkage.services.record_history import history
 from models import Collection, Cooperative, Household, Payment, RecordChange, Role

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import listings as service
 from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from linkage.services.profile import certifications_of
 from models import Cooperative, Listing, ListingStatus, Product, Role

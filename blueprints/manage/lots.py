@@ -13,11 +13,11 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from models import Collection, Cooperative, Lot, Product, Role
 

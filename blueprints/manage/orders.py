@@ -11,11 +11,11 @@ from werkzeug.wrappers import Response
 
 from blueprints.buyer.helpers import PER_PAGE, page_number, status_argument, unit_label
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import orders as order_service
 from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from models import Cooperative, Order, OrderStatus, Role
 

@@ -13,10 +13,10 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blueprints.forms import MoneyField, QuantityField, number_required
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.numbers import UNIT_LABELS, format_quantity
 from linkage.schemas.common import MAX_PAGE
+from linkage.services.errors import DomainError
 from linkage.services.periods import VIETNAM
 from models import Household, Lot, LotOrigin, PaymentKind, Process, Product
 

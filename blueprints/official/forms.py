@@ -13,7 +13,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.forms import ChoiceField, PeriodForm
-from linkage.errors import DomainError
+from linkage.services.errors import DomainError
 from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort
 from linkage.services.impact_summary import (
     CATEGORY_LABELS,
