@@ -16,7 +16,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -881,7 +880,7 @@ def _insert_households(actor: User, cooperative: Cooperative, rows: list[dict[st
     ]
     for chunk in _chunks(memberships):
         db.session.execute(insert(Membership.__table__), chunk)
-    address = request.remote_addr if has_request_context() else None
+    address = audit.current_address()
     entries = [
         {
             "occurred_at": now,
