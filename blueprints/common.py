@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import flash, request
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import DomainError
 from linkage.services.paging import MAX_PAGE
 
 

@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _ensure_secret_key(app)
 
+    register_request_context(app)
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
@@ -60,6 +61,30 @@ def _ensure_secret_key(app: Flask) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_request_context(app: Flask) -> None:
+    """Hand the services what they need of the request, so they never import Flask.
+
+    Registered first, so its hook runs before any other: the caller's address, for the audit
+    log, is set when a request starts and cleared when it ends.
+    """
+    from flask import g, request
+
+    from linkage.services import audit
+
+    @app.before_request
+    def remember_remote_addr() -> None:
+        g._remote_addr_token = audit.remote_addr.set(request.remote_addr)
+
+    @app.teardown_request
+    def forget_remote_addr(_error: BaseException | None = None) -> None:
+        token = g.pop("_remote_addr_token", None)
+        try:
+            if token is not None:
+                audit.remote_addr.reset(token)
+        except ValueError:  # the response was streamed from another context
+            audit.remote_addr.set(None)
 
 
 def register_extensions(app: Flask) -> None:

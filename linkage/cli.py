@@ -6,8 +6,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import DomainError
 from models import BuyerKind, Role
 
 seed_cli = AppGroup("seed", help="Load reference data or a demo province.")

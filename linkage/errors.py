@@ -1,4 +1,8 @@
-"""One error handler for the whole app: problem+json under /api/, friendly HTML elsewhere."""
+"""One error handler for the whole app: problem+json under /api/, friendly HTML elsewhere.
+
+The services raise their own errors (`linkage.services.errors`, no web import there); this
+module only maps them, and Werkzeug's HTTP errors, to statuses, problem+json bodies and pages.
+"""
 
 from __future__ import annotations
 
@@ -13,21 +17,9 @@ from werkzeug.exceptions import HTTPException
 
 from linkage.extensions import PROBLEM_CONTENT_TYPE, db
 from linkage.security import is_api_request
+from linkage.services.errors import DomainError
 
 log = logging.getLogger(__name__)
-
-
-class DomainError(Exception):
-    """A rule of the domain refused the request; `status` is the HTTP answer (409, 422...)."""
-
-    status = 409
-
-    def __init__(self, message: str, *, status: int | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        if status is not None:
-            self.status = status
 
 
 HTML_TITLES = {

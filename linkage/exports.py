@@ -1,8 +1,8 @@
 """Tables as CSV and XLSX downloads, with formula injection neutralised.
 
-A `Table` is what a page shows and what a file holds: the same rows, the same headers. Rows
-may be an iterator (a large export is never held in memory): the file is written to a
-temporary file while the request's transaction is open, then streamed in chunks.
+A `Table` (linkage/tables.py) is what a page shows and what a file holds: the same rows, the
+same headers. Rows may be an iterator (a large export is never held in memory): the file is
+written to a temporary file while the request's transaction is open, then streamed in chunks.
 Every file starts with who and what it covers (period, scope, poverty standard), so a sheet
 printed for a meeting still says where its numbers come from.
 
@@ -16,8 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -26,26 +25,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from linkage.tables import Column, Table
+
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: Any  # a (lazy) translated string
-    kind: str = "text"  # text, int, vnd, pct (a share 0..1, written as a percentage)
-
-
-@dataclass
-class Table:
-    slug: str
-    title: Any
-    columns: Sequence[Column]
-    rows: Iterable[dict[str, Any]] = field(default_factory=list)
-    totals: dict[str, Any] | None = None
 
 
 def neutralise(value: Any) -> Any:

@@ -8,7 +8,6 @@ another role get 403. Objects outside the caller's scope are answered 404 by the
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,6 +16,7 @@ from flask import abort, g, request
 from flask_login import current_user
 
 from linkage.extensions import db, login_manager
+from linkage.services.accounts import hash_token
 from models import ApiToken, Role, User, utcnow
 
 PUBLIC = "public"
@@ -66,10 +66,6 @@ def check_access(declared: frozenset[str]) -> None:
         return
     if current_user.role not in declared:
         abort(403)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @login_manager.user_loader

@@ -15,12 +15,12 @@ from flask import Flask
 from sqlalchemy import func
 from werkzeug.security import generate_password_hash
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.seed.demo import DEMO_PASSWORD, REVIEW_CASES, REVIEW_COMMUNE, seed_demo
 from linkage.seed.demo_orders import DEMO_TODAY
 from linkage.services import accounts
 from linkage.services.accounts import validate_password
+from linkage.services.errors import DomainError
 from linkage.text import search_key
 from models import (
     BuyerKind,

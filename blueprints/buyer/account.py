@@ -9,10 +9,10 @@ from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from linkage.errors import DomainError
 from linkage.extensions import db, limiter
 from linkage.security import AUTHENTICATED, PUBLIC, allow
 from linkage.services import buyers
+from linkage.services.errors import DomainError
 from models import BuyerKind
 
 from . import bp

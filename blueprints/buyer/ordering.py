@@ -10,10 +10,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blueprints.common import page_number
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import idempotency, orders
+from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from models import Order, OrderStatus, Role
 

@@ -8,10 +8,10 @@ from typing import Any
 from flask import render_template, request
 
 from blueprints.common import page_number
-from linkage.errors import DomainError
 from linkage.schemas.catalog import trace_url
 from linkage.security import PUBLIC, allow
 from linkage.services import catalog
+from linkage.services.errors import DomainError
 from linkage.services.paging import Page, paginate
 from linkage.services.periods import current_day
 from linkage.services.public_impact import member_poverty_share

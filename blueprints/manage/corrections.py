@@ -16,12 +16,12 @@ from werkzeug.wrappers import Response
 
 from blueprints.common import show_refusal
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.numbers import format_quantity, format_vnd
 from linkage.security import allow
 from linkage.services import corrections, valuechain
 from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.errors import DomainError, NotFound
 from linkage.services.periods import VIETNAM
 from linkage.services.record_history import history
 from models import Collection, Cooperative, Household, Payment, RecordChange, Role
@@ -38,7 +38,7 @@ def _collection(cooperative_id: int, collection_id: int) -> tuple[Cooperative, C
     cooperative = get_cooperative_for(current_user, cooperative_id)
     collection = corrections.get_collection_for(current_user, collection_id)
     if collection.lot.cooperative_id != cooperative.id:
-        raise DomainError(_("Delivery not found."), status=404)
+        raise NotFound(_("Delivery not found."))
     return cooperative, collection
 
 
@@ -135,7 +135,7 @@ def _payment(cooperative_id: int, payment_id: int) -> tuple[Cooperative, Payment
     cooperative = get_cooperative_for(current_user, cooperative_id)
     payment = corrections.get_payment_for(current_user, payment_id)
     if payment.cooperative_id != cooperative.id:
-        raise DomainError(_("Payment not found."), status=404)
+        raise NotFound(_("Payment not found."))
     return cooperative, payment
 
 

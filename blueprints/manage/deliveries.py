@@ -14,12 +14,12 @@ from werkzeug.wrappers import Response
 
 from blueprints.common import show_refusal
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import plausibility, valuechain
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.deliveries import open_collection_lots
+from linkage.services.errors import DomainError
 from linkage.services.periods import current_day
 from linkage.templating import format_quantity, format_vnd
 from models import Collection, Household, Lot, LotOrigin, Role

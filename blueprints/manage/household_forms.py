@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.forms import MoneyField
-from linkage.errors import DomainError
+from linkage.services.errors import DomainError
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, NOT_YET_KNOWN
 from models import Commune, Cooperative, EthnicGroup, Household, OfficialStatus
 

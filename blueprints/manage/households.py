@@ -9,11 +9,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import households as service
 from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.errors import DomainError
 from linkage.services.households import NOT_YET_KNOWN, ImportRejected
 from linkage.services.paging import paginate
 from linkage.services.reference import communes_query, ethnic_groups

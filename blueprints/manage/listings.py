@@ -13,11 +13,11 @@ from werkzeug.wrappers import Response
 
 from blueprints.common import page_number
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import listings as service
 from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from linkage.services.profile import certifications_of
 from models import Cooperative, Listing, ListingStatus, Product, Role

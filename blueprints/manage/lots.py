@@ -14,11 +14,11 @@ from werkzeug.wrappers import Response
 
 from blueprints.common import page_number, show_refusal
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from models import Collection, Cooperative, Lot, Product, Role
 

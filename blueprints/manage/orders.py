@@ -12,11 +12,11 @@ from werkzeug.wrappers import Response
 from blueprints.buyer.helpers import PER_PAGE, status_argument, unit_label
 from blueprints.common import page_number
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import orders as order_service
 from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.errors import DomainError, NotFound
 from linkage.services.paging import paginate
 from models import Cooperative, Order, OrderStatus, Role
 
@@ -33,7 +33,7 @@ def _load(cooperative_id: int, order_id: int) -> tuple[Cooperative, Order]:
     cooperative = get_cooperative_for(current_user, cooperative_id)
     order = order_service.get_order_for(current_user, order_id)
     if order.cooperative_id != cooperative.id:
-        raise DomainError(_("Order not found."), status=404)
+        raise NotFound(_("Order not found."))
     return cooperative, order
 
 

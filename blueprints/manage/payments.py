@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response
 
 from blueprints.common import page_number, show_refusal
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.numbers import format_vnd
 from linkage.security import allow
 from linkage.services import payments as service
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
+from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from linkage.services.periods import Month, Period, current_day, current_month
 from linkage.services.statements import household_statement as build_statement

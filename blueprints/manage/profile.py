@@ -10,10 +10,10 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from blueprints.manage import bp
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import cooperatives, profile
+from linkage.services.errors import DomainError
 from models import Commune, Cooperative, Product, Role
 
 from .listing_forms import product_label

@@ -13,7 +13,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.forms import ChoiceField, PeriodForm
-from linkage.errors import DomainError
+from linkage.services.errors import NotFound
 from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort
 from linkage.services.impact_summary import (
     CATEGORY_LABELS,
@@ -166,9 +166,9 @@ def load_filter_form(
     form = form_class(formdata, actor=actor)
     valid = form.validate()
     if form.commune.errors and form.commune.data:
-        raise DomainError(_("Commune not found."), status=404)
+        raise NotFound(_("Commune not found."))
     if form.cooperative.errors and str(form.cooperative.data).isdigit():
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     return form, valid
 
 

@@ -13,11 +13,11 @@ from werkzeug.wrappers import Response
 
 from blueprints.common import page_number
 from blueprints.manage.valuechain_forms import PAYMENT_KIND_LABELS, UNIT_NAMES, day
-from linkage.errors import DomainError
 from linkage.exports import Column, Table, csv_response, xlsx_response
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import audit
+from linkage.services.errors import DomainError
 from linkage.services.household_impact import household_impact
 from linkage.services.impact import household_rows, households_page, materialised
 from linkage.services.impact_summary import STATUS_LABELS, TRANSITION_LABELS

@@ -20,9 +20,9 @@ from werkzeug.wrappers import Response
 from blueprints.auth.routes import safe_next
 from blueprints.forms import PeriodForm
 from linkage.charts import Series, bar_chart
-from linkage.errors import DomainError
 from linkage.extensions import db, limiter
 from linkage.security import PUBLIC, allow
+from linkage.services.errors import DomainError
 from linkage.services.periods import Period, current_month
 from linkage.services.public_impact import PublicImpact, public_impact
 from linkage.templating import chart_number

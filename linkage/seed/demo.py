@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.seed.demo_orders import seed_orders_demo
 from linkage.seed.demo_valuechain import seed_valuechain_demo
 from linkage.seed.reference import seed_reference
 from linkage.services.accounts import create_user
 from linkage.services.cooperatives import register_cooperative
+from linkage.services.errors import Conflict
 from linkage.text import search_key
 from models import (
     Area,
@@ -467,7 +467,7 @@ def seed_demo() -> DemoSummary:
     """Reference data plus the demo province; flushes, the caller commits."""
     seed_reference()
     if demo_loaded():
-        raise DomainError(f"The demo is already loaded ({ADMIN_EMAIL} exists).")
+        raise Conflict(f"The demo is already loaded ({ADMIN_EMAIL} exists).")
     rng = random.Random(RANDOM_SEED)
     products = {p.code: p for p in db.session.scalars(db.select(Product))}
     admin = create_user(ADMIN_EMAIL, DEMO_PASSWORD, Role.ADMIN, name="Quản trị Linkage")

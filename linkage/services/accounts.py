@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -10,9 +11,8 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from linkage.errors import DomainError
 from linkage.extensions import db
-from linkage.security import hash_token
+from linkage.services.errors import Conflict, Invalid, UnknownReference
 from models import (
     ApiToken,
     AuditAction,
@@ -40,12 +40,11 @@ def validate_password(password: str) -> None:
         or not re.search(r"[A-Za-zÀ-ỹ]", password)
         or not re.search(r"\d", password)
     ):
-        raise DomainError(
+        raise Invalid(
             _(
                 "The password needs at least %(n)d characters, with letters and digits.",
                 n=MIN_PASSWORD_LENGTH,
             ),
-            status=422,
             field="password",
         )
 
@@ -86,10 +85,10 @@ def create_user(
     """Create a user with the links their role needs; audited."""
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
-        raise DomainError(_("Enter a valid email address."), status=422, field="email")
+        raise Invalid(_("Enter a valid email address."), field="email")
     validate_password(password)
     if find_user_by_email(email) is not None:
-        raise DomainError(_("An account with this email already exists."), field="email")
+        raise Conflict(_("An account with this email already exists."), field="email")
     user = User(
         email=email,
         password_hash=generate_password_hash(password),
@@ -100,25 +99,25 @@ def create_user(
     )
     if cooperative_ids:
         if role != Role.MANAGER:
-            raise DomainError(_("Only managers are linked to cooperatives."), status=422)
+            raise Invalid(_("Only managers are linked to cooperatives."))
         cooperatives = db.session.scalars(
             db.select(Cooperative).where(Cooperative.id.in_(cooperative_ids))
         ).all()
         if len(cooperatives) != len(set(cooperative_ids)):
-            raise DomainError(_("Unknown cooperative."), status=422, field="cooperative")
+            raise UnknownReference(_("Unknown cooperative."), field="cooperative")
         user.cooperatives = list(cooperatives)
     if commune_codes:
         if role != Role.OFFICIAL:
-            raise DomainError(_("Only officials have a jurisdiction."), status=422)
+            raise Invalid(_("Only officials have a jurisdiction."))
         communes = db.session.scalars(
             db.select(Commune).where(Commune.code.in_(commune_codes))
         ).all()
         if len(communes) != len(set(commune_codes)):
-            raise DomainError(_("Unknown commune code."), status=422, field="commune")
+            raise UnknownReference(_("Unknown commune code."), field="commune")
         user.communes = list(communes)
     if buyer_org:
         if role != Role.BUYER:
-            raise DomainError(_("Only buyers belong to a buyer organisation."), status=422)
+            raise Invalid(_("Only buyers belong to a buyer organisation."))
         organisation = db.session.scalars(
             db.select(BuyerOrganisation).where(BuyerOrganisation.name == buyer_org)
         ).first() or BuyerOrganisation(name=buyer_org, kind=buyer_kind)
@@ -140,6 +139,11 @@ def create_user(
         },
     )
     return user
+
+
+def hash_token(token: str) -> str:
+    """What is stored of a bearer token: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,27 @@
-"""Writing the append-only audit log."""
+"""Writing the append-only audit log.
+
+The caller's network address is set once per request by the web layer (`remote_addr`, see
+`linkage.register_request_context`) and read only here; outside a request it is None.
+"""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from flask import has_request_context, request
-
 from linkage.extensions import db
 from models import AuditAction, AuditEntry, User
+
+# The address of the request being served (Flask's `request.remote_addr`), None outside one.
+remote_addr: ContextVar[str | None] = ContextVar("remote_addr", default=None)
+
+
+def current_address() -> str | None:
+    """The network address to write in audit entries of the current request."""
+    return remote_addr.get()
 
 
 def _plain(value: Any) -> Any:
@@ -48,7 +59,7 @@ def record(
         old_values={k: _plain(v) for k, v in old.items()} if old else None,
         new_values={k: _plain(v) for k, v in new.items()} if new else None,
         reason=reason,
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=current_address(),
     )
     db.session.add(entry)
     return entry

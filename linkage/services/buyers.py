@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import Conflict, Invalid
 from models import AuditAction, BuyerKind, BuyerOrganisation, Role, User
 
 from . import accounts, audit
@@ -31,9 +31,8 @@ def check_phone(phone: str | None) -> str | None:
     if not phone:
         return None
     if not PHONE_RE.match(phone):
-        raise DomainError(
+        raise Invalid(
             _("Enter a phone number of 9 to 15 digits, for example 0912 345 678."),
-            status=422,
             field="phone",
         )
     return phone
@@ -68,20 +67,17 @@ def register_buyer(
     contact_name = _clean(contact_name)
     tax_code = _clean(tax_code) or None
     if not organisation_name:
-        raise DomainError(
-            _("Enter the organisation's name."), status=422, field="organisation_name"
-        )
+        raise Invalid(_("Enter the organisation's name."), field="organisation_name")
     if not contact_name:
-        raise DomainError(_("Enter the contact person's name."), status=422, field="contact_name")
+        raise Invalid(_("Enter the contact person's name."), field="contact_name")
     if tax_code is not None and not TAX_CODE_RE.match(tax_code):
-        raise DomainError(
+        raise Invalid(
             _("A tax code has 10 digits, or 10 digits, a dash and 3 digits."),
-            status=422,
             field="tax_code",
         )
     phone = check_phone(phone)
     if _organisation_exists(organisation_name):
-        raise DomainError(
+        raise Conflict(
             _(
                 "An organisation with this name is already registered. Ask its buyer to "
                 "contact the platform, or add the branch or city to the name."
@@ -104,7 +100,7 @@ def register_buyer(
         db.session.flush()
     except IntegrityError:
         # The same email or organisation was registered a moment ago; the caller rolls back.
-        raise DomainError(
+        raise Conflict(
             _("An account with this email or organisation already exists."), field="email"
         ) from None
     return user
@@ -114,9 +110,9 @@ def update_account(actor: User, *, name: str, phone: str | None, locale: str) ->
     """Change the actor's own name, phone and language; audited."""
     name = _clean(name)
     if not name:
-        raise DomainError(_("Enter your name."), status=422, field="name")
+        raise Invalid(_("Enter your name."), field="name")
     if locale not in LOCALES:
-        raise DomainError(_("Choose a language."), status=422, field="locale")
+        raise Invalid(_("Choose a language."), field="locale")
     phone = check_phone(phone)
     old = audit.snapshot(actor, ("name", "phone", "locale"))
     actor.name, actor.phone, actor.locale = name, phone, locale
@@ -129,13 +125,9 @@ def update_account(actor: User, *, name: str, phone: str | None, locale: str) ->
 def change_password(actor: User, current: str, new: str) -> None:
     """Set a new password after checking the current one; audited (without the values)."""
     if not check_password_hash(actor.password_hash, current or ""):
-        raise DomainError(
-            _("The current password is not correct."), status=422, field="current_password"
-        )
+        raise Invalid(_("The current password is not correct."), field="current_password")
     accounts.validate_password(new or "")
     if new == current:
-        raise DomainError(
-            _("Choose a password different from the current one."), status=422, field="password"
-        )
+        raise Invalid(_("Choose a password different from the current one."), field="password")
     actor.password_hash = generate_password_hash(new)
     audit.record(actor, AuditAction.UPDATE, "user", actor.id, new={"password": "changed"})

@@ -19,8 +19,8 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import Invalid, NotFound
 from linkage.services.periods import current_day
 from linkage.text import fold
 from models import (
@@ -144,9 +144,8 @@ def _word_conditions(words: list[str]) -> list[ColumnElement[bool]]:
 def check_price_range(min_price: int | None, max_price: int | None) -> None:
     """A minimum above the maximum is refused (422) rather than silently finding nothing."""
     if min_price is not None and max_price is not None and min_price > max_price:
-        raise DomainError(
+        raise Invalid(
             _("The minimum price must not be above the maximum price."),
-            status=422,
             field="min_price",
         )
 
@@ -205,7 +204,7 @@ def get_public_listing(listing_id: int) -> Listing:
         .options(selectinload(Listing.certifications))
     ).first()
     if listing is None:
-        raise DomainError(_("Listing not found."), status=404)
+        raise NotFound(_("Listing not found."))
     return listing
 
 
@@ -240,7 +239,7 @@ def get_public_cooperative(cooperative_id: int) -> Cooperative:
         .options(selectinload(Cooperative.commune), selectinload(Cooperative.certifications))
     ).first()
     if cooperative is None:
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     return cooperative
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import Conflict, Invalid, NotFound, UnknownReference
 from models import AuditAction, Commune, Cooperative, CooperativeStatus, Role, User, utcnow
 
 from . import audit
@@ -29,7 +29,7 @@ def public_cooperatives_query(*, region: str | None = None) -> Select:
 def get_public_cooperative(cooperative_id: int) -> Cooperative:
     cooperative = db.session.get(Cooperative, cooperative_id)
     if cooperative is None or cooperative.status != CooperativeStatus.APPROVED:
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     return cooperative
 
 
@@ -37,12 +37,12 @@ def get_cooperative_for(actor: User, cooperative_id: int) -> Cooperative:
     """A cooperative the actor may manage (its managers, admins); others get 404."""
     cooperative = db.session.get(Cooperative, cooperative_id)
     if cooperative is None:
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     if actor.role == Role.ADMIN:
         return cooperative
     if actor.role == Role.MANAGER and any(c.id == cooperative.id for c in actor.cooperatives):
         return cooperative
-    raise DomainError(_("Cooperative not found."), status=404)
+    raise NotFound(_("Cooperative not found."))
 
 
 def register_cooperative(
@@ -61,16 +61,16 @@ def register_cooperative(
     name = name.strip()
     registration_no = registration_no.strip()
     if not name:
-        raise DomainError(_("Enter the cooperative's name."), status=422, field="name")
+        raise Invalid(_("Enter the cooperative's name."), field="name")
     if not registration_no:
-        raise DomainError(_("Enter the registration number."), status=422, field="registration_no")
+        raise Invalid(_("Enter the registration number."), field="registration_no")
     if db.session.get(Commune, commune_code) is None:
-        raise DomainError(_("Unknown commune code."), status=422, field="commune_code")
+        raise UnknownReference(_("Unknown commune code."), field="commune_code")
     duplicate = db.session.scalars(
         db.select(Cooperative.id).where(Cooperative.registration_no == registration_no)
     ).first()
     if duplicate is not None:
-        raise DomainError(
+        raise Conflict(
             _("A cooperative with this registration number already exists."),
             field="registration_no",
         )
@@ -107,10 +107,10 @@ def set_cooperative_status(
 ) -> Cooperative:
     """Approve or suspend a cooperative (admins only); audited."""
     if actor.role != Role.ADMIN:
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     cooperative = db.session.get(Cooperative, cooperative_id)
     if cooperative is None:
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     if cooperative.status == status:
         return cooperative
     old = cooperative.status

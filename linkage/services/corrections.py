@@ -23,9 +23,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.numbers import format_quantity, unit_label
+from linkage.services.errors import Conflict, Invalid, NotFound
 from models import (
     AuditAction,
     ChangeAction,
@@ -64,17 +64,15 @@ def check_reason(reason: Any) -> str:
     """Why the record changes: 5 to 1,000 characters, no control characters (else 422)."""
     text = reason.strip() if isinstance(reason, str) else ""
     if len(text) < MIN_REASON:
-        raise DomainError(
+        raise Invalid(
             _("Say why, in at least %(count)d characters.", count=MIN_REASON),
-            status=422,
             field="reason",
         )
     if len(text) > MAX_REASON:
-        raise DomainError(_("The reason is too long."), status=422, field="reason")
+        raise Invalid(_("The reason is too long."), field="reason")
     if not text.isprintable():
-        raise DomainError(
+        raise Invalid(
             _("Remove the control characters (such as tabs or line breaks)."),
-            status=422,
             field="reason",
         )
     return text
@@ -93,7 +91,7 @@ def get_collection_for(actor: User, collection_id: int) -> Collection:
             options=[joinedload(Collection.lot).joinedload(Lot.product)],
         )
     if collection is None or not manages(actor, collection.lot.cooperative_id):
-        raise DomainError(_("Delivery not found."), status=404)
+        raise NotFound(_("Delivery not found."))
     return collection
 
 
@@ -103,7 +101,7 @@ def get_payment_for(actor: User, payment_id: int) -> Payment:
     if isinstance(payment_id, int) and 1 <= payment_id <= MAX_ID:
         payment = db.session.get(Payment, payment_id)
     if payment is None or not manages(actor, payment.cooperative_id):
-        raise DomainError(_("Payment not found."), status=404)
+        raise NotFound(_("Payment not found."))
     return payment
 
 
@@ -142,7 +140,7 @@ def _change_lot(lot: Lot, delta: Decimal) -> None:
     db.session.expire(lot, ["quantity_in", "quantity_remaining"])
     if result.rowcount == 0:  # type: ignore[attr-defined]
         held = db.session.scalar(select(Lot.quantity_remaining).where(Lot.id == lot.id))
-        raise DomainError(
+        raise Conflict(
             _(
                 "Lot %(code)s now holds only %(held)s %(unit)s: the rest has been processed "
                 "or shipped since this delivery, so %(taken)s %(unit)s cannot be taken out of "
@@ -152,7 +150,6 @@ def _change_lot(lot: Lot, delta: Decimal) -> None:
                 taken=format_quantity(-delta),
                 unit=unit_label(lot.product.unit),
             ),
-            status=409,
             field="quantity",
         )
 
@@ -232,10 +229,10 @@ def correct_collection(
     the attributions downstream follow in the same transaction."""
     lot = collection.lot
     if not manages(actor, lot.cooperative_id):
-        raise DomainError(_("Delivery not found."), status=404)
+        raise NotFound(_("Delivery not found."))
     _lock(collection)
     if collection.is_void:
-        raise DomainError(_("This delivery is void; it can no longer be corrected."), status=409)
+        raise Conflict(_("This delivery is void; it can no longer be corrected."))
     reason = check_reason(reason)
     new_quantity = (
         collection.quantity if quantity is None else positive_quantity(quantity, "quantity")
@@ -243,7 +240,7 @@ def correct_collection(
     new_price = collection.unit_price_vnd
     if unit_price_vnd is not None:
         if not isinstance(unit_price_vnd, int) or not 0 <= unit_price_vnd <= MAX_UNIT_PRICE_VND:
-            raise DomainError(_("Enter a unit price in đồng."), status=422, field="unit_price_vnd")
+            raise Invalid(_("Enter a unit price in đồng."), field="unit_price_vnd")
         new_price = unit_price_vnd
     new_household_id = collection.household_id
     if household_id is not None:
@@ -254,7 +251,7 @@ def correct_collection(
         new_at = check_moment(collected_at, "collected_at")
     new_amount = amount_for(new_quantity, new_price)
     if new_amount > MAX_AMOUNT_VND:
-        raise DomainError(_("The amount is too large."), status=422, field="quantity")
+        raise Invalid(_("The amount is too large."), field="quantity")
     old = _plain_values(collection)
     if (new_quantity, new_price, new_household_id, new_at) == (
         collection.quantity,
@@ -262,7 +259,7 @@ def correct_collection(
         collection.household_id,
         collection.collected_at,
     ):
-        raise DomainError(_("Nothing to correct: the values are the same."), status=422)
+        raise Invalid(_("Nothing to correct: the values are the same."))
     # a savepoint: a refused lot change leaves nothing written even if the caller goes on
     with db.session.begin_nested():
         _change_lot(lot, new_quantity - collection.quantity)
@@ -300,10 +297,10 @@ def void_collection(actor: User, collection: Collection, reason: str) -> Collect
     attributions downstream are recomputed without it."""
     lot = collection.lot
     if not manages(actor, lot.cooperative_id):
-        raise DomainError(_("Delivery not found."), status=404)
+        raise NotFound(_("Delivery not found."))
     _lock(collection)
     if collection.is_void:
-        raise DomainError(_("This delivery is already void."), status=409)
+        raise Conflict(_("This delivery is already void."))
     reason = check_reason(reason)
     old = {"status": collection.status.value, **_plain_values(collection)}
     with db.session.begin_nested():
@@ -330,15 +327,14 @@ def void_collection(actor: User, collection: Collection, reason: str) -> Collect
 def void_payment(actor: User, payment: Payment, reason: str) -> Payment:
     """Void a surplus share or other payment; a farmgate payment goes with its delivery (409)."""
     if not manages(actor, payment.cooperative_id):
-        raise DomainError(_("Payment not found."), status=404)
+        raise NotFound(_("Payment not found."))
     if payment.kind == PaymentKind.FARMGATE:
-        raise DomainError(
+        raise Conflict(
             _("A farmgate payment follows its delivery: correct or void the delivery instead."),
-            status=409,
         )
     _lock(payment)
     if payment.is_void:
-        raise DomainError(_("This payment is already void."), status=409)
+        raise Conflict(_("This payment is already void."))
     reason = check_reason(reason)
     old = audit.snapshot(payment, ("amount_vnd", "household_id", "paid_at", "kind"))
     payment.voided_at = utcnow()

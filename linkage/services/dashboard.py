@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import NotFound
 from models import (
     Collection,
     Cooperative,
@@ -86,7 +86,7 @@ def cooperative_overview(
 ) -> Overview:
     """The dashboard figures of a cooperative the actor manages (404 otherwise)."""
     if not manages(actor, cooperative.id):
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     month = month or current_month()
     starts, ends = month.starts_at, month.next().starts_at
     return Overview(

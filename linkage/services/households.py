@@ -16,7 +16,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -24,8 +23,8 @@ from sqlalchemy import Select, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import Conflict, Invalid, NotFound, UnknownReference
 from linkage.text import fold
 from models import (
     AuditAction,
@@ -178,7 +177,7 @@ def resolve_ethnicity(text: str) -> EthnicGroup:
     """The ethnic group named `text` (with or without diacritics, any case); 422 if unknown."""
     group = ethnicity_index().get(ethnicity_key(text or ""))
     if group is None:
-        raise DomainError(_unknown_ethnicity(text or ""), status=422, field="ethnicity")
+        raise UnknownReference(_unknown_ethnicity(text or ""), field="ethnicity")
     return group
 
 
@@ -350,16 +349,15 @@ def _past_date(value: date | None, field: str) -> date:
 def _past_or_blank(value: date | None, field: str) -> date | None:
     """The date, None when none is given (a blank date stays blank); no future date."""
     if value is not None and value > today_in_vietnam():
-        raise DomainError(_("The date cannot be in the future."), status=422, field=field)
+        raise Invalid(_("The date cannot be in the future."), field=field)
     return value
 
 
 def _status_date(status: OfficialStatus | None, value: date | None) -> date | None:
     """The date the official status was set: blank if not given, refused for an unknown one."""
     if status is None and value is not None:
-        raise DomainError(
+        raise Invalid(
             _("Leave the date empty: the official status is not yet known."),
-            status=422,
             field="official_status_on",
         )
     return _past_or_blank(value, "official_status_on")
@@ -383,7 +381,7 @@ def get_cooperative_for_households(actor: User, cooperative_id: int) -> Cooperat
     if actor.role == Role.OFFICIAL:
         cooperative = db.session.get(Cooperative, cooperative_id)
         if cooperative is None:
-            raise DomainError(_("Cooperative not found."), status=404)
+            raise NotFound(_("Cooperative not found."))
         return cooperative
     return get_cooperative_for(actor, cooperative_id)
 
@@ -461,7 +459,7 @@ def get_member_household(actor: User, cooperative: Cooperative, household_id: in
         .options(*LOAD_OPTIONS)
     ).first()
     if household is None:
-        raise DomainError(_("Household not found."), status=404)
+        raise NotFound(_("Household not found."))
     return household
 
 
@@ -492,7 +490,7 @@ def record_read(actor: User, entity_type: str, entity_id: Any, filters: Mapping[
 
 def _require_manager_of(actor: User, cooperative: Cooperative) -> None:
     if not manages(actor, cooperative.id):
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
 
 
 def _code_taken(code: str, *, other_than: int | None = None) -> bool:
@@ -507,15 +505,13 @@ def _flush_unique_code() -> None:
     try:
         db.session.flush()
     except IntegrityError:  # the caller's error handling rolls the session back
-        raise DomainError(
-            _("This code is already used by another household."), field="code"
-        ) from None
+        raise Conflict(_("This code is already used by another household."), field="code") from None
 
 
 def _raise_first(errors: list[tuple[str, str]]) -> None:
     if errors:
         field, message = errors[0]
-        raise DomainError(message, status=422, field=field)
+        raise Invalid(message, field=field)
 
 
 def create_household(actor: User, cooperative: Cooperative, data: Mapping[str, Any]) -> Household:
@@ -525,7 +521,7 @@ def create_household(actor: User, cooperative: Cooperative, data: Mapping[str, A
     _raise_first(errors)
     clean.pop("consent")
     if _code_taken(clean["code"]):
-        raise DomainError(_("This code is already used by another household."), field="code")
+        raise Conflict(_("This code is already used by another household."), field="code")
     household = Household(
         **clean,
         official_status_on=_status_date(clean["official_status"], data.get("official_status_on")),
@@ -586,13 +582,12 @@ def update_household(actor: User, household: Household, data: Mapping[str, Any])
     (the form's box: another reason, such as a boundary change).
     """
     if not _may_edit(actor, household):
-        raise DomainError(_("Household not found."), status=404)
+        raise NotFound(_("Household not found."))
     changes_status = "official_status" in data or "official_status_on" in data
     first_status = household.official_status is None
     if changes_status and actor.role != Role.ADMIN and not first_status:
-        raise DomainError(
+        raise Invalid(
             _("The official status changes only by an official re-classification."),
-            status=422,
             field="official_status",
         )
     names = [name for name in EDITABLE if name in data]
@@ -601,16 +596,15 @@ def update_household(actor: User, household: Household, data: Mapping[str, Any])
     clean, errors = clean_values(data, names, load_reference())
     _raise_first(errors)
     if "code" in clean and _code_taken(clean["code"], other_than=household.id):
-        raise DomainError(_("This code is already used by another household."), field="code")
+        raise Conflict(_("This code is already used by another household."), field="code")
     reason = (data.get("reason") or "").strip() or None
     before = audit.snapshot(household, AUDITED_FIELDS)
     unknown_before = unknown_facts(household)
     new_status = clean.pop("official_status", household.official_status)
     if new_status is None:
         if not first_status:
-            raise DomainError(
+            raise Invalid(
                 _("A known official status cannot be set back to “not yet known”."),
-                status=422,
                 field="official_status",
             )
         _status_date(None, data.get("official_status_on"))
@@ -675,9 +669,7 @@ def _reclassify(
     reason: str | None,
 ) -> None:
     if not reason:
-        raise DomainError(
-            _("Give the reason for changing the official status."), status=422, field="reason"
-        )
+        raise Invalid(_("Give the reason for changing the official status."), field="reason")
     effective_on = _past_date(effective_on, "official_status_on")
     db.session.add(
         OfficialStatusChange(
@@ -706,9 +698,9 @@ def add_membership(
         select(Household).where(Household.id == household_id, household_scope(actor))
     ).first()
     if household is None:
-        raise DomainError(_("Household not found."), status=404, field="household_id")
+        raise NotFound(_("Household not found."), field="household_id")
     if any(m.cooperative_id == cooperative.id for m in household.memberships):
-        raise DomainError(
+        raise Conflict(
             _("This household is already a member of the cooperative."), field="household_id"
         )
     return _join(actor, household, cooperative, _past_date(joined_on, "joined_on"))
@@ -726,10 +718,8 @@ class RowError:
     message: str
 
 
-class ImportRejected(DomainError):
-    """The file has errors; nothing was imported. `errors` lists every problem found."""
-
-    status = 422
+class ImportRejected(Invalid):
+    """The file has errors; nothing was imported. `errors` lists every problem found (422)."""
 
     def __init__(self, errors: list[RowError]):
         super().__init__(
@@ -737,8 +727,7 @@ class ImportRejected(DomainError):
                 "The file has %(num)d problem. Nothing was imported.",
                 "The file has %(num)d problems. Nothing was imported.",
                 len(errors),
-            ),
-            status=422,
+            )
         )
         self.errors = errors
 
@@ -891,7 +880,7 @@ def _insert_households(actor: User, cooperative: Cooperative, rows: list[dict[st
     ]
     for chunk in _chunks(memberships):
         db.session.execute(insert(Membership.__table__), chunk)
-    address = request.remote_addr if has_request_context() else None
+    address = audit.current_address()
     entries = [
         {
             "occurred_at": now,

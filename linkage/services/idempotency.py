@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import Invalid
 from models import IdempotencyKey, User, utcnow
 
 MAX_KEY_LENGTH = 255
@@ -39,9 +39,8 @@ def fingerprint(method: str, path: str, payload: Any) -> str:
 def _check_key(key: str) -> str:
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise DomainError(
+        raise Invalid(
             _("The Idempotency-Key header must be 1 to 255 printable characters."),
-            status=422,
             field="Idempotency-Key",
         )
     return key
@@ -54,9 +53,8 @@ def _stored(user: User, key: str, request_hash: str) -> StoredAnswer | None:
     if row is None:
         return None
     if row.request_hash != request_hash:
-        raise DomainError(
+        raise Invalid(
             _("This Idempotency-Key was already used with a different request."),
-            status=422,
             field="Idempotency-Key",
         )
     return StoredAnswer(

@@ -36,8 +36,8 @@ from sqlalchemy import (
     select,
 )
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import Invalid, NotFound
 from models import (
     Area,
     Collection,
@@ -126,9 +126,8 @@ def standard_for(period: Period) -> PovertyStandard:
     """The standard in force on the last day of the period (422 if none is)."""
     standard = standard_in_force(period.end.last_day)
     if standard is None:
-        raise DomainError(
+        raise Invalid(
             _("No poverty standard is in force on %(day)s.", day=period.end.last_day.isoformat()),
-            status=422,
             field="period_end",
         )
     return standard
@@ -137,12 +136,12 @@ def standard_for(period: Period) -> PovertyStandard:
 def check_filters_in_scope(actor: User, filters: ImpactFilters) -> None:
     """A commune or cooperative outside the actor's jurisdiction answers 404."""
     if actor.role not in (Role.OFFICIAL, Role.ADMIN):
-        raise DomainError(_("Not found."), status=404)
+        raise NotFound(_("Not found."))
     if filters.commune is not None and (
         db.session.get(Commune, filters.commune) is None
         or not commune_in_scope(actor, filters.commune)
     ):
-        raise DomainError(_("Commune not found."), status=404)
+        raise NotFound(_("Commune not found."))
     if filters.cooperative is not None:
         cooperative = db.session.get(Cooperative, filters.cooperative)
         visible = cooperative is not None and (
@@ -158,7 +157,7 @@ def check_filters_in_scope(actor: User, filters: ImpactFilters) -> None:
             )
         )
         if not visible:
-            raise DomainError(_("Cooperative not found."), status=404)
+            raise NotFound(_("Cooperative not found."))
 
 
 def households_limit(actor: User) -> ColumnElement[bool] | None:

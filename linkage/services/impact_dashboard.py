@@ -1,7 +1,7 @@
 """The officials' impact dashboard: key figures and tables for one period and scope.
 
 Every number here comes from the same services as the impact API (impact_summary, targeting),
-so the page, its exports and the API always agree. Each table is a `linkage.exports.Table`:
+so the page, its exports and the API always agree. Each table is a `linkage.tables.Table`:
 the page shows it beside its chart, and the same object is written to CSV and XLSX.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from linkage.exports import Column, Table
+from linkage.tables import Column, Table
 from models import PovertyStandard, User
 
 from .impact import (

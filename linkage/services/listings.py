@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, case, select, update
 from sqlalchemy.orm import selectinload
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.numbers import format_quantity
+from linkage.services.errors import Conflict, Invalid, NotFound, UnknownReference
 from linkage.text import search_key
 from models import (
     AuditAction,
@@ -59,8 +59,8 @@ MAX_PRICE_VND = 10**15
 MAX_QUANTITY = Decimal("100000000000")
 
 
-def _not_found() -> DomainError:
-    return DomainError(_("Listing not found."), status=404)
+def _not_found() -> NotFound:
+    return NotFound(_("Listing not found."))
 
 
 def cooperative_listings_query(cooperative: Cooperative, *, status: str | None = None) -> Select:
@@ -89,7 +89,7 @@ def get_listing_for(actor: User, listing_id: int, *, cooperative_id: int | None 
 def create_listing(actor: User, cooperative: Cooperative, data: Mapping[str, Any]) -> Listing:
     """A new listing, a draft unless `status` is active (approved cooperatives only); audited."""
     if not manages(actor, cooperative.id):
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     product = _product(data.get("product_code"))
     values = {name: data.get(name) for name in FIELDS}
     values["description"] = values["description"] or ""
@@ -131,13 +131,13 @@ def update_listing(
     if not manages(actor, listing.cooperative_id):
         raise _not_found()
     if listing.status == ListingStatus.ARCHIVED:
-        raise DomainError(_("An archived listing can no longer be changed."))
+        raise Conflict(_("An archived listing can no longer be changed."))
     old = _state(listing)
     values = _validated({name: data.get(name, getattr(listing, name)) for name in FIELDS})
     if "product_code" in data:
         product = _product(data["product_code"])
         if product.id != listing.product_id and listing.status != ListingStatus.DRAFT:
-            raise DomainError(
+            raise Conflict(
                 _("The product can be changed only while the listing is a draft."),
                 field="product_code",
             )
@@ -171,7 +171,7 @@ def set_listing_status(actor: User, listing: Listing, status: ListingStatus) -> 
     if status == old_status:
         return listing
     if status not in TRANSITIONS[old_status]:
-        raise DomainError(
+        raise Conflict(
             _(
                 "A listing that is %(old)s cannot become %(new)s.",
                 old=status_label(old_status),
@@ -194,7 +194,7 @@ def set_listing_status(actor: User, listing: Listing, status: ListingStatus) -> 
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise DomainError(_("The listing changed meanwhile; reload the page and try again."))
+        raise Conflict(_("The listing changed meanwhile; reload the page and try again."))
     db.session.refresh(listing, ["status", "quantity_available", "updated_at"])
     audit.record(
         actor,
@@ -244,7 +244,7 @@ def _replace_stock(listing: Listing, stock: Decimal, expected: Decimal | None) -
         current = db.session.scalar(
             select(Listing.quantity_available).where(Listing.id == listing.id)
         )
-        raise DomainError(
+        raise Conflict(
             _(
                 "The stock changed while you were editing (an order may have taken some): "
                 "it is now %(quantity)s. Check the quantity and save again.",
@@ -302,10 +302,10 @@ def _search_text(title: str, product: Product) -> str:
 
 def _product(code: Any) -> Product:
     if not isinstance(code, str) or not code.strip() or "\x00" in code:
-        raise DomainError(_("Choose a product."), status=422, field="product_code")
+        raise Invalid(_("Choose a product."), field="product_code")
     product = db.session.scalars(select(Product).where(Product.code == code.strip())).first()
     if product is None:
-        raise DomainError(_("Unknown product code."), status=422, field="product_code")
+        raise UnknownReference(_("Unknown product code."), field="product_code")
     return product
 
 
@@ -343,7 +343,7 @@ def _create_status(value: Any) -> ListingStatus:
 
 def _check_can_activate(cooperative: Cooperative, quantity: Decimal) -> None:
     if cooperative.status != CooperativeStatus.APPROVED:
-        raise DomainError(
+        raise Conflict(
             _(
                 "Only an approved cooperative's listings can be put on sale; "
                 "keep it as a draft until the cooperative is approved."
@@ -351,14 +351,14 @@ def _check_can_activate(cooperative: Cooperative, quantity: Decimal) -> None:
             field="status",
         )
     if quantity <= 0:
-        raise DomainError(
+        raise Conflict(
             _("Add the quantity available before putting the listing on sale."),
             field="quantity_available",
         )
 
 
-def _invalid(message: str, field: str) -> DomainError:
-    return DomainError(message, status=422, field=field)
+def _invalid(message: str, field: str) -> Invalid:
+    return Invalid(message, field=field)
 
 
 def _validated(values: dict[str, Any]) -> dict[str, Any]:

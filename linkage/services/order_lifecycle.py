@@ -13,8 +13,8 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import Conflict, Invalid, NotFound
 from models import (
     Listing,
     Notice,
@@ -64,8 +64,8 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS[action])
 
 
-def not_found() -> DomainError:
-    return DomainError(_("Order not found."), status=404)
+def not_found() -> NotFound:
+    return NotFound(_("Order not found."))
 
 
 def may_act(actor: User, order: Order, action: str) -> bool:
@@ -96,13 +96,12 @@ def move(
             break
     db.session.refresh(order)
     if previous is None:
-        raise DomainError(
+        raise Conflict(
             _(
                 "This order is %(status)s and cannot be %(action)s.",
                 status=status_label(order.status),
                 action=action_label(action),
             ),
-            status=409,
         )
     record_event(order, actor, previous, target, note=note, at=when)
     if actor.role == Role.BUYER:
@@ -164,11 +163,9 @@ def pay_order(
 ) -> Order:
     """Record that the buyer paid, and attribute the income to the households (DESIGN 4.2)."""
     if paid_at is not None and paid_at > utcnow():
-        raise DomainError(_("The payment date is in the future."), status=422, field="paid_at")
+        raise Invalid(_("The payment date is in the future."), field="paid_at")
     if paid_at is not None and paid_at < order.placed_at:
-        raise DomainError(
-            _("The payment date is before the order was placed."), status=422, field="paid_at"
-        )
+        raise Invalid(_("The payment date is before the order was placed."), field="paid_at")
     move(actor, order, "pay", at=paid_at, note=reference)
     if reference:
         order.payment_reference = reference
@@ -176,12 +173,11 @@ def pay_order(
         income.attribute_order(order)
     except ValueError:
         # Lots are only filled by collections and transformations, so this means broken data.
-        raise DomainError(
+        raise Conflict(
             _(
                 "The lots of this order have no recorded source; the payment cannot be linked "
                 "to the member households."
             ),
-            status=409,
         ) from None
     return order
 

@@ -15,9 +15,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.numbers import format_quantity
+from linkage.services.errors import Conflict, Invalid, NotFound, UnknownReference
 from models import Lot, LotAllocation, Order, User, to_quantity, utcnow
 
 from .order_lifecycle import may_act, move, not_found
@@ -39,21 +39,20 @@ def _per_lot(
     per_lot: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for allocation in allocations:
         if allocation.line_id not in lines:
-            raise DomainError(_("Unknown order line."), status=422, field="allocations")
+            raise UnknownReference(_("Unknown order line."), field="allocations")
         quantity = to_quantity(allocation.quantity)
         if quantity <= 0:
-            raise DomainError(_("Quantities must be above zero."), status=422, field="quantity")
+            raise Invalid(_("Quantities must be above zero."), field="quantity")
         covered[allocation.line_id] += quantity
         per_lot[(allocation.line_id, allocation.lot_id)] += quantity
     for line_id, line in lines.items():
         if covered.get(line_id, Decimal(0)) != line.quantity:
-            raise DomainError(
+            raise Invalid(
                 _(
                     "The lots for %(title)s must add up to exactly %(quantity)s.",
                     title=line.listing.title,
                     quantity=format_quantity(line.quantity, line.listing.product.unit),
                 ),
-                status=422,
                 field="allocations",
             )
     return dict(per_lot)
@@ -67,11 +66,10 @@ def _check_lots(order: Order, per_lot: dict[tuple[int, int], Decimal]) -> dict[i
     for line_id, lot_id in per_lot:
         lot = lots.get(lot_id)
         if lot is None or lot.cooperative_id != order.cooperative_id:
-            raise DomainError(_("Lot not found."), status=404, field="allocations")
+            raise NotFound(_("Lot not found."), field="allocations")
         if lot.product_id != products[line_id]:
-            raise DomainError(
+            raise Invalid(
                 _("Lot %(code)s holds another product than the order line.", code=lot.code),
-                status=422,
                 field="allocations",
             )
     return lots
@@ -102,13 +100,12 @@ def ship_order(
         if taken.rowcount != 1:
             lot = lots[lot_id]
             db.session.refresh(lot)
-            raise DomainError(
+            raise Conflict(
                 _(
                     "Lot %(code)s holds only %(available)s.",
                     code=lot.code,
                     available=format_quantity(lot.quantity_remaining, lot.product.unit),
                 ),
-                status=409,
                 field="allocations",
             )
         db.session.add(

@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.numbers import format_quantity, unit_label
+from linkage.services.errors import Conflict, DomainError, Invalid, NotFound
 from models import (
     Cooperative,
     CooperativeStatus,
@@ -88,7 +88,7 @@ def get_orderable_listing(listing_id: int) -> Listing:
     """A listing buyers may order from (active or sold out, approved cooperative); else 404."""
     listing = _orderable_listings([listing_id]).get(listing_id)
     if listing is None:
-        raise DomainError(_("Listing not found."), status=404)
+        raise NotFound(_("Listing not found."))
     return listing
 
 
@@ -106,14 +106,13 @@ def reserve_stock(listing: Listing, quantity: Decimal) -> None:
     )
     if taken.rowcount != 1:
         db.session.refresh(listing)
-        raise DomainError(
+        raise Conflict(
             _(
                 "Not enough stock of %(title)s: %(available)s %(unit)s left.",
                 title=listing.title,
                 available=format_quantity(listing.quantity_available),
                 unit=unit_label(listing.product.unit),
             ),
-            status=409,
             field="quantity",
         )
     db.session.execute(
@@ -131,36 +130,32 @@ def place_order(
     if buyer.role != Role.BUYER:
         raise DomainError(_("Only buyers place orders."), status=403)
     if not lines:
-        raise DomainError(_("An order needs at least one line."), status=422, field="lines")
+        raise Invalid(_("An order needs at least one line."), field="lines")
     merged: dict[int, Decimal] = defaultdict(Decimal)
     for line in lines:
         merged[line.listing_id] += to_quantity(line.quantity)
     listings = _orderable_listings(merged)
     missing = [listing_id for listing_id in merged if listing_id not in listings]
     if missing:
-        raise DomainError(
-            _("Listing %(id)s is not for sale.", id=missing[0]), status=404, field="lines"
-        )
+        raise NotFound(_("Listing %(id)s is not for sale.", id=missing[0]), field="lines")
     cooperative_ids = {listing.cooperative_id for listing in listings.values()}
     if len(cooperative_ids) != 1:
-        raise DomainError(
+        raise Invalid(
             _("An order holds the products of one cooperative only; place one order each."),
-            status=422,
             field="lines",
         )
     for listing_id, quantity in merged.items():
         listing = listings[listing_id]
         if quantity <= 0:
-            raise DomainError(_("Quantities must be above zero."), status=422, field="quantity")
+            raise Invalid(_("Quantities must be above zero."), field="quantity")
         if quantity < listing.min_order_quantity:
-            raise DomainError(
+            raise Invalid(
                 _(
                     "The minimum order of %(title)s is %(minimum)s %(unit)s.",
                     title=listing.title,
                     minimum=format_quantity(listing.min_order_quantity),
                     unit=unit_label(listing.product.unit),
                 ),
-                status=422,
                 field="quantity",
             )
     order = Order(

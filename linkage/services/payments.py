@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import Invalid, NotFound
 from models import AuditAction, Cooperative, Payment, PaymentKind, User
 
 from . import audit
@@ -36,22 +36,19 @@ def parse_period(start: str | None, end: str | None, *, default: Period | None =
     try:
         first = Month.parse(start or end or "")
     except ValueError:
-        raise DomainError(
-            _("Enter a month as YYYY-MM."), status=422, field="period_start"
-        ) from None
+        raise Invalid(_("Enter a month as YYYY-MM."), field="period_start") from None
     try:
         last = Month.parse(end or start or "")
     except ValueError:
-        raise DomainError(_("Enter a month as YYYY-MM."), status=422, field="period_end") from None
+        raise Invalid(_("Enter a month as YYYY-MM."), field="period_end") from None
     if not 2000 <= first.year <= 2099 or not 2000 <= last.year <= 2099:
-        raise DomainError(_("Choose a month from 2000 on."), status=422, field="period_start")
+        raise Invalid(_("Choose a month from 2000 on."), field="period_start")
     if last < first:
-        raise DomainError(_("The period ends before it starts."), status=422, field="period_end")
+        raise Invalid(_("The period ends before it starts."), field="period_end")
     period = Period(first, last)
     if period.months > MAX_PERIOD_MONTHS:
-        raise DomainError(
+        raise Invalid(
             _("Choose a period of at most %(n)d months.", n=MAX_PERIOD_MONTHS),
-            status=422,
             field="period_end",
         )
     return period
@@ -68,23 +65,22 @@ def record_payment(
 ) -> Payment:
     """A surplus share or other payment to a member household; audited."""
     if not manages(actor, cooperative.id):
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     try:
         kind = PaymentKind(kind)
     except ValueError:
         kind = None  # type: ignore[assignment]
     if kind not in MANUAL_KINDS:
-        raise DomainError(
+        raise Invalid(
             _("Record a surplus share or another payment; farmgate payments come from deliveries."),
-            status=422,
             field="kind",
         )
     if not isinstance(amount_vnd, int) or not 0 < amount_vnd <= MAX_AMOUNT_VND:
-        raise DomainError(_("Enter an amount greater than zero."), status=422, field="amount_vnd")
+        raise Invalid(_("Enter an amount greater than zero."), field="amount_vnd")
     paid_at = check_moment(paid_at, "paid_at")
     note = (note or "").strip()
     if len(note) > 1000:
-        raise DomainError(_("The note is too long."), status=422, field="note")
+        raise Invalid(_("The note is too long."), field="note")
     household = member_household(cooperative.id, household_id)
     payment = Payment(
         cooperative_id=cooperative.id,
@@ -116,7 +112,7 @@ def payments_query(
 ) -> Select[Any]:
     """The cooperative's payments, newest first, with their households."""
     if not manages(actor, cooperative.id):
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     statement = (
         select(Payment)
         .where(Payment.cooperative_id == cooperative.id)

@@ -10,8 +10,8 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import Invalid, NotFound
 from models import AuditAction, Certification, CertificationKind, Cooperative, Product, User
 
 from . import audit
@@ -102,7 +102,7 @@ def get_certification_for(actor: User, cooperative_id: int, certification_id: in
         or certification.cooperative_id != cooperative_id
         or not manages(actor, cooperative_id)
     ):
-        raise DomainError(_("Certification not found."), status=404)
+        raise NotFound(_("Certification not found."))
     return certification
 
 
@@ -165,11 +165,11 @@ def delete_certification(actor: User, certification: Certification) -> None:
 
 def _check_manages(actor: User, cooperative_id: int) -> None:
     if not manages(actor, cooperative_id):
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
 
 
-def _invalid(message: str, field: str) -> DomainError:
-    return DomainError(message, status=422, field=field)
+def _invalid(message: str, field: str) -> Invalid:
+    return Invalid(message, field=field)
 
 
 def _text(value: Any, name: str) -> str:

@@ -6,8 +6,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import Invalid, NotFound
 from models import AuditAction, Household, OfficialStatus, OfficialStatusChange, Role, User
 
 from . import audit
@@ -30,17 +30,16 @@ def reclassify(
     if actor.role not in (Role.OFFICIAL, Role.ADMIN) or not commune_in_scope(
         actor, household.commune_code
     ):
-        raise DomainError(_("Household not found."), status=404)
+        raise NotFound(_("Household not found."))
     reason = (reason or "").strip()
     if len(reason) < 5:
-        raise DomainError(
+        raise Invalid(
             _("Give the reason for the re-classification (at least 5 characters)."),
-            status=422,
             field="reason",
         )
     day = effective_on or current_day()
     if day > current_day():
-        raise DomainError(_("The date cannot be in the future."), status=422, field="effective_on")
+        raise Invalid(_("The date cannot be in the future."), field="effective_on")
     change = OfficialStatusChange(
         household_id=household.id,
         previous_status=household.official_status,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, false, select, true
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import NotFound
 from models import Household, Membership, Role, User, official_communes
 
 
@@ -44,7 +44,7 @@ def get_household_for(actor: User, household_id: int) -> Household:
         select(Household).where(Household.id == household_id, household_scope(actor))
     ).first()
     if household is None:
-        raise DomainError(_("Household not found."), status=404)
+        raise NotFound(_("Household not found."))
     return household
 
 

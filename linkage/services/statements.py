@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import NotFound
 from models import (
     AuditAction,
     Collection,
@@ -87,7 +87,7 @@ def household_statement(
 ) -> Statement:
     """The statement of a member household for a period (5 queries); the read is audited."""
     if not manages(actor, cooperative.id):
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     household_id = household if isinstance(household, int) else household.id
     # a household that has left still gets the statement of what it delivered
     household = member_household(cooperative.id, household_id, current_only=False)

@@ -22,8 +22,8 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, distinct, func, select
 from sqlalchemy.orm import joinedload
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import NotFound
 from models import (
     AuditAction,
     BuyerOrganisation,
@@ -221,8 +221,8 @@ def _find_lot(condition: ColumnElement[bool]) -> Lot | None:
     ).first()
 
 
-def _not_found() -> DomainError:
-    return DomainError(_("Lot not found."), status=404)
+def _not_found() -> NotFound:
+    return NotFound(_("Lot not found."))
 
 
 def get_public_lot(code: str) -> Lot:

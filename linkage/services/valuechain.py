@@ -19,9 +19,9 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.numbers import format_quantity, unit_label
+from linkage.services.errors import Conflict, Invalid, NotFound, UnknownReference
 from linkage.text import fold
 from models import (
     AuditAction,
@@ -78,11 +78,11 @@ PAYMENT_FIELDS = ("cooperative_id", "household_id", "kind", "amount_vnd", "paid_
 def check_moment(value: datetime, field: str) -> datetime:
     """An aware timestamp, not before 2000 and not more than a day in the future (else 422)."""
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise DomainError(_("Give the date and time with a time zone."), status=422, field=field)
+        raise Invalid(_("Give the date and time with a time zone."), field=field)
     if value < EARLIEST:
-        raise DomainError(_("This date is too far in the past."), status=422, field=field)
+        raise Invalid(_("This date is too far in the past."), field=field)
     if value > utcnow() + FUTURE_TOLERANCE:
-        raise DomainError(_("This date is in the future."), status=422, field=field)
+        raise Invalid(_("This date is in the future."), field=field)
     return value.astimezone(UTC)
 
 
@@ -91,13 +91,13 @@ def positive_quantity(value: Any, field: str) -> Decimal:
     try:
         quantity = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise DomainError(_("Enter a number."), status=422, field=field) from None
+        raise Invalid(_("Enter a number."), field=field) from None
     if not quantity.is_finite() or quantity != quantity.quantize(Decimal("0.001")):
-        raise DomainError(_("Enter a number with at most 3 decimals."), status=422, field=field)
+        raise Invalid(_("Enter a number with at most 3 decimals."), field=field)
     if quantity <= 0:
-        raise DomainError(_("Enter a quantity greater than zero."), status=422, field=field)
+        raise Invalid(_("Enter a quantity greater than zero."), field=field)
     if quantity > MAX_QUANTITY:
-        raise DomainError(_("This quantity is too large."), status=422, field=field)
+        raise Invalid(_("This quantity is too large."), field=field)
     return quantity.quantize(Decimal("0.001"))
 
 
@@ -120,7 +120,7 @@ def member_household(
             statement = statement.where(Membership.left_on.is_(None))
         household = db.session.scalars(statement).first()
     if household is None:
-        raise DomainError(_("Household not found."), status=404, field=field)
+        raise NotFound(_("Household not found."), field=field)
     return household
 
 
@@ -146,14 +146,14 @@ def _product(code: Any, field: str) -> Product:
     if isinstance(code, str) and 0 < len(code.strip()) <= 40:
         product = db.session.scalars(select(Product).where(Product.code == code.strip())).first()
     if product is None:
-        raise DomainError(_("Unknown product."), status=422, field=field)
+        raise UnknownReference(_("Unknown product."), field=field)
     return product
 
 
 def _note(note: str | None, limit: int = 2000) -> str:
     text = (note or "").strip()
     if len(text) > limit:
-        raise DomainError(_("The note is too long."), status=422, field="note")
+        raise Invalid(_("The note is too long."), field="note")
     return text
 
 
@@ -208,13 +208,13 @@ def _insert_lot(
         except IntegrityError:
             continue
         return lot
-    raise DomainError(_("The lot could not be numbered; please try again."), status=409)
+    raise Conflict(_("The lot could not be numbered; please try again."))
 
 
 def create_lot(actor: User, cooperative: Cooperative, product_code: str, note: str = "") -> Lot:
     """An empty collection lot of one product; audited."""
     if not manages(actor, cooperative.id):
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     product = _product(product_code, "product_code")
     lot = _insert_lot(
         cooperative, product, LotOrigin.COLLECTION, Decimal("0"), _note(note), utcnow()
@@ -233,7 +233,7 @@ def get_lot_for(actor: User, lot_id: int, cooperative_id: int | None = None) -> 
         or not manages(actor, lot.cooperative_id)
         or (cooperative_id is not None and lot.cooperative_id != cooperative_id)
     ):
-        raise DomainError(_("Lot not found."), status=404)
+        raise NotFound(_("Lot not found."))
     return lot
 
 
@@ -245,7 +245,7 @@ def lots_query(
 ) -> Select[Any]:
     """The cooperative's lots, newest first; by product code and whether any stock is left."""
     if not manages(actor, cooperative.id):
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     statement = (
         select(Lot)
         .where(Lot.cooperative_id == cooperative.id)
@@ -281,7 +281,7 @@ def lots_with_stock(cooperative: Cooperative) -> list[Lot]:
 def _optional_grade(grade: str | None) -> str | None:
     text = (grade or "").strip()
     if len(text) > 40:
-        raise DomainError(_("The grade is too long."), status=422, field="grade")
+        raise Invalid(_("The grade is too long."), field="grade")
     return text or None
 
 
@@ -293,11 +293,9 @@ def _optional_moisture(value: Any) -> Decimal | None:
     except (InvalidOperation, ValueError):
         moisture = Decimal("NaN")
     if not moisture.is_finite() or not 0 <= moisture <= 100:
-        raise DomainError(
-            _("Moisture is a percentage from 0 to 100."), status=422, field="moisture_pct"
-        )
+        raise Invalid(_("Moisture is a percentage from 0 to 100."), field="moisture_pct")
     if moisture != moisture.quantize(Decimal("0.01")):
-        raise DomainError(_("Moisture takes at most 2 decimals."), status=422, field="moisture_pct")
+        raise Invalid(_("Moisture takes at most 2 decimals."), field="moisture_pct")
     return moisture
 
 
@@ -318,9 +316,9 @@ def record_collection(
 ) -> Collection:
     """A member household's delivery into a collection lot, with its farmgate payment."""
     if not manages(actor, lot.cooperative_id):
-        raise DomainError(_("Lot not found."), status=404)
+        raise NotFound(_("Lot not found."))
     if lot.origin != LotOrigin.COLLECTION:
-        raise DomainError(
+        raise Conflict(
             _(
                 "Lot %(code)s comes from processing; deliveries go into collection lots.",
                 code=lot.code,
@@ -328,14 +326,14 @@ def record_collection(
         )
     quantity = positive_quantity(quantity, "quantity")
     if not isinstance(unit_price_vnd, int) or not 0 <= unit_price_vnd <= MAX_UNIT_PRICE_VND:
-        raise DomainError(_("Enter a unit price in đồng."), status=422, field="unit_price_vnd")
+        raise Invalid(_("Enter a unit price in đồng."), field="unit_price_vnd")
     collected_at = check_moment(collected_at, "collected_at")
     grade = _optional_grade(grade)
     moisture = _optional_moisture(moisture_pct)
     household = member_household(lot.cooperative_id, household_id)
     amount = amount_for(quantity, unit_price_vnd)
     if amount > MAX_AMOUNT_VND:
-        raise DomainError(_("The amount is too large."), status=422, field="quantity")
+        raise Invalid(_("The amount is too large."), field="quantity")
     collection = Collection(
         lot_id=lot.id,
         household_id=household.id,
@@ -395,21 +393,21 @@ def _process(value: Any) -> Process:
     try:
         return Process(value)
     except ValueError:
-        raise DomainError(_("Unknown processing step."), status=422, field="process") from None
+        raise UnknownReference(_("Unknown processing step."), field="process") from None
 
 
 def _takes(inputs: Iterable[tuple[int, Any]]) -> dict[int, Decimal]:
     takes: dict[int, Decimal] = {}
     for lot_id, quantity in inputs:
         if not isinstance(lot_id, int) or not 1 <= lot_id <= MAX_ID:
-            raise DomainError(_("Lot not found."), status=404, field="inputs")
+            raise NotFound(_("Lot not found."), field="inputs")
         if lot_id in takes:
-            raise DomainError(_("Each input lot may appear only once."), status=422, field="inputs")
+            raise Invalid(_("Each input lot may appear only once."), field="inputs")
         takes[lot_id] = positive_quantity(quantity, "inputs")
     if not takes:
-        raise DomainError(_("Choose at least one input lot."), status=422, field="inputs")
+        raise Invalid(_("Choose at least one input lot."), field="inputs")
     if len(takes) > MAX_INPUTS:
-        raise DomainError(_("Too many input lots."), status=422, field="inputs")
+        raise Invalid(_("Too many input lots."), field="inputs")
     return takes
 
 
@@ -424,7 +422,7 @@ def _take(lot: Lot, quantity: Decimal) -> None:
     db.session.expire(lot, ["quantity_remaining"])
     if result.rowcount == 0:  # type: ignore[attr-defined]
         held = db.session.scalar(select(Lot.quantity_remaining).where(Lot.id == lot.id))
-        raise DomainError(
+        raise Conflict(
             _(
                 "Lot %(code)s holds only %(quantity)s %(unit)s.",
                 code=lot.code,
@@ -446,7 +444,7 @@ def record_transformation(
 ) -> Transformation:
     """A processing step: takes from input lots, fills one new output lot; all or nothing."""
     if not manages(actor, cooperative.id):
-        raise DomainError(_("Cooperative not found."), status=404)
+        raise NotFound(_("Cooperative not found."))
     process = _process(process)
     occurred_at = check_moment(occurred_at, "occurred_at")
     takes = _takes(inputs)
@@ -462,7 +460,7 @@ def record_transformation(
         )
     }
     if len(lots) != len(takes):
-        raise DomainError(_("Lot not found."), status=404, field="inputs")
+        raise NotFound(_("Lot not found."), field="inputs")
     # a savepoint makes the step all-or-nothing even for a caller that does not roll back
     with db.session.begin_nested():
         for lot_id in sorted(takes):  # one lock order for every writer: no deadlock
@@ -532,7 +530,7 @@ class LotHistory:
 def lot_history(actor: User, lot: Lot) -> LotHistory:
     """Collections (with households: managers only), producing and consuming steps, shipments."""
     if not manages(actor, lot.cooperative_id):
-        raise DomainError(_("Lot not found."), status=404)
+        raise NotFound(_("Lot not found."))
     collections = db.session.scalars(
         select(Collection)
         .where(Collection.lot_id == lot.id)

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.services import catalog
 from linkage.services.catalog import CatalogFilters, Sort
+from linkage.services.errors import DomainError
 from linkage.services.periods import current_day
 from models import (
     CertificationKind,

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.services import corrections, payments, valuechain
+from linkage.services.errors import DomainError
 from linkage.services.order_lifecycle import pay_order
 from linkage.services.record_history import history
 from models import (

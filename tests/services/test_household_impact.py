@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import DomainError
 from linkage.services.household_impact import household_impact
 from linkage.services.impact import ImpactFilters, households_page
 from linkage.services.income import attribute_order

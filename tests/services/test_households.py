@@ -10,9 +10,9 @@ from datetime import date, timedelta
 import pytest
 from flask import session
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.services import households
+from linkage.services.errors import DomainError
 from linkage.services.households import ImportRejected, today_in_vietnam
 from models import (
     AuditAction,

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from flask import session
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.services import households
+from linkage.services.errors import DomainError
 from linkage.services.households import ImportRejected
 from linkage.services.reclassification import reclassify
 from models import AuditEntry, Household, OfficialStatus, OfficialStatusChange

@@ -193,7 +193,7 @@ def test_officials_see_only_their_communes(app):
     db.session.commit()
     _standard, rows, _ = _project(commune_official, "2026-01", "2026-01")
     assert [row["household_id"] for row in rows] == [inside.id]
-    from linkage.errors import DomainError
+    from linkage.services.errors import DomainError
 
     with pytest.raises(DomainError) as refused:
         _project(commune_official, "2026-01", "2026-01", commune=URBAN_WARD)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from linkage.errors import DomainError
 from linkage.extensions import db
+from linkage.services.errors import DomainError
 from linkage.services.impact import ImpactFilters
 from linkage.services.impact_dashboard import TABLE_SLUGS, build
 from linkage.services.periods import Month, Period

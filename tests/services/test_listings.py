@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.services import listings
+from linkage.services.errors import DomainError
 from models import AuditEntry, CooperativeStatus, Listing, ListingStatus
 
 from ..factories import CooperativeFactory

@@ -10,9 +10,9 @@ import pytest
 from flask import session
 from sqlalchemy import update
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.services import orders
+from linkage.services.errors import DomainError
 from models import (
     CooperativeStatus,
     IncomeAttribution,

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, func, select
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.services import payments, statements, valuechain
+from linkage.services.errors import DomainError
 from linkage.services.periods import Month, Period, current_month
 from models import AuditAction, AuditEntry, Membership, Payment, PaymentKind
 

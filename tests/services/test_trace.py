@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.services import trace as traces
+from linkage.services.errors import DomainError
 from linkage.services.lineage import downstream_lot_ids, upstream_lot_ids
 from models import CooperativeStatus, LotOrigin, Process
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, func, select
 
-from linkage.errors import DomainError
 from linkage.extensions import db
 from linkage.services import valuechain
+from linkage.services.errors import DomainError
 from linkage.services.periods import VIETNAM
 from models import (
     AuditEntry,

@@ -1,0 +1,187 @@
+"""Imports flow one way (CONVENTIONS): models <- services <- schemas <- blueprints.
+
+The rules read the source with `ast` (nothing is imported), so a violation fails here even when
+it is hidden in a function body or behind `if TYPE_CHECKING:`. Relative imports are resolved.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = frozenset({"blueprints", "config", "linkage", "models", "tests", "bench", "migrations"})
+
+# The web layer: services take what they need of a request as arguments (or, for the caller's
+# address, from `audit.remote_addr`, set by the web layer) and raise `linkage.services.errors`.
+SERVICES_MUST_NOT_IMPORT = (
+    "flask",  # flask_babel (translations) is allowed: it is a separate package
+    "flask_login",
+    "flask_wtf",
+    "flask_smorest",
+    "werkzeug",
+    "blueprints",
+    "linkage.errors",
+    "linkage.security",
+    "linkage.exports",
+    "linkage.schemas",
+)
+
+# Explicit, documented exceptions: (module, imported module) -> reason. Keep this short.
+SERVICE_EXCEPTIONS = {
+    ("linkage.services.accounts", "werkzeug.security"): (
+        "password hashing: pure functions (no request, no app), and the stored hashes are in "
+        "Werkzeug's format"
+    ),
+    ("linkage.services.buyers", "werkzeug.security"): (
+        "password hashing for buyer registration and password change, as accounts"
+    ),
+}
+
+MODELS_MAY_IMPORT = ("linkage.extensions", "models")
+
+# Modules made for the services to use without the web: they import no Flask at all.
+WEB_FREE = ("linkage.services.errors", "linkage.tables")
+WEB_PACKAGES = ("flask", "flask_babel", "flask_login", "werkzeug")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(name: str, source: str, *, is_package: bool = False) -> Iterator[str]:
+    """Every module a source imports: `import a.b` gives a.b; `from a import b` gives a and a.b
+    (b may be a module); relative imports are resolved against `name`."""
+    package = name if is_package else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            yield module
+            yield from (f"{module}.{alias.name}" for alias in node.names if alias.name != "*")
+
+
+def matches(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def service_violations(name: str, source: str, *, is_package: bool = False) -> list[str]:
+    found = set()
+    for module in imported_modules(name, source, is_package=is_package):
+        for banned in SERVICES_MUST_NOT_IMPORT:
+            if not matches(module, banned):
+                continue
+            if any(
+                owner == name and matches(module, allowed) for owner, allowed in SERVICE_EXCEPTIONS
+            ):
+                continue
+            found.add(f"{name} imports {module}")
+    return sorted(found)
+
+
+def model_violations(name: str, source: str, *, is_package: bool = False) -> list[str]:
+    found = set()
+    for module in imported_modules(name, source, is_package=is_package):
+        if module.split(".")[0] not in PROJECT:
+            continue  # a third-party or standard library module
+        if not any(matches(module, allowed) for allowed in MODELS_MAY_IMPORT):
+            found.add(f"{name} imports {module}")
+    return sorted(found)
+
+
+def sources(package: str) -> list[tuple[str, str, bool]]:
+    files = sorted((ROOT / package.replace(".", "/")).rglob("*.py"))
+    assert files, package
+    return [(module_name(f), f.read_text(encoding="utf-8"), f.name == "__init__.py") for f in files]
+
+
+def test_services_import_nothing_of_the_web_layer():
+    problems = [
+        problem
+        for name, source, is_package in sources("linkage.services")
+        for problem in service_violations(name, source, is_package=is_package)
+    ]
+    assert problems == []
+
+
+def test_the_service_exceptions_are_still_needed():
+    """An exception whose import is gone must be removed from the list."""
+    imports = {
+        name: set(imported_modules(name, source, is_package=is_package))
+        for name, source, is_package in sources("linkage.services")
+    }
+    for owner, allowed in SERVICE_EXCEPTIONS:
+        assert any(matches(module, allowed) for module in imports[owner]), (owner, allowed)
+
+
+def test_models_import_only_extensions_and_models():
+    problems = [
+        problem
+        for name, source, is_package in sources("models")
+        for problem in model_violations(name, source, is_package=is_package)
+    ]
+    assert problems == []
+
+
+@pytest.mark.parametrize("name", WEB_FREE)
+def test_modules_made_for_the_services_import_no_web_package(name):
+    path = ROOT / (name.replace(".", "/") + ".py")
+    modules = set(imported_modules(name, path.read_text(encoding="utf-8")))
+    assert not [m for m in modules for web in WEB_PACKAGES if matches(m, web)]
+
+
+@pytest.mark.parametrize(
+    ("source", "banned"),
+    [
+        ("from flask import request\n", "flask"),
+        ("import werkzeug.exceptions\n", "werkzeug.exceptions"),
+        ("from ..errors import DomainError\n", "linkage.errors"),
+        ("from linkage import security\n", "linkage.security"),
+        ("def f():\n    from linkage.schemas.common import MAX_PAGE\n", "linkage.schemas.common"),
+        ("from linkage.exports import Table\n", "linkage.exports"),
+        ("from flask_login import current_user\n", "flask_login"),
+        ("import blueprints.manage\n", "blueprints.manage"),
+        ("from flask_babel import gettext\nfrom . import audit\n", None),
+        ("from linkage.services.errors import NotFound\nimport flask_babel\n", None),
+        ("from linkage.tables import Table\n", None),
+    ],
+)
+def test_the_service_rule_catches_a_web_import(source, banned):
+    found = service_violations("linkage.services.orders", source)
+    if banned is None:
+        assert found == []
+    else:
+        assert f"linkage.services.orders imports {banned}" in found, found
+
+
+def test_an_exception_allows_only_its_own_import_in_its_own_module():
+    allowed = "from werkzeug.security import check_password_hash\n"
+    assert service_violations("linkage.services.accounts", allowed) == []
+    assert service_violations("linkage.services.orders", allowed) != []
+    other = "from werkzeug.exceptions import NotFound\n"
+    assert service_violations("linkage.services.accounts", other) != []
+
+
+@pytest.mark.parametrize(
+    ("source", "ok"),
+    [
+        ("from linkage.extensions import db\nfrom .enums import Role\n", True),
+        ("from flask_login import UserMixin\nimport sqlalchemy\n", True),
+        ("from linkage.services import audit\n", False),
+        ("from linkage.numbers import format_quantity\n", False),
+        ("from blueprints.manage import bp\n", False),
+        ("from ..linkage import errors\n", False),
+    ],
+)
+def test_the_models_rule_catches_a_project_import(source, ok):
+    assert (model_violations("models.accounts", source) == []) is ok
