@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -57,11 +57,6 @@ def role_label(role: Role) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
-def has_endpoint(endpoint: str) -> bool:
-    """True when the app serves `endpoint` (navigation shows only what exists)."""
-    return endpoint in current_app.view_functions
-
-
 def current_path() -> str:
     path = request.full_path if request.query_string else request.path
     return path
@@ -89,4 +84,3 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(role_label, "role_label")
     app.add_template_global(unit_label, "unit_label")
     app.add_template_global(standard_text, "standard_text")
-    app.add_template_global(has_endpoint, "has_endpoint")

@@ -12,6 +12,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,34 @@ def database_url() -> Iterator[str]:
 def make_app(database_url: str, **overrides: Any) -> Flask:
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
     return create_app(config)
+
+
+@contextmanager
+def demo_database(database_url: str) -> Iterator[Flask]:
+    """An app whose database holds the demo province, in an application context; emptied on
+    leaving. scrypt takes about 0.1 s per demo user, so the demo's users get a cheap hash."""
+    from werkzeug.security import generate_password_hash
+
+    from linkage.seed.demo import seed_demo
+    from linkage.services import accounts
+
+    app = make_app(database_url)
+    with app.app_context():
+        try:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(
+                    accounts,
+                    "generate_password_hash",
+                    lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
+                )
+                seed_demo()
+                db.session.commit()
+            yield app
+        finally:
+            db.session.rollback()
+            empty_tables()
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

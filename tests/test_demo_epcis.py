@@ -12,38 +12,20 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 
 from linkage.extensions import db
-from linkage.seed.demo import seed_demo
-from linkage.services import accounts
 from linkage.services.accounts import issue_token
 from models import Collection, Cooperative, CooperativeStatus, Household, Lot, Role, User
 
-from .conftest import empty_tables, make_app
+from .conftest import demo_database
 from .services.test_epcis import _validator, assert_valid, collection_parties, received
 
 
 @pytest.fixture(scope="module")
 def demo_app(database_url: str, _schema: None) -> Iterator[Flask]:
     """An app whose database holds the demo for this module (emptied at its end)."""
-    app = make_app(database_url)
-    with app.app_context():
-        try:
-            with pytest.MonkeyPatch.context() as patch:  # scrypt is slow: a cheap hash
-                patch.setattr(
-                    accounts,
-                    "generate_password_hash",
-                    lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
-                )
-                seed_demo()
-                db.session.commit()
-            yield app
-        finally:
-            db.session.rollback()
-            empty_tables()
-            db.session.remove()
-            db.engine.dispose()
+    with demo_database(database_url) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from linkage.numbers import unit_label
-from linkage.templating import has_endpoint, role_label
+from linkage.templating import role_label
 from models import BuyerKind, Order, OrderEvent, OrderStatus, Role
 
 STATUS_TITLES = {
@@ -36,8 +36,8 @@ def status_argument() -> OrderStatus | None:
 
 
 def catalog_url() -> str:
-    """The catalog when it is served, else the home page."""
-    return url_for("catalog.index" if has_endpoint("catalog.index") else "public.home")
+    """The catalog."""
+    return url_for("catalog.index")
 
 
 def event_actor(event: OrderEvent, order: Order) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 
 from blueprints.common import page_number
-from linkage.schemas.catalog import trace_url
 from linkage.security import PUBLIC, allow
 from linkage.services import catalog
 from linkage.services.errors import DomainError
@@ -32,7 +31,7 @@ def catalog_label(value: Any) -> str:
 
 @bp.app_template_global("trace_url")
 def lot_trace_url(code: str) -> str:
-    return trace_url(code)
+    return url_for("trace.lot", code=code)
 
 
 def _paginate(statement: Any, number: int) -> Page[Any]:

@@ -4,12 +4,11 @@ QR code) and processing steps."""
 from __future__ import annotations
 
 import segno
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from blueprints.common import page_number, show_refusal
@@ -43,7 +42,6 @@ LOTS = COOPERATIVE + "/lots"
 LOT = LOTS + "/<id:lot_id>"
 PER_PAGE = 25
 STOCK_FILTERS = {"with": True, "empty": False}
-TRACE_ENDPOINTS = ("trace.lot",)  # the public trace page, when the app serves it
 
 
 @bp.context_processor
@@ -216,13 +214,7 @@ def transformation_new(cooperative_id: int) -> str | Response | tuple[str, int]:
 
 def trace_url(code: str) -> str:
     """The public trace page of a lot, absolute (printed on labels, read by phones)."""
-    for endpoint in TRACE_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, code=code, _external=True)
-            except BuildError:
-                continue
-    return request.url_root + "trace/" + code
+    return url_for("trace.lot", code=code, _external=True)
 
 
 @bp.route(LOT + "/label")
