@@ -45,15 +45,14 @@ from babel.numbers import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from linkage.labels import UNIT_LABELS
 from models import Unit
 
 MAX_LENGTH = 40
 SPACES = " \u00a0\u202f"
 DIGITS = "0123456789"
 NUMBER_EXAMPLE = Decimal("1200.5")
-UNIT_LABELS = {Unit.KG: _l("kg"), Unit.LITRE: _l("litre"), Unit.ITEM: _l("item")}
 
 
 class NumberError(ValueError):

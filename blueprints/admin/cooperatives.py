@@ -16,6 +16,7 @@ from wtforms.validators import Length, Optional
 from blueprints.admin import bp
 from blueprints.common import page_number
 from linkage.extensions import db
+from linkage.labels import COOPERATIVE_STATUS_LABELS as STATUS_LABELS
 from linkage.security import allow
 from linkage.services import cooperatives
 from linkage.services.paging import paginate
@@ -23,11 +24,6 @@ from models import Cooperative, CooperativeStatus, Role
 
 COOPERATIVE = "/cooperatives/<id:cooperative_id>"
 PER_PAGE = 25
-STATUS_LABELS = {
-    CooperativeStatus.PENDING: _l("Waiting for approval"),
-    CooperativeStatus.APPROVED: _l("Approved"),
-    CooperativeStatus.SUSPENDED: _l("Suspended"),
-}
 
 
 class StatusChangeForm(FlaskForm):

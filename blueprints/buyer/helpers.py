@@ -6,9 +6,10 @@ from flask import request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from linkage.labels import BUYER_KIND_LABELS as KIND_LABELS
 from linkage.numbers import unit_label
 from linkage.templating import role_label
-from models import BuyerKind, Order, OrderEvent, OrderStatus, Role
+from models import Order, OrderEvent, OrderStatus, Role
 
 STATUS_TITLES = {
     OrderStatus.PLACED: _l("Placed"),
@@ -18,13 +19,6 @@ STATUS_TITLES = {
     OrderStatus.SHIPPED: _l("Shipped"),
     OrderStatus.DELIVERED: _l("Delivered"),
     OrderStatus.PAID: _l("Paid"),
-}
-KIND_LABELS = {
-    BuyerKind.TRADER: _l("Trader"),
-    BuyerKind.PROCESSOR: _l("Processor"),
-    BuyerKind.PHARMACEUTICAL: _l("Pharmaceutical company"),
-    BuyerKind.HOSPITAL: _l("Hospital"),
-    BuyerKind.RETAILER: _l("Retailer"),
 }
 PER_PAGE = 20
 

@@ -6,29 +6,10 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from linkage.numbers import UNIT_LABELS
+from linkage.labels import CATEGORY_LABELS, CERTIFICATION_LABELS, REGION_LABELS, UNIT_LABELS
 from linkage.services.catalog import Sort
 from models import CertificationKind, ProductCategory, Region, Unit
 
-CATEGORY_LABELS = {
-    ProductCategory.MEDICINAL: _l("Medicinal plants"),
-    ProductCategory.CROP: _l("Crops"),
-    ProductCategory.LIVESTOCK: _l("Livestock"),
-    ProductCategory.PROCESSED: _l("Processed products"),
-}
-REGION_LABELS = {
-    Region.URBAN: _l("Urban"),
-    Region.MIDLAND: _l("Midland"),
-    Region.MOUNTAIN: _l("Mountain"),
-}
-CERTIFICATION_LABELS = {
-    CertificationKind.VIETGAP: "VietGAP",
-    CertificationKind.GACP_WHO: "GACP-WHO",
-    CertificationKind.ORGANIC: _l("Organic"),
-    CertificationKind.OCOP_3: _l("OCOP 3 stars"),
-    CertificationKind.OCOP_4: _l("OCOP 4 stars"),
-    CertificationKind.OCOP_5: _l("OCOP 5 stars"),
-}
 SORT_LABELS = {
     Sort.NEWEST: _l("Newest first"),
     Sort.PRICE_ASC: _l("Price: low to high"),

@@ -21,16 +21,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.forms import MoneyField
+from linkage.labels import NOT_YET_KNOWN_LABEL
+from linkage.labels import OFFICIAL_STATUS_LABELS as STATUS_LABELS
 from linkage.services.errors import DomainError
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, NOT_YET_KNOWN
 from models import Commune, Cooperative, EthnicGroup, Household, OfficialStatus
 
-STATUS_LABELS = {
-    OfficialStatus.POOR: _l("poor"),
-    OfficialStatus.NEAR_POOR: _l("near poor"),
-    OfficialStatus.NOT_POOR: _l("not poor"),
-}
-NOT_YET_KNOWN_LABEL = _l("Not yet known")
 # The first option of a select the manager must choose in: nothing is preselected.
 CHOOSE = SelectChoice("", _l("Choose…"))
 REVIEW_CHOICES = (("", _l("All")), ("yes", _l("To re-check")), ("no", _l("Checked")))

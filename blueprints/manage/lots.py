@@ -14,6 +14,8 @@ from werkzeug.wrappers import Response
 from blueprints.common import page_number, show_refusal
 from blueprints.manage import bp
 from linkage.extensions import db
+from linkage.labels import LOT_ORIGIN_LABELS as ORIGIN_LABELS
+from linkage.labels import PAYMENT_KIND_LABELS, PROCESS_LABELS
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
@@ -23,9 +25,6 @@ from models import Collection, Cooperative, Lot, Product, Role
 
 from .deliveries import Confirmation, record_checked
 from .valuechain_forms import (
-    ORIGIN_LABELS,
-    PAYMENT_KIND_LABELS,
-    PROCESS_LABELS,
     UNIT_NAMES,
     CollectionForm,
     LotForm,

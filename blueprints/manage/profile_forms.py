@@ -18,18 +18,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from linkage.labels import CERTIFICATION_LABELS as KIND_LABELS
 from linkage.services.profile import is_email, is_phone
 from models import CertificationKind, Commune, Product
-
-# Proper names of certificates stay as they are; the OCOP stars are translated.
-KIND_LABELS = {
-    CertificationKind.VIETGAP: "VietGAP",
-    CertificationKind.GACP_WHO: "GACP-WHO",
-    CertificationKind.ORGANIC: _l("Organic"),
-    CertificationKind.OCOP_3: _l("OCOP 3 stars"),
-    CertificationKind.OCOP_4: _l("OCOP 4 stars"),
-    CertificationKind.OCOP_5: _l("OCOP 5 stars"),
-}
 
 
 def kind_label(kind: CertificationKind | str) -> str:

@@ -12,26 +12,12 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blueprints.forms import MoneyField, QuantityField, number_required
+from linkage.labels import PAYMENT_KIND_LABELS, PROCESS_LABELS
 from linkage.numbers import UNIT_LABELS, format_quantity
 from linkage.services.periods import VIETNAM, current_day
-from models import Household, Lot, LotOrigin, PaymentKind, Process, Product
+from models import Household, Lot, PaymentKind, Product
 
 INPUT_ROWS = 5
-PROCESS_LABELS = {
-    Process.DRYING: _l("Drying"),
-    Process.SLICING: _l("Slicing"),
-    Process.SORTING: _l("Sorting"),
-    Process.PACKING: _l("Packing"),
-}
-PAYMENT_KIND_LABELS = {
-    PaymentKind.FARMGATE: _l("Farmgate payment for a delivery"),
-    PaymentKind.SURPLUS: _l("Share of the surplus"),
-    PaymentKind.OTHER: _l("Other payment"),
-}
-ORIGIN_LABELS = {
-    LotOrigin.COLLECTION: _l("Collected from member households"),
-    LotOrigin.TRANSFORMATION: _l("Made by processing"),
-}
 UNIT_NAMES = UNIT_LABELS  # one table of unit labels: linkage.numbers
 
 

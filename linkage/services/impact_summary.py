@@ -24,6 +24,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, true, union_all
 
 from linkage.extensions import db
+from linkage.labels import CATEGORY_LABELS, NOT_YET_KNOWN_LABEL, REGION_LABELS
+from linkage.labels import OFFICIAL_STATUS_LABELS as STATUS_LABELS
 from models import (
     Collection,
     Commune,
@@ -75,17 +77,8 @@ class GroupBy(enum.StrEnum):
     OFFICIAL_STATUS = "official_status"
 
 
-REGION_LABELS = {"urban": _l("Urban"), "midland": _l("Midland"), "mountain": _l("Mountain")}
-STATUS_LABELS = {"poor": _l("Poor"), "near_poor": _l("Near poor"), "not_poor": _l("Not poor")}
 ETHNICITY_GROUP_LABELS = {"minority": _l("Ethnic minorities"), "kinh": _l("Kinh")}
 NOT_YET_KNOWN = "not_yet_known"  # the key of the row of households whose ethnicity is unknown
-NOT_YET_KNOWN_LABEL = _l("Not yet known")
-CATEGORY_LABELS = {
-    "medicinal": _l("Medicinal plants"),
-    "crop": _l("Crops"),
-    "livestock": _l("Livestock"),
-    "processed": _l("Processed products"),
-}
 TRANSITION_LABELS = {
     "exit": _l("Exit from poverty"),
     "improved": _l("Improved"),
