@@ -30,7 +30,7 @@ from .finance import IncomeAttribution, Payment
 from .households import Household, Membership, OfficialStatusChange, Support
 from .market import Listing, Notice, Order, OrderEvent, OrderLine, listing_certifications
 from .reference import Commune, EthnicGroup, PovertyStandard, Product
-from .types import Quantity, UTCDateTime, to_quantity, utcnow
+from .types import Quantity, UTCDateTime, amount_vnd, to_quantity, utcnow
 from .valuechain import Collection, Lot, LotAllocation, Transformation, TransformationInput
 
 __all__ = [
@@ -84,6 +84,7 @@ __all__ = [
     "UTCDateTime",
     "Unit",
     "User",
+    "amount_vnd",
     "listing_certifications",
     "manager_cooperatives",
     "official_communes",

@@ -15,6 +15,11 @@ MAX_ID = 2_147_483_647  # the largest id an INTEGER primary key holds (SQLite an
 SCALE = 1000
 
 
+def amount_vnd(quantity: Decimal, unit_price_vnd: int) -> int:
+    """Quantity x unit price in whole đồng, rounded half-up (orders, deliveries, payments)."""
+    return int((quantity * unit_price_vnd).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def to_quantity(value: Any) -> Decimal:
     """A quantity as a Decimal with 3 places (half-up)."""
     return Decimal(str(value)).quantize(QUANTUM, rounding=ROUND_HALF_UP)

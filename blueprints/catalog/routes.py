@@ -9,7 +9,7 @@ from flask import render_template, request, url_for
 
 from blueprints.common import page_number
 from linkage.security import PUBLIC, allow
-from linkage.services import catalog
+from linkage.services import catalog, cooperatives
 from linkage.services.errors import DomainError
 from linkage.services.paging import Page, paginate
 from linkage.services.periods import current_day
@@ -98,7 +98,7 @@ def listing(listing_id: int) -> str:
 @bp.route("/cooperatives/<id:cooperative_id>")
 @allow(PUBLIC)
 def cooperative(cooperative_id: int) -> str:
-    profile = catalog.get_public_cooperative(cooperative_id)
+    profile = cooperatives.get_public_cooperative(cooperative_id)
     statement = catalog.search_listings(catalog.CatalogFilters(cooperative=profile.id))
     return render_template(
         "catalog/cooperative.html",

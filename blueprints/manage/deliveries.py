@@ -22,7 +22,7 @@ from linkage.services.deliveries import open_collection_lots
 from linkage.services.errors import DomainError
 from linkage.services.periods import current_day
 from linkage.templating import format_quantity, format_vnd
-from models import Collection, Household, Lot, LotOrigin, Role
+from models import Collection, Household, Lot, LotOrigin, Role, amount_vnd
 
 from .dashboard import render_dashboard
 from .delivery_forms import DeliveryForm
@@ -44,7 +44,7 @@ class Confirmation:
 
     @property
     def amount_vnd(self) -> int:
-        return valuechain.amount_for(self.quantity, self.unit_price_vnd)
+        return amount_vnd(self.quantity, self.unit_price_vnd)
 
     @property
     def unit(self) -> str:

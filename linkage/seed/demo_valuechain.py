@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, literal, select
 from linkage.extensions import db
 from linkage.services.periods import VIETNAM, Month
 from linkage.services.reference import standard_in_force
-from linkage.services.valuechain import amount_for, lot_code_prefix
+from linkage.services.valuechain import lot_code_prefix
 from models import (
     Collection,
     Cooperative,
@@ -39,6 +39,7 @@ from models import (
     Product,
     Transformation,
     TransformationInput,
+    amount_vnd,
 )
 
 RANDOM_SEED = 2026
@@ -282,7 +283,7 @@ def _collect(
                         "household_id": household.id,
                         "quantity": quantity,
                         "unit_price_vnd": price,
-                        "amount_vnd": amount_for(quantity, price),
+                        "amount_vnd": amount_vnd(quantity, price),
                         "collected_at": at,
                         "grade": rng.choice(chain.grades) if chain.grades else None,
                         "moisture_pct": moisture or None,

@@ -231,18 +231,6 @@ def listing_provenance(listing: Listing, limit: int = PROVENANCE_LOTS) -> Proven
     return Provenance(shipped_lots=list(shipped), stock_lots=list(in_stock))
 
 
-def get_public_cooperative(cooperative_id: int) -> Cooperative:
-    """An approved cooperative with its commune and certifications; 404 otherwise."""
-    cooperative = db.session.scalars(
-        select(Cooperative)
-        .where(Cooperative.id == cooperative_id, Cooperative.status == CooperativeStatus.APPROVED)
-        .options(selectinload(Cooperative.commune), selectinload(Cooperative.certifications))
-    ).first()
-    if cooperative is None:
-        raise NotFound(_("Cooperative not found."))
-    return cooperative
-
-
 def product_options() -> list[Product]:
     """Products for the filter, in Vietnamese alphabetical order (accents ignored)."""
     products = db.session.scalars(

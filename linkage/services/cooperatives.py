@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import Select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from linkage.extensions import db
 from linkage.services.errors import Conflict, Invalid, NotFound, UnknownReference
@@ -27,8 +28,13 @@ def public_cooperatives_query(*, region: str | None = None) -> Select:
 
 
 def get_public_cooperative(cooperative_id: int) -> Cooperative:
-    cooperative = db.session.get(Cooperative, cooperative_id)
-    if cooperative is None or cooperative.status != CooperativeStatus.APPROVED:
+    """An approved cooperative with its commune and certifications; 404 otherwise."""
+    cooperative = db.session.scalars(
+        select(Cooperative)
+        .where(Cooperative.id == cooperative_id, Cooperative.status == CooperativeStatus.APPROVED)
+        .options(selectinload(Cooperative.commune), selectinload(Cooperative.certifications))
+    ).first()
+    if cooperative is None:
         raise NotFound(_("Cooperative not found."))
     return cooperative
 

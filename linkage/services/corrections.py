@@ -39,6 +39,7 @@ from models import (
     PaymentKind,
     RecordChange,
     User,
+    amount_vnd,
     utcnow,
 )
 
@@ -49,7 +50,6 @@ from .valuechain import (
     MAX_AMOUNT_VND,
     MAX_ID,
     MAX_UNIT_PRICE_VND,
-    amount_for,
     check_moment,
     member_household,
     positive_quantity,
@@ -249,7 +249,7 @@ def correct_collection(
     new_at = collection.collected_at
     if collected_at is not None:
         new_at = check_moment(collected_at, "collected_at")
-    new_amount = amount_for(new_quantity, new_price)
+    new_amount = amount_vnd(new_quantity, new_price)
     if new_amount > MAX_AMOUNT_VND:
         raise Invalid(_("The amount is too large."), field="quantity")
     old = _plain_values(collection)

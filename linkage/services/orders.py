@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
@@ -34,6 +34,7 @@ from models import (
     OrderStatus,
     Role,
     User,
+    amount_vnd,
     manager_cooperatives,
     to_quantity,
     utcnow,
@@ -63,11 +64,6 @@ from .order_shipping import AllocationRequest, ship_order, shipping_lots  # noqa
 class LineRequest:
     listing_id: int
     quantity: Decimal
-
-
-def _amount(quantity: Decimal, unit_price_vnd: int) -> int:
-    """quantity x price, rounded half-up to whole VND."""
-    return int((quantity * unit_price_vnd).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def _orderable_listings(listing_ids: Iterable[int]) -> dict[int, Listing]:
@@ -170,7 +166,7 @@ def place_order(
     for listing_id in sorted(merged):  # a fixed order of row locks: no deadlock
         listing, quantity = listings[listing_id], merged[listing_id]
         reserve_stock(listing, quantity)
-        amount = _amount(quantity, listing.unit_price_vnd)
+        amount = amount_vnd(quantity, listing.unit_price_vnd)
         order.lines.append(
             OrderLine(
                 listing_id=listing.id,

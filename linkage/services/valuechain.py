@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
@@ -41,6 +41,7 @@ from models import (
     Transformation,
     TransformationInput,
     User,
+    amount_vnd,
     utcnow,
 )
 from models.types import MAX_ID
@@ -299,11 +300,6 @@ def _optional_moisture(value: Any) -> Decimal | None:
     return moisture
 
 
-def amount_for(quantity: Decimal, unit_price_vnd: int) -> int:
-    """Quantity x unit price, rounded half-up to whole VND."""
-    return int((quantity * unit_price_vnd).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def record_collection(
     actor: User,
     lot: Lot,
@@ -331,7 +327,7 @@ def record_collection(
     grade = _optional_grade(grade)
     moisture = _optional_moisture(moisture_pct)
     household = member_household(lot.cooperative_id, household_id)
-    amount = amount_for(quantity, unit_price_vnd)
+    amount = amount_vnd(quantity, unit_price_vnd)
     if amount > MAX_AMOUNT_VND:
         raise Invalid(_("The amount is too large."), field="quantity")
     collection = Collection(

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from linkage.extensions import db
-from linkage.services import catalog
+from linkage.services import catalog, cooperatives
 from linkage.services.catalog import CatalogFilters, Sort
 from linkage.services.errors import DomainError
 from linkage.services.periods import current_day
@@ -237,10 +237,10 @@ def test_public_cooperative_is_404_unless_approved(app):
     pending = CooperativeFactory(status=CooperativeStatus.PENDING)
     suspended = CooperativeFactory(status=CooperativeStatus.SUSPENDED)
     db.session.commit()
-    assert catalog.get_public_cooperative(approved.id).id == approved.id
+    assert cooperatives.get_public_cooperative(approved.id).id == approved.id
     for cooperative_id in (pending.id, suspended.id, 987654):
         with pytest.raises(DomainError) as missing:
-            catalog.get_public_cooperative(cooperative_id)
+            cooperatives.get_public_cooperative(cooperative_id)
         assert missing.value.status == 404
 
 

@@ -28,6 +28,7 @@ from models import (
     Process,
     Transformation,
     TransformationInput,
+    amount_vnd,
 )
 
 from ..factories_valuechain import WHEN, lot_of, member_of, product
@@ -201,7 +202,7 @@ def test_record_collection_fills_the_lot_and_pays_the_household(manager, coop):
     ],
 )
 def test_amount_is_rounded_half_up_to_whole_vnd(manager, coop, quantity, price, amount):
-    assert valuechain.amount_for(Decimal(quantity), price) == amount
+    assert amount_vnd(Decimal(quantity), price) == amount
     collection = valuechain.record_collection(
         manager, lot_of(coop), member_of(coop).id, Decimal(quantity), price, WHEN
     )
