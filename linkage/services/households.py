@@ -44,6 +44,7 @@ from models import (
 from . import audit
 from .cooperatives import get_cooperative_for
 from .periods import VIETNAM
+from .reclassification import record_change
 from .scope import household_scope, manages
 from .search import contains_folded
 
@@ -668,21 +669,8 @@ def _reclassify(
     effective_on: date | None,
     reason: str | None,
 ) -> None:
-    if not reason:
-        raise Invalid(_("Give the reason for changing the official status."), field="reason")
-    effective_on = _past_date(effective_on, "official_status_on")
-    db.session.add(
-        OfficialStatusChange(
-            household_id=household.id,
-            previous_status=household.official_status,
-            status=status,
-            effective_on=effective_on,
-            reason=reason,
-            recorded_by_id=actor.id,
-        )
-    )
-    household.official_status = status
-    household.official_status_on = effective_on
+    # the officials' rule (reason of at least 5 characters, no future date) for the PATCH too
+    record_change(actor, household, status, reason, effective_on, date_field="official_status_on")
 
 
 def add_membership(

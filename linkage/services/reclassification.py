@@ -14,6 +14,42 @@ from . import audit
 from .periods import current_day
 from .scope import commune_in_scope
 
+MIN_REASON = 5
+
+
+def record_change(
+    actor: User,
+    household: Household,
+    status: OfficialStatus,
+    reason: str | None,
+    effective_on: date | None = None,
+    date_field: str = "effective_on",
+) -> OfficialStatusChange:
+    """The one rule of a re-classification, for officials and for the admin's PATCH: a reason
+    of at least 5 characters, a date not in the future (today by default), the history row,
+    and the household's new status (not audited here: the caller audits what it changed)."""
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise Invalid(
+            _("Give the reason for the re-classification (at least 5 characters)."),
+            field="reason",
+        )
+    day = effective_on or current_day()
+    if day > current_day():
+        raise Invalid(_("The date cannot be in the future."), field=date_field)
+    change = OfficialStatusChange(
+        household_id=household.id,
+        previous_status=household.official_status,
+        status=status,
+        effective_on=day,
+        reason=reason,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(change)
+    household.official_status = status
+    household.official_status_on = day
+    return change
+
 
 def reclassify(
     actor: User,
@@ -31,36 +67,23 @@ def reclassify(
         actor, household.commune_code
     ):
         raise NotFound(_("Household not found."))
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise Invalid(
-            _("Give the reason for the re-classification (at least 5 characters)."),
-            field="reason",
-        )
-    day = effective_on or current_day()
-    if day > current_day():
-        raise Invalid(_("The date cannot be in the future."), field="effective_on")
-    change = OfficialStatusChange(
-        household_id=household.id,
-        previous_status=household.official_status,
-        status=status,
-        effective_on=day,
-        reason=reason,
-        recorded_by_id=actor.id,
-    )
-    db.session.add(change)
     old = {
         "official_status": household.official_status,
         "official_status_on": household.official_status_on,
     }
-    new = {"official_status": status, "official_status_on": day}
-    if household.official_status is None and household.ethnic_group_code is not None:
+    change = record_change(actor, household, status, reason, effective_on)
+    new = {"official_status": status, "official_status_on": change.effective_on}
+    if old["official_status"] is None and household.ethnic_group_code is not None:
         old["needs_review"], new["needs_review"] = household.needs_review, False
         household.needs_review = False
-    household.official_status = status
-    household.official_status_on = day
     db.session.flush()
     audit.record(
-        actor, AuditAction.UPDATE, "household", household.id, old=old, new=new, reason=reason
+        actor,
+        AuditAction.UPDATE,
+        "household",
+        household.id,
+        old=old,
+        new=new,
+        reason=change.reason,
     )
     return change

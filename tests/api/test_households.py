@@ -295,6 +295,24 @@ def test_admin_patches_the_official_status_with_a_reason(client, bearer, make_us
     assert response.json["official_status"] == "not_poor"
 
 
+@pytest.mark.parametrize("reason", ["", "  ", "đổi"])
+def test_the_admin_patch_takes_the_officials_reason_rule(
+    client, bearer, make_user, cooperative, reason
+):
+    """One re-classification rule: a reason of at least 5 characters, as for officials."""
+    household = member(cooperative)
+    db.session.commit()
+    before = counts()
+    response = client.patch(
+        f"/api/v1/households/{household.id}",
+        json={"official_status": "not_poor", "reason": reason},
+        headers=bearer(make_user("admin")),
+    )
+    assert response.status_code == 422
+    assert counts() == before
+    assert db.session.get(Household, household.id).official_status == OfficialStatus.POOR
+
+
 # --- memberships ----------------------------------------------------------------------------
 
 
