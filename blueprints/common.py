@@ -1,15 +1,19 @@
-"""The page toolkit shared by every HTML blueprint: the page number of a list and a
-service's refusal shown on its form."""
+"""The page toolkit shared by every HTML blueprint: a list's page number and status filter,
+a service's refusal shown on its form, a safe `next` target, the date of a moment."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import flash, request
+from flask_babel import format_date, get_locale
 
 from linkage.extensions import db
 from linkage.services.errors import DomainError
 from linkage.services.paging import MAX_PAGE
+from models import OrderStatus
 
 
 def page_number() -> int:
@@ -30,3 +34,26 @@ def show_refusal(form: Any, error: DomainError, fields: dict[str, str] | None = 
         form._errors = None  # form.errors is cached
     else:
         flash(error.message, "error")
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site relative path, or None (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def day(moment: datetime | date | None) -> str:
+    """The Vietnam-time date of a moment (people record deliveries by the day): 03/01/2026."""
+    if moment is None:
+        return ""
+    return format_date(moment, "dd/MM/yyyy" if str(get_locale()) == "vi" else "medium")
+
+
+def status_argument() -> OrderStatus | None:
+    """The `?status=` filter, None when absent or unknown."""
+    value = request.args.get("status") or ""
+    return OrderStatus(value) if value in OrderStatus._value2member_map_ else None

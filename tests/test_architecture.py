@@ -185,3 +185,53 @@ def test_an_exception_allows_only_its_own_import_in_its_own_module():
 )
 def test_the_models_rule_catches_a_project_import(source, ok):
     assert (model_violations("models.accounts", source) == []) is ok
+
+
+# --- blueprints -----------------------------------------------------------------------------
+# Each audience's package (blueprints/<name>/) stands alone: it imports its own modules and the
+# toolkit, the modules right under blueprints/ (common, forms, epcis_answers), never another
+# package's modules; so the API and the pages never import each other either.
+
+
+def blueprint_package(module: str) -> str | None:
+    """'blueprints.manage.lots' -> 'manage'; None for the toolkit and the package itself."""
+    parts = module.split(".")
+    if parts[0] != "blueprints" or len(parts) < 2:
+        return None
+    package = ROOT / "blueprints" / parts[1]
+    return parts[1] if package.is_dir() else None
+
+
+def blueprint_violations(name: str, source: str, *, is_package: bool = False) -> list[str]:
+    own = blueprint_package(name)
+    found = set()
+    for module in imported_modules(name, source, is_package=is_package):
+        other = blueprint_package(module)
+        if other is not None and other != own:
+            found.add(f"{name} imports {module}")
+    return sorted(found)
+
+
+def test_a_blueprint_package_imports_no_other_blueprint_package():
+    problems = [
+        problem
+        for name, source, is_package in sources("blueprints")
+        if blueprint_package(name) is not None
+        for problem in blueprint_violations(name, source, is_package=is_package)
+    ]
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "ok"),
+    [
+        ("blueprints.manage.trace", "from blueprints.api.trace import managers_epcis\n", False),
+        ("blueprints.api.trace", "from ..manage import lots\n", False),
+        ("blueprints.public.routes", "from blueprints.auth.routes import safe_next\n", False),
+        ("blueprints.manage.trace", "from blueprints.epcis_answers import managers_epcis\n", True),
+        ("blueprints.manage.lots", "from .valuechain_forms import noon\n", True),
+        ("blueprints.manage.lots", "from blueprints.common import day\n", True),
+    ],
+)
+def test_the_blueprint_rule_catches_a_cross_import(name, source, ok):
+    assert (blueprint_violations(name, source) == []) is ok

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from blueprints.epcis_answers import epcis_response, managers_epcis
 from linkage.extensions import db
 from linkage.schemas.trace import (
     EpcisDocumentSchema,
@@ -22,7 +22,7 @@ from linkage.services import epcis
 from linkage.services import trace as traces
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.massbalance import MassBalance, mass_balance
-from models import Lot, Role, utcnow
+from models import Role, utcnow
 
 from .common import api_allow
 
@@ -30,37 +30,6 @@ blp = Blueprint("api_trace", __name__, url_prefix="/api/v1", description="Tracea
 
 LOT_ID = "<id:lot_id>"
 COOPERATIVE_ID = "<id:cooperative_id>"
-
-
-def party_secret() -> str:
-    """The key of the households' opaque party ids: stable across workers and restarts."""
-    return current_app.config.get("TRACE_PARTY_SECRET") or current_app.config["SECRET_KEY"]
-
-
-# the same URL answers the public document or the managers' one: caches must key on the caller
-VARY = ("Cookie", "Authorization")
-
-
-def epcis_response(document: dict[str, Any], *, managers: bool) -> Response:
-    """The JSON-LD answer; the managers' document is kept out of shared caches and stores."""
-    response = current_app.response_class(
-        json.dumps(document, ensure_ascii=False), mimetype=epcis.MEDIA_TYPE
-    )
-    for header in VARY:
-        response.vary.add(header)
-    if managers:
-        response.cache_control.private = True
-        response.cache_control.no_store = True
-    return response
-
-
-def managers_epcis(lot: Lot) -> Response:
-    """The managers' EPCIS document of a lot (households as per-lot pseudonyms); audited."""
-    trace = traces.trace_lot(lot, with_households=False, party_secret=party_secret())
-    document = epcis.manager_document(trace, request.url_root, utcnow())
-    traces.record_epcis_export(current_user, lot)
-    db.session.commit()
-    return epcis_response(document, managers=True)
 
 
 @blp.route(f"/lots/{LOT_ID}/trace")

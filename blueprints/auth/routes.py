@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -18,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from blueprints.common import safe_next
 from linkage.extensions import db, limiter
 from linkage.security import AUTHENTICATED, PUBLIC, allow
 from linkage.services import accounts
@@ -33,16 +32,6 @@ HOME_BY_ROLE = {
     Role.BUYER: "catalog.index",
     Role.OFFICIAL: "official.dashboard",
 }
-
-
-def safe_next(target: str | None) -> str | None:
-    """A same-site relative path, or None (no open redirects)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _login_limit() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -21,12 +21,6 @@ STATUS_TITLES = {
     OrderStatus.PAID: _l("Paid"),
 }
 PER_PAGE = 20
-
-
-def status_argument() -> OrderStatus | None:
-    """The `?status=` filter, None when absent or unknown."""
-    value = request.args.get("status") or ""
-    return OrderStatus(value) if value in OrderStatus._value2member_map_ else None
 
 
 def catalog_url() -> str:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number
+from blueprints.common import page_number, status_argument
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import idempotency, orders
@@ -20,7 +20,7 @@ from models import Order, OrderStatus, Role
 from . import bp
 from .account import attach_error
 from .forms import CancelForm, ConfirmForm, OrderForm
-from .helpers import PER_PAGE, order_helpers, status_argument
+from .helpers import PER_PAGE, order_helpers
 
 ID = "<id:{}>"
 ORDER = "/orders/" + ID.format("order_id")

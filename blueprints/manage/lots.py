@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number, show_refusal
+from blueprints.common import day, page_number, show_refusal
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.labels import LOT_ORIGIN_LABELS as ORIGIN_LABELS
@@ -29,7 +29,6 @@ from .valuechain_forms import (
     CollectionForm,
     LotForm,
     TransformationForm,
-    day,
     household_choices,
     noon,
     product_choices,

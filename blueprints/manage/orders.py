@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.buyer.helpers import PER_PAGE, status_argument, unit_label
-from blueprints.common import page_number
+from blueprints.common import page_number, status_argument
 from blueprints.manage import bp
 from linkage.extensions import db
+from linkage.numbers import unit_label
 from linkage.security import allow
 from linkage.services import orders as order_service
 from linkage.services.cooperatives import get_cooperative_for
@@ -68,6 +68,9 @@ def _refused(cooperative: Cooperative, order_id: int, error: DomainError) -> Res
     db.session.rollback()
     flash(error.message, "error")
     return redirect(url_for(".order", cooperative_id=cooperative.id, order_id=order_id))
+
+
+PER_PAGE = 20
 
 
 @bp.route(ORDERS, endpoint="orders")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Response, render_template, request
 from flask_login import current_user
 
-from blueprints.api.trace import managers_epcis
 from blueprints.common import page_number
+from blueprints.epcis_answers import managers_epcis
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
@@ -26,13 +26,6 @@ def product_name(product: Product) -> str:
     if str(get_locale()) == "en":
         return f"{product.name_vi} ({product.name_en})"
     return product.name_vi
-
-
-def day(moment: datetime | date | None) -> str:
-    """The Vietnam-time date of a moment (people record deliveries by the day): 03/01/2026."""
-    if moment is None:
-        return ""
-    return format_date(moment, "dd/MM/yyyy" if str(get_locale()) == "vi" else "medium")
 
 
 def noon(day: date) -> datetime:

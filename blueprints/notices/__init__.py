@@ -14,8 +14,7 @@ from linkage.services import notices
 from linkage.services.paging import paginate
 from models import Notice, Role
 
-from ..buyer.helpers import PER_PAGE
-
+PER_PAGE = 20
 bp = Blueprint("notices", __name__)
 
 

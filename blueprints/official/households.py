@@ -11,10 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number
-from blueprints.manage.valuechain_forms import PAYMENT_KIND_LABELS, UNIT_NAMES, day
+from blueprints.common import day, page_number
 from linkage.exports import Column, Table, csv_response, xlsx_response
 from linkage.extensions import db
+from linkage.labels import PAYMENT_KIND_LABELS
+from linkage.labels import UNIT_LABELS as UNIT_NAMES
 from linkage.security import allow
 from linkage.services import audit
 from linkage.services.errors import DomainError

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from blueprints.auth.routes import safe_next
+from blueprints.common import safe_next
 from blueprints.forms import PeriodForm
 from linkage.charts import Series, bar_chart
 from linkage.extensions import db, limiter
