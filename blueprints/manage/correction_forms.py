@@ -7,15 +7,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from blueprints.forms import MoneyField, QuantityField
 from linkage.services.corrections import MAX_REASON, MIN_REASON
 from linkage.services.periods import VIETNAM
 from models import Collection
 
-from .valuechain_forms import noon, not_in_future, number_required
+from .valuechain_forms import DeliveryFields, noon
 
 
 def reason_field() -> TextAreaField:
@@ -32,23 +31,7 @@ def reason_field() -> TextAreaField:
     )
 
 
-class CorrectionForm(FlaskForm):
-    household_id = SelectField(
-        _l("Household"),
-        validators=[InputRequired(message=_l("Choose the household that delivered."))],
-    )
-    quantity = QuantityField(
-        _l("Quantity delivered"),
-        validators=[number_required(_l("Enter the quantity, for example %(example)s."), "12.5")],
-    )
-    unit_price_vnd = MoneyField(
-        _l("Farmgate price per unit (đồng)"),
-        validators=[number_required(_l("Enter the price, for example %(example)s."), 120000)],
-    )
-    collected_at = DateField(
-        _l("Date of delivery"),
-        validators=[InputRequired(message=_l("Enter the date of delivery.")), not_in_future],
-    )
+class CorrectionForm(DeliveryFields):
     reason = reason_field()
 
     def fill(self, collection: Collection) -> None:

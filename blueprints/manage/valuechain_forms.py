@@ -60,7 +60,9 @@ class LotForm(FlaskForm):
     )
 
 
-class CollectionForm(FlaskForm):
+class DeliveryFields(FlaskForm):
+    """What a delivery is: who, how much, at what price, on which day (recorded or corrected)."""
+
     household_id = SelectField(
         _l("Household"),
         validators=[InputRequired(message=_l("Choose the household that delivered."))],
@@ -73,6 +75,13 @@ class CollectionForm(FlaskForm):
         _l("Farmgate price per unit (đồng)"),
         validators=[number_required(_l("Enter the price, for example %(example)s."), 120000)],
     )
+    collected_at = DateField(
+        _l("Date of delivery"),
+        validators=[InputRequired(message=_l("Enter the date of delivery.")), not_in_future],
+    )
+
+
+class CollectionForm(DeliveryFields):
     collected_at = DateField(
         _l("Date of delivery"),
         default=current_day,

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
@@ -50,6 +50,7 @@ from .valuechain import (
     MAX_AMOUNT_VND,
     MAX_ID,
     MAX_UNIT_PRICE_VND,
+    change_delivered,
     check_moment,
     member_household,
     positive_quantity,
@@ -123,35 +124,22 @@ def _farmgate_payment(collection: Collection) -> Payment | None:
 def _change_lot(lot: Lot, delta: Decimal) -> None:
     """Add `delta` (may be negative) to what the lot received and holds, atomically; a lot that
     no longer holds what would be taken away refuses with 409."""
-    if delta == 0:
+    if delta == 0 or change_delivered(lot, delta):
         return
-    statement = (
-        update(Lot)
-        .where(Lot.id == lot.id)
-        .values(
-            quantity_in=Lot.quantity_in + delta,
-            quantity_remaining=Lot.quantity_remaining + delta,
-        )
-        .execution_options(synchronize_session=False)
+    # the lot no longer holds what would be taken out: say what it holds
+    held = db.session.scalar(select(Lot.quantity_remaining).where(Lot.id == lot.id))
+    raise Conflict(
+        _(
+            "Lot %(code)s now holds only %(held)s %(unit)s: the rest has been processed "
+            "or shipped since this delivery, so %(taken)s %(unit)s cannot be taken out of "
+            "it. Correct the processing or the shipment first.",
+            code=lot.code,
+            held=format_quantity(held),
+            taken=format_quantity(-delta),
+            unit=unit_label(lot.product.unit),
+        ),
+        field="quantity",
     )
-    if delta < 0:
-        statement = statement.where(Lot.quantity_remaining >= -delta)
-    result = db.session.execute(statement)
-    db.session.expire(lot, ["quantity_in", "quantity_remaining"])
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        held = db.session.scalar(select(Lot.quantity_remaining).where(Lot.id == lot.id))
-        raise Conflict(
-            _(
-                "Lot %(code)s now holds only %(held)s %(unit)s: the rest has been processed "
-                "or shipped since this delivery, so %(taken)s %(unit)s cannot be taken out of "
-                "it. Correct the processing or the shipment first.",
-                code=lot.code,
-                held=format_quantity(held),
-                taken=format_quantity(-delta),
-                unit=unit_label(lot.product.unit),
-            ),
-            field="quantity",
-        )
 
 
 def reattribute_from(lot_ids: Iterable[int]) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
-from models import RecordChange
+from models import Household, RecordChange
 
 
 def changes_of(records: Iterable[tuple[str, int]]) -> dict[tuple[str, int], list[RecordChange]]:
@@ -36,7 +36,21 @@ def changes_of(records: Iterable[tuple[str, int]]) -> dict[tuple[str, int], list
         .order_by(RecordChange.changed_at, RecordChange.id)
     ):
         found[(change.record_type, change.record_id)].append(change)
+    _load_households(change for changes in found.values() for change in changes)
     return dict(found)
+
+
+def _load_households(changes: Iterable[RecordChange]) -> None:
+    """The households a correction moved a delivery between, in one query, so that showing
+    the history reads them from the session instead of one query per row."""
+    ids = {
+        int(values["household_id"])
+        for change in changes
+        for values in (change.old_values, change.new_values)
+        if values.get("household_id") is not None
+    }
+    if ids:
+        db.session.scalars(select(Household).where(Household.id.in_(ids))).all()
 
 
 def history(record_type: str, record_id: int) -> list[RecordChange]:

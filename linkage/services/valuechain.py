@@ -8,8 +8,6 @@ concurrent writers can neither lose an addition nor take more than a lot holds.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from linkage.extensions import db
-from linkage.numbers import format_quantity, unit_label
 from linkage.services.errors import Conflict, Invalid, NotFound, UnknownReference
 from linkage.text import fold
 from models import (
@@ -29,17 +26,11 @@ from models import (
     Cooperative,
     Household,
     Lot,
-    LotAllocation,
     LotOrigin,
     Membership,
-    OrderLine,
     Payment,
     PaymentKind,
-    Process,
     Product,
-    RecordChange,
-    Transformation,
-    TransformationInput,
     User,
     amount_vnd,
     utcnow,
@@ -47,8 +38,8 @@ from models import (
 from models.types import MAX_ID
 
 from . import audit
+from .lot_history import LotHistory, lot_history, record_history_read  # noqa: F401 (re-exported)
 from .periods import VIETNAM
-from .record_history import changes_of
 from .scope import manages
 from .search import contains_folded
 
@@ -300,6 +291,25 @@ def _optional_moisture(value: Any) -> Decimal | None:
     return moisture
 
 
+def change_delivered(lot: Lot, delta: Decimal) -> bool:
+    """Add `delta` (negative: take it back) to what a collection lot received and holds, in one
+    atomic UPDATE; False, and nothing changed, when the lot no longer holds what would go."""
+    statement = (
+        update(Lot)
+        .where(Lot.id == lot.id)
+        .values(
+            quantity_in=Lot.quantity_in + delta,
+            quantity_remaining=Lot.quantity_remaining + delta,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if delta < 0:
+        statement = statement.where(Lot.quantity_remaining >= -delta)
+    result = db.session.execute(statement)
+    db.session.expire(lot, ["quantity_in", "quantity_remaining"])
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def record_collection(
     actor: User,
     lot: Lot,
@@ -342,16 +352,7 @@ def record_collection(
         recorded_by_id=actor.id,
     )
     db.session.add(collection)
-    db.session.execute(
-        update(Lot)
-        .where(Lot.id == lot.id)
-        .values(
-            quantity_in=Lot.quantity_in + quantity,
-            quantity_remaining=Lot.quantity_remaining + quantity,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(lot, ["quantity_in", "quantity_remaining"])
+    change_delivered(lot, quantity)
     db.session.flush()
     payment = Payment(
         cooperative_id=lot.cooperative_id,
@@ -382,193 +383,6 @@ def record_collection(
     return collection
 
 
-# --- transformations ----------------------------------------------------------------------------
-
-
-def _process(value: Any) -> Process:
-    try:
-        return Process(value)
-    except ValueError:
-        raise UnknownReference(_("Unknown processing step."), field="process") from None
-
-
-def _takes(inputs: Iterable[tuple[int, Any]]) -> dict[int, Decimal]:
-    takes: dict[int, Decimal] = {}
-    for lot_id, quantity in inputs:
-        if not isinstance(lot_id, int) or not 1 <= lot_id <= MAX_ID:
-            raise NotFound(_("Lot not found."), field="inputs")
-        if lot_id in takes:
-            raise Invalid(_("Each input lot may appear only once."), field="inputs")
-        takes[lot_id] = positive_quantity(quantity, "inputs")
-    if not takes:
-        raise Invalid(_("Choose at least one input lot."), field="inputs")
-    if len(takes) > MAX_INPUTS:
-        raise Invalid(_("Too many input lots."), field="inputs")
-    return takes
-
-
-def _take(lot: Lot, quantity: Decimal) -> None:
-    """Take `quantity` from the lot atomically, or refuse with what it holds (409)."""
-    result = db.session.execute(
-        update(Lot)
-        .where(Lot.id == lot.id, Lot.quantity_remaining >= quantity)
-        .values(quantity_remaining=Lot.quantity_remaining - quantity)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(lot, ["quantity_remaining"])
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        held = db.session.scalar(select(Lot.quantity_remaining).where(Lot.id == lot.id))
-        raise Conflict(
-            _(
-                "Lot %(code)s holds only %(quantity)s %(unit)s.",
-                code=lot.code,
-                quantity=format_quantity(held),
-                unit=unit_label(lot.product.unit),
-            )
-        )
-
-
-def record_transformation(
-    actor: User,
-    cooperative: Cooperative,
-    process: Process | str,
-    occurred_at: datetime,
-    inputs: Iterable[tuple[int, Any]],
-    output_product_code: str,
-    output_quantity: Decimal,
-    note: str = "",
-) -> Transformation:
-    """A processing step: takes from input lots, fills one new output lot; all or nothing."""
-    if not manages(actor, cooperative.id):
-        raise NotFound(_("Cooperative not found."))
-    process = _process(process)
-    occurred_at = check_moment(occurred_at, "occurred_at")
-    takes = _takes(inputs)
-    product = _product(output_product_code, "output")
-    output_quantity = positive_quantity(output_quantity, "output")
-    note = _note(note)
-    lots = {
-        lot.id: lot
-        for lot in db.session.scalars(
-            select(Lot)
-            .where(Lot.id.in_(list(takes)), Lot.cooperative_id == cooperative.id)
-            .options(joinedload(Lot.product))
-        )
-    }
-    if len(lots) != len(takes):
-        raise NotFound(_("Lot not found."), field="inputs")
-    # a savepoint makes the step all-or-nothing even for a caller that does not roll back
-    with db.session.begin_nested():
-        for lot_id in sorted(takes):  # one lock order for every writer: no deadlock
-            _take(lots[lot_id], takes[lot_id])
-        output = _insert_lot(
-            cooperative, product, LotOrigin.TRANSFORMATION, output_quantity, note, occurred_at
-        )
-        transformation = Transformation(
-            cooperative_id=cooperative.id,
-            process=process,
-            occurred_at=occurred_at,
-            output_lot=output,
-            output_quantity=output_quantity,
-            note=note,
-            recorded_by_id=actor.id,
-            inputs=[TransformationInput(lot_id=i, quantity=q) for i, q in takes.items()],
-        )
-        db.session.add(transformation)
-    audit.record(
-        actor,
-        AuditAction.CREATE,
-        "transformation",
-        transformation.id,
-        new={
-            "process": process,
-            "occurred_at": occurred_at,
-            "inputs": {lots[i].code: str(q) for i, q in takes.items()},
-            "output_lot": output.code,
-            "output_quantity": output_quantity,
-        },
-    )
-    return transformation
-
-
-# --- history ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LotHistory:
-    """Where a lot's quantity came from and where it went."""
-
-    lot: Lot
-    collections: list[Collection]
-    produced_by: Transformation | None
-    consumed_by: list[TransformationInput]
-    allocations: list[LotAllocation]
-
-    @property
-    def consumed(self) -> Decimal:
-        return sum((i.quantity for i in self.consumed_by), Decimal("0"))
-
-    @property
-    def shipped(self) -> Decimal:
-        return sum((a.quantity for a in self.allocations), Decimal("0"))
-
-    changes: dict[tuple[str, int], list[RecordChange]] = field(default_factory=dict)
-
-    @property
-    def collected_vnd(self) -> int:
-        return sum(c.amount_vnd for c in self.collections if not c.is_void)
-
-    def history(self, collection: Collection) -> list[RecordChange]:
-        """The corrections and voids of one of the lot's deliveries, oldest first."""
-        return self.changes.get(("collection", collection.id), [])
-
-
-def lot_history(actor: User, lot: Lot) -> LotHistory:
-    """Collections (with households: managers only), producing and consuming steps, shipments."""
-    if not manages(actor, lot.cooperative_id):
-        raise NotFound(_("Lot not found."))
-    collections = db.session.scalars(
-        select(Collection)
-        .where(Collection.lot_id == lot.id)
-        .options(joinedload(Collection.household))
-        .order_by(Collection.collected_at, Collection.id)
-    ).all()
-    produced_by = db.session.scalars(
-        select(Transformation)
-        .where(Transformation.output_lot_id == lot.id)
-        .options(
-            selectinload(Transformation.inputs)
-            .joinedload(TransformationInput.lot)
-            .joinedload(Lot.product)
-        )
-    ).first()
-    consumed_by = db.session.scalars(
-        select(TransformationInput)
-        .where(TransformationInput.lot_id == lot.id)
-        .options(
-            joinedload(TransformationInput.transformation)
-            .joinedload(Transformation.output_lot)
-            .joinedload(Lot.product)
-        )
-        .order_by(TransformationInput.id)
-    ).all()
-    allocations = db.session.scalars(
-        select(LotAllocation)
-        .where(LotAllocation.lot_id == lot.id)
-        .options(joinedload(LotAllocation.order_line).joinedload(OrderLine.order))
-        .order_by(LotAllocation.allocated_at, LotAllocation.id)
-    ).all()
-    return LotHistory(
-        lot,
-        list(collections),
-        produced_by,
-        list(consumed_by),
-        list(allocations),
-        changes=changes_of(("collection", c.id) for c in collections),
-    )
-
-
-def record_history_read(actor: User, lot: Lot) -> None:
-    """A history that names households is household-level data: its reads are audited."""
-    if lot.origin == LotOrigin.COLLECTION and lot.quantity_in > 0:
-        audit.record(actor, AuditAction.READ, "lot", lot.id, new={"view": "history"})
+# processing steps live in their own module, which builds on the checks above; callers keep
+# writing valuechain.record_transformation
+from .transformations import record_transformation  # noqa: E402, F401
