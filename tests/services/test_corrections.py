@@ -284,7 +284,8 @@ def test_a_farmgate_payment_is_voided_through_its_delivery(delivered):
 
 
 def test_a_void_delivery_leaves_the_trace_and_the_epcis_documents(delivered):
-    from linkage.services import epcis, trace
+    from linkage.services import trace
+    from linkage.services.trace import epcis
 
     corrections.void_collection(delivered.manager, delivered.from_b, REASON)
     db.session.commit()
