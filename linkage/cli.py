@@ -118,7 +118,7 @@ def verify_records_command(rebuild: bool) -> None:
 
     Exits with status 1 when something differs and --rebuild was not given.
     """
-    from linkage.services.verification import verify
+    from linkage.services.valuechain.verification import verify
 
     found = verify(rebuild=rebuild)
     click.echo(

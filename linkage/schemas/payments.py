@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from linkage.services.payments import PaymentTotals
+from linkage.services.valuechain.payments import PaymentTotals
 from models import PaymentKind
 
 from .common import PaginationArgs, money, page_of

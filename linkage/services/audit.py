@@ -63,3 +63,31 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_created(actor: User | None, entity_type: str, obj: Any, fields: tuple[str, ...]) -> None:
+    """Flush a new record (it gets its id) and audit its creation with the named fields."""
+    db.session.flush()
+    record(actor, AuditAction.CREATE, entity_type, obj.id, new=snapshot(obj, fields))
+
+
+def record_changes(
+    actor: User | None,
+    entity_type: str,
+    entity_id: Any,
+    old: dict[str, Any],
+    new: dict[str, Any],
+) -> list[str]:
+    """Audit an update with the old and new values of the fields that changed (nothing when
+    none did); returns the names of those fields."""
+    changed = [name for name in new if new[name] != old.get(name)]
+    if changed:
+        record(
+            actor,
+            AuditAction.UPDATE,
+            entity_type,
+            entity_id,
+            old={name: old.get(name) for name in changed},
+            new={name: new[name] for name in changed},
+        )
+    return changed

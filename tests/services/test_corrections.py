@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from linkage.extensions import db
-from linkage.services import corrections, payments, valuechain
+from linkage.services import valuechain
 from linkage.services.errors import DomainError
-from linkage.services.order_lifecycle import pay_order
-from linkage.services.record_history import history
+from linkage.services.orders import pay_order
+from linkage.services.valuechain import corrections, payments
+from linkage.services.valuechain.history import history
 from models import (
     AuditEntry,
     ChangeAction,

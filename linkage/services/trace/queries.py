@@ -16,8 +16,8 @@ from datetime import datetime
 
 from models import Lot
 
-from ..lineage import downstream_lot_ids, upstream_lot_ids
 from ..periods import VIETNAM
+from ..valuechain.lineage import downstream_lot_ids, upstream_lot_ids
 from .steps import (
     load_certificates,
     load_collection_steps,
