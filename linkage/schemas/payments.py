@@ -79,7 +79,7 @@ def kind_totals(by_kind: dict[PaymentKind, int]) -> dict[str, int]:
 
 
 def totals_of(totals: PaymentTotals) -> dict[str, object]:
-    """A services.payments.PaymentTotals as PaymentTotalsSchema's mapping."""
+    """A services.valuechain.payments.PaymentTotals as PaymentTotalsSchema's mapping."""
     return {
         "period_start": str(totals.period.start),
         "period_end": str(totals.period.end),
