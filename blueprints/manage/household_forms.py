@@ -23,7 +23,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from blueprints.forms import MoneyField
 from linkage.labels import NOT_YET_KNOWN_LABEL
 from linkage.labels import OFFICIAL_STATUS_LABELS as STATUS_LABELS
-from linkage.services.errors import DomainError
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, NOT_YET_KNOWN
 from models import Commune, Cooperative, EthnicGroup, Household, OfficialStatus
 
@@ -103,14 +102,6 @@ class _HouseholdFields(FlaskForm):
             for name, field in self._fields.items()
             if name not in skip
         }
-
-    def attach(self, error: DomainError) -> bool:
-        """Show a service error next to its field; False when no field of the form matches."""
-        if error.status == 404 or not error.field or error.field not in self._fields:
-            return False
-        field = self._fields[error.field]
-        field.errors = [*field.errors, error.message]
-        return True
 
 
 def _status_field() -> SelectField:
