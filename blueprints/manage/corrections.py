@@ -35,11 +35,11 @@ PAYMENT = COOPERATIVE + "/payments/<id:payment_id>"
 
 
 def _collection(cooperative_id: int, collection_id: int) -> tuple[Cooperative, Collection]:
-    cooperative = get_cooperative_for(current_user, cooperative_id)
+    """The cooperative and one of its deliveries, which the caller manages; 404 otherwise."""
     collection = corrections.get_collection_for(current_user, collection_id)
-    if collection.lot.cooperative_id != cooperative.id:
+    if collection.lot.cooperative_id != cooperative_id:
         raise NotFound(_("Delivery not found."))
-    return cooperative, collection
+    return collection.lot.cooperative, collection
 
 
 def _household_choices(cooperative: Cooperative, delivery: Collection) -> list[Any]:
@@ -127,6 +127,7 @@ def collection_void(cooperative_id: int, collection_id: int) -> Response | tuple
 
 
 def _payment(cooperative_id: int, payment_id: int) -> tuple[Cooperative, Payment]:
+    """The cooperative and one of its payments, which the caller manages; 404 otherwise."""
     cooperative = get_cooperative_for(current_user, cooperative_id)
     payment = corrections.get_payment_for(current_user, payment_id)
     if payment.cooperative_id != cooperative.id:

@@ -24,12 +24,9 @@ from models import Cooperative, Listing, ListingStatus, Product, Role
 from .listing_forms import (
     ACTION_LABELS,
     STATUS_ACTIONS,
-    STATUS_LABELS,
-    UNIT_LABELS,
     ListingForm,
     ListingStatusForm,
 )
-from .profile_forms import kind_label
 
 COOPERATIVE = "/<id:cooperative_id>/listings"
 LISTING = COOPERATIVE + "/<id:listing_id>"
@@ -39,15 +36,6 @@ DONE_MESSAGES = {
     ListingStatus.PAUSED: _l("“%(title)s” is paused: buyers no longer see it."),
     ListingStatus.ARCHIVED: _l("“%(title)s” is archived."),
 }
-
-
-@bp.context_processor
-def listing_labels() -> dict[str, object]:
-    return {
-        "listing_status_labels": STATUS_LABELS,
-        "unit_labels": UNIT_LABELS,
-        "kind_label": kind_label,
-    }
 
 
 @bp.route(COOPERATIVE)

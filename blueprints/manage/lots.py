@@ -11,11 +11,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, day, form_status, page_number
+from blueprints.common import commit_or_refuse, form_status, page_number
 from blueprints.manage import bp
 from linkage.extensions import db
-from linkage.labels import LOT_ORIGIN_LABELS as ORIGIN_LABELS
-from linkage.labels import PAYMENT_KIND_LABELS, PROCESS_LABELS
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
@@ -24,14 +22,12 @@ from models import Collection, Cooperative, Lot, Product, Role
 
 from .deliveries import Confirmation, record_checked
 from .valuechain_forms import (
-    UNIT_NAMES,
     CollectionForm,
     LotForm,
     TransformationForm,
     household_choices,
     noon,
     product_choices,
-    product_name,
 )
 
 COOPERATIVE = "/<id:cooperative_id>"
@@ -39,18 +35,6 @@ LOTS = COOPERATIVE + "/lots"
 LOT = LOTS + "/<id:lot_id>"
 PER_PAGE = 25
 STOCK_FILTERS = {"with": True, "empty": False}
-
-
-@bp.context_processor
-def valuechain_labels() -> dict[str, object]:
-    return {
-        "process_labels": PROCESS_LABELS,
-        "origin_labels": ORIGIN_LABELS,
-        "payment_kind_labels": PAYMENT_KIND_LABELS,
-        "unit_names": UNIT_NAMES,
-        "product_name": product_name,
-        "day": day,
-    }
 
 
 def _products() -> list[Product]:

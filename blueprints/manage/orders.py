@@ -29,12 +29,11 @@ MANAGERS = (Role.MANAGER, Role.ADMIN)
 
 
 def _load(cooperative_id: int, order_id: int) -> tuple[Cooperative, Order]:
-    """The cooperative (managed by the caller) and one of its orders; 404 otherwise."""
-    cooperative = get_cooperative_for(current_user, cooperative_id)
+    """The cooperative and one of its orders, which the caller manages; 404 otherwise."""
     order = order_service.get_order_for(current_user, order_id)
-    if order.cooperative_id != cooperative.id:
+    if order.cooperative_id != cooperative_id:
         raise NotFound(_("Order not found."))
-    return cooperative, order
+    return order.cooperative, order
 
 
 def _page(cooperative: Cooperative, order: Order, status: int = 200, **forms: Any) -> Any:
