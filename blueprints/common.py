@@ -1,10 +1,12 @@
 """The page toolkit shared by every HTML blueprint: a list's page number and status filter,
-a service's refusal shown on its form, a safe `next` target, the date of a moment."""
+a service call committed or its refusal shown on the form, a safe `next` target, the date of
+a moment."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import flash, request
@@ -15,6 +17,8 @@ from linkage.services.errors import DomainError
 from linkage.services.paging import MAX_PAGE
 from models import OrderStatus
 
+T = TypeVar("T")
+
 
 def page_number() -> int:
     """The `?page=` argument; 1 when absent, not a number or outside 1 .. MAX_PAGE."""
@@ -22,18 +26,49 @@ def page_number() -> int:
     return page if 1 <= page <= MAX_PAGE else 1
 
 
-def show_refusal(form: Any, error: DomainError, fields: dict[str, str] | None = None) -> None:
-    """A service's refusal next to its field (or above the form); out of scope stays a 404.
-    `fields` maps a service's field name to the form's where they differ."""
+def show_refusal(form: Any, error: DomainError, fields: Mapping[str, str] | None = None) -> None:
+    """Roll back and show a service's refusal next to its field, or above the page when no
+    field of `form` (None: no form) matches; out of scope (404 without a field) stays a 404.
+    `fields` maps a service's field name to the form's where they differ. The refusal is
+    kept as `form.refusal`, for a page that answers with its status."""
     if error.status == 404 and error.field is None:
         raise error
     db.session.rollback()
     name = (fields or {}).get(error.field or "", error.field)
-    if name and name in form:
+    if form is not None:
+        form.refusal = error
+    if form is not None and name and name in form:
         form[name].errors = [*form[name].errors, error.message]
         form._errors = None  # form.errors is cached
     else:
         flash(error.message, "error")
+
+
+def commit_or_refuse(
+    form: Any,
+    action: Callable[[], T],
+    done: str | Callable[[T], str] | None = None,
+    *,
+    fields: Mapping[str, str] | None = None,
+) -> T | None:
+    """Call a service (`action`) and commit, then flash `done` (a message, or one made from
+    the action's result) and return the result; an action that returns nothing gives True.
+    When the service refuses (DomainError), roll back, show the refusal on `form`
+    (show_refusal) and return None."""
+    try:
+        result = action()
+    except DomainError as error:
+        show_refusal(form, error, fields)
+        return None
+    db.session.commit()
+    if done is not None:
+        flash(done(result) if callable(done) else done, "success")
+    return True if result is None else result  # type: ignore[return-value]
+
+
+def form_status(form: Any) -> int:
+    """The status of a page with a form: 422 while the form shows errors, else 200."""
+    return 422 if form.errors else 200
 
 
 def safe_next(target: str | None) -> str | None:

@@ -1,22 +1,60 @@
-"""Form fields shared by the HTML pages: quantities and money typed in the page's language,
-selects that explain a wrong choice, and the period of the impact pages."""
+"""Form fields shared by the HTML pages: texts of a bounded length, selects that must be
+chosen in, quantities and money typed in the page's language, selects that explain a wrong
+choice, and the period of the impact pages."""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
+from wtforms import Field, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from linkage.numbers import format_number, parse_number
 from linkage.services.periods import Month, Period, current_month
 
 MAX_QUANTITY = Decimal("100000000000")
 MAX_AMOUNT_VND = 10**15
+
+
+def at_most(length: int) -> Length:
+    """At most `length` characters, with a message that says how many."""
+    return Length(max=length, message=_l("This text is too long. Use at most %(max)d characters."))
+
+
+def text_field(
+    label: Any,
+    *,
+    max_length: int,
+    required: Any = None,
+    field: type[Field] = StringField,
+    validators: tuple[Any, ...] = (),
+    **kwargs: Any,
+) -> Any:
+    """A text of at most `max_length` characters; required when `required` (the message that
+    asks for it) is given, else optional."""
+    presence = Optional() if required is None else InputRequired(message=required)
+    return field(label, validators=[presence, at_most(max_length), *validators], **kwargs)
+
+
+def select_field(
+    label: Any,
+    required: Any,
+    *,
+    labels: Mapping[enum.Enum, Any] | None = None,
+    field: type[Field] = SelectField,
+    **kwargs: Any,
+) -> Any:
+    """A select the user must choose in (`required` is the message that asks for a choice);
+    `labels`, an enumeration's labels, gives its options."""
+    if labels is not None:
+        kwargs["choices"] = [SelectChoice(value.value, text) for value, text in labels.items()]
+    return field(label, validators=[InputRequired(message=required)], **kwargs)
 
 
 def read_number(

@@ -19,21 +19,22 @@ from . import (
     valuechain,
 )
 
+# The resource modules, each with its `blp`, in the order of the OpenAPI document.
 RESOURCES = (
-    tokens.blp,
-    reference.blp,
-    cooperatives.blp,
-    catalog.blp,
-    households.blp,
-    listings.blp,
-    valuechain.blp,
-    orders.blp,
-    impact.blp,
-    trace.blp,
+    tokens,
+    reference,
+    cooperatives,
+    catalog,
+    households,
+    listings,
+    valuechain,
+    orders,
+    impact,
+    trace,
 )
 
 
 def register_api(app: Flask) -> None:
-    for blp in RESOURCES:
-        csrf.exempt(blp)  # bearer tokens, no cookies: nothing for CSRF to protect
-        api.register_blueprint(blp)
+    for resource in RESOURCES:
+        csrf.exempt(resource.blp)  # bearer tokens, no cookies: nothing for CSRF to protect
+        api.register_blueprint(resource.blp)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import Select
 
 from linkage.schemas.catalog import (
     CatalogArgs,
@@ -14,37 +15,31 @@ from linkage.schemas.catalog import (
     ListingWithProvenance,
     filters_from,
 )
-from linkage.schemas.common import envelope, page_of
 from linkage.security import PUBLIC
 from linkage.services.listings import catalog
-from linkage.services.paging import paginate
 
-from .common import api_allow
+from .common import api_allow, paged
 
 blp = Blueprint(
     "api_catalog", __name__, url_prefix="/api/v1", description="Catalog: public listings"
 )
 
-LISTING_ID = "<id:listing_id>"
-
 
 @blp.route("/listings")
 class Listings(MethodView):
     @api_allow(PUBLIC)
-    @blp.arguments(CatalogArgs, location="query")
-    @blp.response(200, page_of(CatalogListingSchema))
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    @paged(blp, CatalogArgs, CatalogListingSchema)
+    def get(self, args: dict[str, Any]) -> Select:
         """Active and sold-out listings of approved cooperatives, searched and filtered.
 
         `q` ignores accents and case (`giao co lam` finds `Giảo cổ lam`) and matches the
         title, the product, the cooperative and its commune; `min_price` above `max_price`
         is refused with 422.
         """
-        statement = catalog.search_listings(filters_from(args))
-        return envelope(paginate(statement, args["page"], args["per_page"]))
+        return catalog.search_listings(filters_from(args))
 
 
-@blp.route(f"/listings/{LISTING_ID}")
+@blp.route("/listings/<id:listing_id>")
 class ListingDetail(MethodView):
     @api_allow(PUBLIC)
     @blp.response(200, CatalogListingDetailSchema)

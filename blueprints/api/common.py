@@ -1,15 +1,22 @@
-"""Helpers shared by the API resources."""
+"""Helpers shared by the API resources: who may call, paged lists, resources from a table."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from copy import deepcopy
+from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask.views import MethodView
 from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from marshmallow import Schema
+from sqlalchemy import Select
 
+from linkage.schemas.common import envelope, page_of
 from linkage.security import PUBLIC, allow
+from linkage.services.paging import paginate
 from models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,6 +37,31 @@ def api_allow(*audience: Role | str) -> Callable[[F], F]:
         return guarded
 
     return decorate
+
+
+def paged(
+    blp: Blueprint, arguments: type[Schema], items: type[Schema], **options: Any
+) -> Callable[[Callable[..., Select]], Callable[..., dict[str, Any]]]:
+    """A list's GET: its query `arguments` (with `page` and `per_page`) and its answer, the
+    page of `items` in the envelope (`page_of`); the method returns the query of all rows.
+    `options` go to `blp.arguments` (`unknown=RAISE`...)."""
+
+    def decorate(method: Callable[..., Select]) -> Callable[..., dict[str, Any]]:
+        @wraps(method)
+        def listed(self: Any, args: dict[str, Any], *more: Any, **path: Any) -> dict[str, Any]:
+            statement = method(self, args, *more, **path)
+            return envelope(paginate(statement, args["page"], args["per_page"]))
+
+        answered = blp.response(200, page_of(items))(listed)
+        return blp.arguments(arguments, location="query", **options)(answered)
+
+    return decorate
+
+
+def method_view(name: str, **methods: Callable[..., Any]) -> type[MethodView]:
+    """A MethodView class named `name` with these methods, for resources built from a table
+    (the class name is the endpoint's)."""
+    return type(name, (MethodView,), {**methods, "__qualname__": name})
 
 
 def not_found() -> None:

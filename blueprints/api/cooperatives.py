@@ -7,10 +7,10 @@ from typing import Any
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
 from linkage.extensions import db
-from linkage.schemas.common import envelope, page_of
 from linkage.schemas.cooperatives import (
     CooperativeArgs,
     CooperativeCreateSchema,
@@ -19,27 +19,22 @@ from linkage.schemas.cooperatives import (
 )
 from linkage.security import PUBLIC
 from linkage.services import cooperatives
-from linkage.services.paging import paginate
 from models import Cooperative, CooperativeStatus, Role
 
-from .common import api_allow
+from .common import api_allow, method_view, paged
 
 blp = Blueprint("api_cooperatives", __name__, url_prefix="/api/v1", description="Cooperatives")
-
-COOPERATIVE_ID = "<id:cooperative_id>"
 
 
 @blp.route("/cooperatives")
 class Cooperatives(MethodView):
     @api_allow(PUBLIC)
-    @blp.arguments(CooperativeArgs, location="query")
-    @blp.response(200, page_of(CooperativeSchema))
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    @paged(blp, CooperativeArgs, CooperativeSchema)
+    def get(self, args: dict[str, Any]) -> Select:
         """Approved cooperatives."""
-        statement = cooperatives.public_cooperatives_query(region=args.get("region")).options(
+        return cooperatives.public_cooperatives_query(region=args.get("region")).options(
             selectinload(Cooperative.commune), selectinload(Cooperative.certifications)
         )
-        return envelope(paginate(statement, args["page"], args["per_page"]))
 
     @api_allow(Role.ADMIN)
     @blp.arguments(CooperativeCreateSchema)
@@ -51,7 +46,7 @@ class Cooperatives(MethodView):
         return cooperative
 
 
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}")
+@blp.route("/cooperatives/<id:cooperative_id>")
 class CooperativeDetail(MethodView):
     @api_allow(PUBLIC)
     @blp.response(200, CooperativeSchema)
@@ -60,29 +55,31 @@ class CooperativeDetail(MethodView):
         return cooperatives.get_public_cooperative(cooperative_id)
 
 
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}/approve")
-class CooperativeApprove(MethodView):
+def _status_view(action: str, status: CooperativeStatus, summary: str) -> type[MethodView]:
+    """The admins' resource that sets a cooperative's status, with an optional reason."""
+
     @api_allow(Role.ADMIN)
     @blp.arguments(StatusChangeSchema, required=False)
     @blp.response(200, CooperativeSchema)
-    def post(self, data: dict[str, Any], cooperative_id: int) -> Cooperative:
-        """Approve a cooperative: it appears to buyers."""
+    def post(self: MethodView, data: dict[str, Any], cooperative_id: int) -> Cooperative:
         cooperative = cooperatives.set_cooperative_status(
-            current_user, cooperative_id, CooperativeStatus.APPROVED, data.get("reason")
+            current_user, cooperative_id, status, data.get("reason")
         )
         db.session.commit()
         return cooperative
 
+    post.__doc__ = summary
+    return method_view(f"Cooperative{action.capitalize()}", post=post)
 
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}/suspend")
-class CooperativeSuspend(MethodView):
-    @api_allow(Role.ADMIN)
-    @blp.arguments(StatusChangeSchema, required=False)
-    @blp.response(200, CooperativeSchema)
-    def post(self, data: dict[str, Any], cooperative_id: int) -> Cooperative:
-        """Suspend a cooperative: its listings disappear from the catalog."""
-        cooperative = cooperatives.set_cooperative_status(
-            current_user, cooperative_id, CooperativeStatus.SUSPENDED, data.get("reason")
-        )
-        db.session.commit()
-        return cooperative
+
+for _action, _status, _summary in (
+    ("approve", CooperativeStatus.APPROVED, "Approve a cooperative: it appears to buyers."),
+    (
+        "suspend",
+        CooperativeStatus.SUSPENDED,
+        "Suspend a cooperative: its listings disappear from the catalog.",
+    ),
+):
+    blp.route(f"/cooperatives/<id:cooperative_id>/{_action}")(
+        _status_view(_action, _status, _summary)
+    )

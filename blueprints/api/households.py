@@ -39,8 +39,6 @@ from .common import api_allow
 
 blp = Blueprint("api_households", __name__, url_prefix="/api/v1", description="Member households")
 
-COOPERATIVE_ID = "<id:cooperative_id>"
-HOUSEHOLD_ID = "<id:household_id>"
 # An answer lists at most this many row errors (a 20,000-row file could have 200,000).
 MAX_REPORTED_ERRORS = 1000
 
@@ -56,7 +54,7 @@ CSV_BODY = {
 }
 
 
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}/households")
+@blp.route("/cooperatives/<id:cooperative_id>/households")
 class CooperativeHouseholds(MethodView):
     @api_allow(Role.MANAGER, Role.OFFICIAL, Role.ADMIN)
     @blp.arguments(HouseholdArgs, location="query")
@@ -92,7 +90,7 @@ class CooperativeHouseholds(MethodView):
         return as_seen_by(current_user, household)
 
 
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}/households/import")
+@blp.route("/cooperatives/<id:cooperative_id>/households/import")
 class HouseholdImport(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
     @blp.doc(requestBody=CSV_BODY)
@@ -134,7 +132,7 @@ def import_rejected(error: ImportRejected) -> Response:
     )
 
 
-@blp.route(f"/households/{HOUSEHOLD_ID}")
+@blp.route("/households/<id:household_id>")
 class HouseholdDetail(MethodView):
     @api_allow(Role.MANAGER, Role.OFFICIAL, Role.ADMIN)
     @blp.response(200, HouseholdSchema)
@@ -158,7 +156,7 @@ class HouseholdDetail(MethodView):
         return as_seen_by(current_user, household)
 
 
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}/memberships")
+@blp.route("/cooperatives/<id:cooperative_id>/memberships")
 class CooperativeMemberships(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
     @blp.arguments(MembershipCreateSchema)

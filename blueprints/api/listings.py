@@ -10,9 +10,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy import Select
 
 from linkage.extensions import db
-from linkage.schemas.common import envelope, page_of
 from linkage.schemas.listings import (
     ListingArgs,
     ListingCreateSchema,
@@ -20,27 +20,21 @@ from linkage.schemas.listings import (
     ListingUpdateSchema,
 )
 from linkage.services import cooperatives, listings
-from linkage.services.paging import paginate
 from models import Listing, Role
 
-from .common import api_allow
+from .common import api_allow, paged
 
 blp = Blueprint("api_listings", __name__, url_prefix="/api/v1", description="Listings")
 
-COOPERATIVE_ID = "<id:cooperative_id>"
-LISTING_ID = "<id:listing_id>"
 
-
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}/listings")
+@blp.route("/cooperatives/<id:cooperative_id>/listings")
 class CooperativeListings(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
-    @blp.arguments(ListingArgs, location="query")
-    @blp.response(200, page_of(ListingSchema))
-    def get(self, args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
+    @paged(blp, ListingArgs, ListingSchema)
+    def get(self, args: dict[str, Any], cooperative_id: int) -> Select:
         """A cooperative's listings in every status (its managers)."""
         cooperative = cooperatives.get_cooperative_for(current_user, cooperative_id)
-        statement = listings.cooperative_listings_query(cooperative, status=args.get("status"))
-        return envelope(paginate(statement, args["page"], args["per_page"]))
+        return listings.cooperative_listings_query(cooperative, status=args.get("status"))
 
     @api_allow(Role.MANAGER, Role.ADMIN)
     @blp.arguments(ListingCreateSchema)
@@ -53,7 +47,7 @@ class CooperativeListings(MethodView):
         return listing
 
 
-@blp.route(f"/listings/{LISTING_ID}")
+@blp.route("/listings/<id:listing_id>")
 class ListingDetail(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
     @blp.arguments(ListingUpdateSchema)

@@ -9,9 +9,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import RAISE
+from sqlalchemy import Select
 
 from linkage.extensions import db
-from linkage.schemas.common import envelope, page_of
 from linkage.schemas.orders import (
     OrderArgs,
     OrderDetailSchema,
@@ -23,14 +23,12 @@ from linkage.schemas.orders import (
 )
 from linkage.services import orders
 from linkage.services.orders import idempotency
-from linkage.services.paging import paginate
 from models import Order, Role
 
-from .common import api_allow
+from .common import api_allow, method_view, paged
 
 blp = Blueprint("api_orders", __name__, url_prefix="/api/v1", description="Orders")
 
-ORDER_ID = "<id:order_id>"
 IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -45,14 +43,12 @@ IDEMPOTENCY_HEADER = {
 @blp.route("/orders")
 class Orders(MethodView):
     @api_allow(Role.BUYER, Role.MANAGER, Role.ADMIN)
-    @blp.arguments(OrderArgs, location="query", unknown=RAISE)
-    @blp.response(200, page_of(OrderSchema))
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    @paged(blp, OrderArgs, OrderSchema, unknown=RAISE)
+    def get(self, args: dict[str, Any]) -> Select:
         """The caller's orders: a buyer's own, a manager's cooperatives'."""
-        statement = orders.orders_query(
+        return orders.orders_query(
             current_user, status=args.get("status"), cooperative_id=args.get("cooperative")
         )
-        return envelope(paginate(statement, args["page"], args["per_page"]))
 
     @api_allow(Role.BUYER)
     @blp.doc(parameters=[IDEMPOTENCY_HEADER])
@@ -80,7 +76,7 @@ class Orders(MethodView):
         return response
 
 
-@blp.route(f"/orders/{ORDER_ID}")
+@blp.route("/orders/<id:order_id>")
 class OrderDetail(MethodView):
     @api_allow(Role.BUYER, Role.MANAGER, Role.ADMIN)
     @blp.response(200, OrderDetailSchema)
@@ -89,70 +85,44 @@ class OrderDetail(MethodView):
         return orders.get_order_for(current_user, order_id)
 
 
-def _act(order_id: int, action: str, **kwargs: Any) -> Order:
-    order = orders.get_order_for(current_user, order_id)
-    getattr(orders, f"{action}_order")(current_user, order, **kwargs)
-    db.session.commit()
-    return orders.get_order_for(current_user, order_id)
+MANAGERS = (Role.MANAGER, Role.ADMIN)
+# The steps of an order after it is placed: POST /orders/{id}/<step> calls the service's
+# <step>_order with the body's fields; each answers the order with its history.
+STEPS = (
+    ("accept", MANAGERS, None, "Accept a placed order."),
+    (
+        "reject",
+        MANAGERS,
+        ReasonSchema,
+        "Reject a placed order; the stock goes back to the listings.",
+    ),
+    (
+        "cancel",
+        (Role.BUYER,),
+        ReasonSchema,
+        "Cancel an order before it ships; the stock goes back to the listings.",
+    ),
+    ("ship", MANAGERS, ShipSchema, "Ship an accepted order from lots covering each line exactly."),
+    ("deliver", (Role.BUYER,), None, "Confirm delivery."),
+    ("pay", MANAGERS, PaySchema, "Record that the buyer paid."),
+)
 
 
-@blp.route(f"/orders/{ORDER_ID}/accept")
-class OrderAccept(MethodView):
-    @api_allow(Role.MANAGER, Role.ADMIN)
-    @blp.response(200, OrderDetailSchema)
-    def post(self, order_id: int) -> Order:
-        """Accept a placed order."""
-        return _act(order_id, "accept")
+def _step_view(step: str, audience: tuple[Role, ...], body: Any, summary: str) -> type[MethodView]:
+    """The resource of one step; a body is optional but for shipping (its allocations)."""
+
+    def post(self: MethodView, *given: dict[str, Any], order_id: int) -> Order:
+        order = orders.get_order_for(current_user, order_id)
+        getattr(orders, f"{step}_order")(current_user, order, **(given[0] if given else {}))
+        db.session.commit()
+        return orders.get_order_for(current_user, order_id)
+
+    post.__doc__ = summary
+    view = blp.response(200, OrderDetailSchema)(post)
+    if body is not None:
+        view = blp.arguments(body, required=body is ShipSchema)(view)
+    return method_view(f"Order{step.capitalize()}", post=api_allow(*audience)(view))
 
 
-@blp.route(f"/orders/{ORDER_ID}/reject")
-class OrderReject(MethodView):
-    @api_allow(Role.MANAGER, Role.ADMIN)
-    @blp.arguments(ReasonSchema, required=False)
-    @blp.response(200, OrderDetailSchema)
-    def post(self, data: dict[str, Any], order_id: int) -> Order:
-        """Reject a placed order; the stock goes back to the listings."""
-        return _act(order_id, "reject", reason=data.get("reason"))
-
-
-@blp.route(f"/orders/{ORDER_ID}/cancel")
-class OrderCancel(MethodView):
-    @api_allow(Role.BUYER)
-    @blp.arguments(ReasonSchema, required=False)
-    @blp.response(200, OrderDetailSchema)
-    def post(self, data: dict[str, Any], order_id: int) -> Order:
-        """Cancel an order before it ships; the stock goes back to the listings."""
-        return _act(order_id, "cancel", reason=data.get("reason"))
-
-
-@blp.route(f"/orders/{ORDER_ID}/ship")
-class OrderShip(MethodView):
-    @api_allow(Role.MANAGER, Role.ADMIN)
-    @blp.arguments(ShipSchema)
-    @blp.response(200, OrderDetailSchema)
-    def post(self, data: dict[str, Any], order_id: int) -> Order:
-        """Ship an accepted order from lots covering each line exactly."""
-        allocations = [
-            orders.AllocationRequest(a["line_id"], a["lot_id"], a["quantity"])
-            for a in data["allocations"]
-        ]
-        return _act(order_id, "ship", allocations=allocations)
-
-
-@blp.route(f"/orders/{ORDER_ID}/deliver")
-class OrderDeliver(MethodView):
-    @api_allow(Role.BUYER)
-    @blp.response(200, OrderDetailSchema)
-    def post(self, order_id: int) -> Order:
-        """Confirm delivery."""
-        return _act(order_id, "deliver")
-
-
-@blp.route(f"/orders/{ORDER_ID}/pay")
-class OrderPay(MethodView):
-    @api_allow(Role.MANAGER, Role.ADMIN)
-    @blp.arguments(PaySchema, required=False)
-    @blp.response(200, OrderDetailSchema)
-    def post(self, data: dict[str, Any], order_id: int) -> Order:
-        """Record that the buyer paid."""
-        return _act(order_id, "pay", paid_at=data.get("paid_at"), reference=data.get("reference"))
+for _step, *_spec in STEPS:
+    blp.route(f"/orders/<id:order_id>/{_step}")(_step_view(_step, *_spec))

@@ -28,11 +28,8 @@ from .common import api_allow
 
 blp = Blueprint("api_trace", __name__, url_prefix="/api/v1", description="Traceability of lots")
 
-LOT_ID = "<id:lot_id>"
-COOPERATIVE_ID = "<id:cooperative_id>"
 
-
-@blp.route(f"/lots/{LOT_ID}/trace")
+@blp.route("/lots/<id:lot_id>/trace")
 class LotTrace(MethodView):
     @api_allow(PUBLIC)
     @blp.response(200, TraceSchema)
@@ -48,7 +45,7 @@ class LotTrace(MethodView):
         return trace
 
 
-@blp.route(f"/lots/{LOT_ID}/epcis")
+@blp.route("/lots/<id:lot_id>/epcis")
 class LotEpcis(MethodView):
     @api_allow(PUBLIC)
     @blp.doc(security=[{}, {"bearerAuth": []}])  # anonymous, or a token for the managers' one
@@ -86,7 +83,7 @@ class LotEpcis(MethodView):
         return epcis_response(document, managers=False)
 
 
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}/mass-balance")
+@blp.route("/cooperatives/<id:cooperative_id>/mass-balance")
 class CooperativeMassBalance(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
     @blp.arguments(MassBalanceArgs, location="query")

@@ -8,9 +8,10 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import RAISE
+from sqlalchemy import Select
 
 from linkage.extensions import db
-from linkage.schemas.common import envelope, page_of
+from linkage.schemas.common import envelope
 from linkage.schemas.corrections import (
     CollectionRecordSchema,
     CorrectionSchema,
@@ -42,27 +43,23 @@ from linkage.services.valuechain import corrections, payments
 from linkage.services.valuechain.history import WithHistory, with_history
 from models import Collection, Lot, Payment, Role, Transformation
 
-from .common import api_allow, not_found
+from .common import api_allow, not_found, paged
 
 blp = Blueprint("api_valuechain", __name__, url_prefix="/api/v1", description="Value chain")
 
-COOPERATIVE_ID = "<id:cooperative_id>"
-LOT_ID = "<id:lot_id>"
 MANAGERS = (Role.MANAGER, Role.ADMIN)
 
 
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}/lots")
+@blp.route("/cooperatives/<id:cooperative_id>/lots")
 class CooperativeLots(MethodView):
     @api_allow(*MANAGERS)
-    @blp.arguments(LotArgs, location="query", unknown=RAISE)
-    @blp.response(200, page_of(LotSchema))
-    def get(self, args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
+    @paged(blp, LotArgs, LotSchema, unknown=RAISE)
+    def get(self, args: dict[str, Any], cooperative_id: int) -> Select:
         """The cooperative's lots, newest first (`product` code, `with_stock`)."""
         cooperative = get_cooperative_for(current_user, cooperative_id)
-        statement = valuechain.lots_query(
+        return valuechain.lots_query(
             current_user, cooperative, args.get("product"), args.get("with_stock")
         )
-        return envelope(paginate(statement, args["page"], args["per_page"]))
 
     @api_allow(*MANAGERS)
     @blp.arguments(LotCreateSchema)
@@ -75,7 +72,7 @@ class CooperativeLots(MethodView):
         return lot
 
 
-@blp.route(f"/lots/{LOT_ID}")
+@blp.route("/lots/<id:lot_id>")
 class LotDetail(MethodView):
     @api_allow(PUBLIC)
     @blp.response(200, LotDetailSchema)
@@ -93,7 +90,7 @@ class LotDetail(MethodView):
         return valuechain.lot_history(current_user, lot)
 
 
-@blp.route(f"/lots/{LOT_ID}/collections")
+@blp.route("/lots/<id:lot_id>/collections")
 class LotCollections(MethodView):
     @api_allow(*MANAGERS)
     @blp.arguments(CollectionCreateSchema)
@@ -106,7 +103,7 @@ class LotCollections(MethodView):
         return collection
 
 
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}/transformations")
+@blp.route("/cooperatives/<id:cooperative_id>/transformations")
 class CooperativeTransformations(MethodView):
     @api_allow(*MANAGERS)
     @blp.arguments(TransformationCreateSchema)
@@ -131,7 +128,7 @@ class CooperativeTransformations(MethodView):
         return transformation
 
 
-@blp.route(f"/cooperatives/{COOPERATIVE_ID}/payments")
+@blp.route("/cooperatives/<id:cooperative_id>/payments")
 class CooperativePayments(MethodView):
     @api_allow(*MANAGERS)
     @blp.arguments(PaymentArgs, location="query", unknown=RAISE)
@@ -157,11 +154,7 @@ class CooperativePayments(MethodView):
         return payment
 
 
-COLLECTION_ID = "<id:collection_id>"
-PAYMENT_ID = "<id:payment_id>"
-
-
-@blp.route(f"/collections/{COLLECTION_ID}")
+@blp.route("/collections/<id:collection_id>")
 class CollectionRecord(MethodView):
     @api_allow(*MANAGERS)
     @blp.response(200, CollectionRecordSchema)
@@ -175,7 +168,7 @@ class CollectionRecord(MethodView):
         return with_history("collection", collection)
 
 
-@blp.route(f"/collections/{COLLECTION_ID}/correction")
+@blp.route("/collections/<id:collection_id>/correction")
 class CollectionCorrection(MethodView):
     @api_allow(*MANAGERS)
     @blp.arguments(CorrectionSchema)
@@ -194,7 +187,7 @@ class CollectionCorrection(MethodView):
         return with_history("collection", collection)
 
 
-@blp.route(f"/collections/{COLLECTION_ID}/void")
+@blp.route("/collections/<id:collection_id>/void")
 class CollectionVoid(MethodView):
     @api_allow(*MANAGERS)
     @blp.arguments(VoidSchema)
@@ -211,7 +204,7 @@ class CollectionVoid(MethodView):
         return with_history("collection", collection)
 
 
-@blp.route(f"/payments/{PAYMENT_ID}/void")
+@blp.route("/payments/<id:payment_id>/void")
 class PaymentVoid(MethodView):
     @api_allow(*MANAGERS)
     @blp.arguments(VoidSchema)

@@ -6,14 +6,13 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from linkage.extensions import db, limiter
+from blueprints.common import commit_or_refuse, form_status
+from linkage.extensions import limiter
 from linkage.security import AUTHENTICATED, PUBLIC, allow
 from linkage.services import buyers
-from linkage.services.errors import DomainError
-from models import BuyerKind
+from models import BuyerKind, User
 
 from . import bp
 from .forms import AccountForm, PasswordForm, RegisterForm
@@ -24,21 +23,6 @@ def _registration_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def attach_error(form: FlaskForm, error: DomainError, *, default: str | None = None) -> None:
-    """Roll back and show a service error next to its field (or `default`); 404 goes on."""
-    if error.status == 404:
-        raise error
-    db.session.rollback()
-    name = error.field if error.field and error.field in form else default
-    if name is None or name not in form:
-        name = next(f.short_name for f in form if f.short_name != "csrf_token")
-    form[name].errors = [*form[name].errors, error.message]
-
-
-def _status(form: FlaskForm) -> int:
-    return 422 if form.is_submitted() and form.errors else 200
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @allow(PUBLIC)
 @limiter.limit(_registration_limit, methods=["POST"])
@@ -47,30 +31,29 @@ def register() -> str | Response | tuple[str, int]:
         flash(_("You are already logged in."), "info")
         return redirect(url_for("public.home"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            user = buyers.register_buyer(
-                organisation_name=form.organisation_name.data or "",
-                organisation_kind=BuyerKind(form.organisation_kind.data),
-                tax_code=form.tax_code.data,
-                contact_name=form.contact_name.data or "",
-                email=form.email.data or "",
-                phone=form.phone.data,
-                password=form.password.data or "",
-                locale=str(get_locale()),
-            )
-        except DomainError as error:
-            attach_error(form, error, default="email")
-        else:
-            locale = session.get("locale")
-            session.clear()  # a fresh session at login (no fixation), as the login page does
-            if locale:
-                session["locale"] = locale
-            login_user(user)
-            db.session.commit()
-            flash(_("Welcome, %(name)s: your buyer account is ready.", name=user.name), "success")
-            return redirect(catalog_url())
-    return render_template("buyer/register.html", form=form), _status(form)
+    user = form.validate_on_submit() and commit_or_refuse(form, lambda: _register(form))
+    if user:
+        locale = session.get("locale")
+        session.clear()  # a fresh session at login (no fixation), as the login page does
+        if locale:
+            session["locale"] = locale
+        login_user(user)
+        flash(_("Welcome, %(name)s: your buyer account is ready.", name=user.name), "success")
+        return redirect(catalog_url())
+    return render_template("buyer/register.html", form=form), form_status(form)
+
+
+def _register(form: RegisterForm) -> User:
+    return buyers.register_buyer(
+        organisation_name=form.organisation_name.data or "",
+        organisation_kind=BuyerKind(form.organisation_kind.data),
+        tax_code=form.tax_code.data,
+        contact_name=form.contact_name.data or "",
+        email=form.email.data or "",
+        phone=form.phone.data,
+        password=form.password.data or "",
+        locale=str(get_locale()),
+    )
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -79,30 +62,29 @@ def account() -> str | Response | tuple[str, int]:
     details = AccountForm(prefix="account", obj=current_user)
     password = PasswordForm(prefix="password")
     if details.submit.data and details.validate_on_submit():
-        try:
-            buyers.update_account(
+        if commit_or_refuse(
+            details,
+            lambda: buyers.update_account(
                 current_user,
                 name=details.name.data or "",
                 phone=details.phone.data,
                 locale=details.locale.data or "vi",
-            )
-        except DomainError as error:
-            attach_error(details, error)
-        else:
-            db.session.commit()
+            ),
+            _("Your details are saved."),
+        ):
             session["locale"] = current_user.locale  # the new language shows at once
-            flash(_("Your details are saved."), "success")
             return redirect(url_for(".account"))
-    elif password.submit.data and password.validate_on_submit():
-        try:
-            buyers.change_password(
+    elif (
+        password.submit.data
+        and password.validate_on_submit()
+        and commit_or_refuse(
+            password,
+            lambda: buyers.change_password(
                 current_user, password.current_password.data or "", password.password.data or ""
-            )
-        except DomainError as error:
-            attach_error(password, error)
-        else:
-            db.session.commit()
-            flash(_("Your password is changed."), "success")
-            return redirect(url_for(".account"))
-    status = max(_status(details) if details.submit.data else 200, _status(password))
+            ),
+            _("Your password is changed."),
+        )
+    ):
+        return redirect(url_for(".account"))
+    status = max(form_status(details) if details.submit.data else 200, form_status(password))
     return render_template("buyer/account.html", details=details, password=password), status

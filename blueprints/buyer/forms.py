@@ -10,15 +10,13 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectChoice,
-    SelectField,
-    StringField,
     SubmitField,
     TelField,
     TextAreaField,
 )
-from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import EqualTo, InputRequired, Optional, Regexp
 
-from blueprints.forms import QuantityField
+from blueprints.forms import QuantityField, select_field, text_field
 
 from .helpers import KIND_LABELS
 
@@ -27,13 +25,7 @@ LANGUAGES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")
 
 
 def _password(label: str) -> PasswordField:
-    return PasswordField(
-        label,
-        validators=[
-            InputRequired(message=_l("Enter a password.")),
-            Length(max=200, message=_l("The password is too long.")),
-        ],
-    )
+    return text_field(label, max_length=200, required=_l("Enter a password."), field=PasswordField)
 
 
 def _repeat() -> PasswordField:
@@ -46,58 +38,33 @@ def _repeat() -> PasswordField:
     )
 
 
+def _phone() -> TelField:
+    return text_field(_l("Phone (optional)"), max_length=20, field=TelField)
+
+
 class RegisterForm(FlaskForm):
-    organisation_name = StringField(
-        _l("Organisation name"),
-        validators=[
-            InputRequired(message=_l("Enter the organisation's name.")),
-            Length(max=200, message=_l("At most 200 characters.")),
-        ],
+    organisation_name = text_field(
+        _l("Organisation name"), max_length=200, required=_l("Enter the organisation's name.")
     )
-    organisation_kind = SelectField(
-        _l("Type of organisation"),
-        choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
-        validators=[InputRequired(message=_l("Choose the type of organisation."))],
+    organisation_kind = select_field(
+        _l("Type of organisation"), _l("Choose the type of organisation."), labels=KIND_LABELS
     )
-    tax_code = StringField(
-        _l("Tax code (optional)"),
-        validators=[Optional(), Length(max=14, message=_l("At most 14 characters."))],
+    tax_code = text_field(_l("Tax code (optional)"), max_length=14)
+    contact_name = text_field(
+        _l("Contact person"), max_length=120, required=_l("Enter the contact person's name.")
     )
-    contact_name = StringField(
-        _l("Contact person"),
-        validators=[
-            InputRequired(message=_l("Enter the contact person's name.")),
-            Length(max=120, message=_l("At most 120 characters.")),
-        ],
+    email = text_field(
+        _l("Email"), max_length=254, required=_l("Enter your email address."), field=EmailField
     )
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            InputRequired(message=_l("Enter your email address.")),
-            Length(max=254, message=_l("The email address is too long.")),
-        ],
-    )
-    phone = TelField(
-        _l("Phone (optional)"),
-        validators=[Optional(), Length(max=20, message=_l("At most 20 characters."))],
-    )
+    phone = _phone()
     password = _password(_l("Password"))
     confirm = _repeat()
     submit = SubmitField(_l("Create my buyer account"))
 
 
 class AccountForm(FlaskForm):
-    name = StringField(
-        _l("Your name"),
-        validators=[
-            InputRequired(message=_l("Enter your name.")),
-            Length(max=120, message=_l("At most 120 characters.")),
-        ],
-    )
-    phone = TelField(
-        _l("Phone (optional)"),
-        validators=[Optional(), Length(max=20, message=_l("At most 20 characters."))],
-    )
+    name = text_field(_l("Your name"), max_length=120, required=_l("Enter your name."))
+    phone = _phone()
     locale = RadioField(_l("Language"), choices=LANGUAGES, default="vi")
     submit = SubmitField(_l("Save"))
 
@@ -116,9 +83,8 @@ class OrderForm(FlaskForm):
     quantity = QuantityField(
         _l("Quantity"), validators=[InputRequired(message=_l("Enter the quantity to order."))]
     )
-    note = TextAreaField(
-        _l("Note for the cooperative (optional)"),
-        validators=[Length(max=2000, message=_l("At most 2000 characters."))],
+    note = text_field(
+        _l("Note for the cooperative (optional)"), max_length=2000, field=TextAreaField
     )
     # One key per rendering of the form, so a double click places one order, not two.
     request_key = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{32}$")])
@@ -126,10 +92,7 @@ class OrderForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Reason (optional)"),
-        validators=[Length(max=1000, message=_l("At most 1000 characters."))],
-    )
+    reason = text_field(_l("Reason (optional)"), max_length=1000, field=TextAreaField)
     submit = SubmitField(_l("Cancel the order"))
 
 

@@ -9,23 +9,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number, status_argument
-from linkage.extensions import db
+from blueprints.common import commit_or_refuse, page_number, status_argument
 from linkage.security import allow
 from linkage.services import orders
-from linkage.services.errors import DomainError
 from linkage.services.orders import idempotency
 from linkage.services.paging import paginate
 from models import Order, OrderStatus, Role
 
 from . import bp
-from .account import attach_error
 from .forms import CancelForm, ConfirmForm, OrderForm
 from .helpers import PER_PAGE, order_helpers
 
 ID = "<id:{}>"
 ORDER = "/orders/" + ID.format("order_id")
 CANCELLABLE = (OrderStatus.PLACED, OrderStatus.ACCEPTED)
+# The form orders one line, with one key per rendering: their refusals go on its quantity.
+ON_QUANTITY = {"lines": "quantity", "Idempotency-Key": "quantity"}
 
 bp.app_context_processor(order_helpers)
 
@@ -46,17 +45,18 @@ def order_new(listing_id: int) -> str | Response | tuple[str, int]:
             return 201, {"id": order.id}
 
         key = f"order-form:{form.request_key.data}" if form.request_key.data else None
-        try:
-            answer = idempotency.run_once(current_user, key, key or "", place)
-        except DomainError as error:
-            attach_error(form, error, default="quantity")
-            status = error.status
-        else:
+        answer = commit_or_refuse(
+            form,
+            lambda: idempotency.run_once(current_user, key, key or "", place),
+            fields=ON_QUANTITY,
+        )
+        if answer is not None:
             if answer.replayed:
                 flash(_("This order was already placed."), "info")
             else:
                 flash(_("Your order is placed. The cooperative will accept it soon."), "success")
             return redirect(url_for(".order", order_id=answer.body["id"]))
+        status = form.refusal.status
         listing = orders.get_orderable_listing(listing_id)  # fresh stock after the rollback
     elif form.is_submitted():
         status = 422
@@ -85,16 +85,9 @@ def order(order_id: int) -> str:
 
 def _act(order_id: int, action: str, done: str, **kwargs: object) -> Response:
     found: Order = orders.get_order_for(current_user, order_id)
-    try:
-        getattr(orders, f"{action}_order")(current_user, found, **kwargs)
-    except DomainError as error:
-        if error.status == 404:
-            raise
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    commit_or_refuse(
+        None, lambda: getattr(orders, f"{action}_order")(current_user, found, **kwargs), done
+    )
     return redirect(url_for(".order", order_id=order_id))
 
 

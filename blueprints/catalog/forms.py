@@ -8,9 +8,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SearchField
-from wtforms.validators import Length
 
-from blueprints.forms import ChoiceField, MoneyField
+from blueprints.forms import ChoiceField, MoneyField, at_most
 from linkage.services.listings.catalog import CatalogFilters, Sort
 from models import CertificationKind, Commune, Cooperative, Product, ProductCategory, Region
 
@@ -21,9 +20,7 @@ class CatalogForm(FlaskForm):
     class Meta:
         csrf = False  # a search reads and changes nothing
 
-    q = SearchField(
-        _l("Search"), validators=[Length(max=200, message=_l("Use at most 200 characters."))]
-    )
+    q = SearchField(_l("Search"), validators=[at_most(200)])
     product = ChoiceField(_l("Product"), default="")
     category = ChoiceField(_l("Category"), default="")
     commune = ChoiceField(_l("Commune"), default="")
@@ -86,17 +83,4 @@ class CatalogForm(FlaskForm):
     @property
     def has_filters(self) -> bool:
         """True when any filter other than the sort order is set."""
-        return any(
-            self[name].data not in ("", None)
-            for name in (
-                "q",
-                "product",
-                "category",
-                "commune",
-                "region",
-                "certification",
-                "cooperative",
-                "min_price",
-                "max_price",
-            )
-        )
+        return any(field.data not in ("", None) for field in self if field is not self.sort)

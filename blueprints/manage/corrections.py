@@ -7,21 +7,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import show_refusal
+from blueprints.common import commit_or_refuse
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.numbers import format_quantity, format_vnd
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.errors import DomainError, NotFound
+from linkage.services.errors import NotFound
 from linkage.services.periods import VIETNAM
 from linkage.services.valuechain import corrections
 from linkage.services.valuechain.history import history
@@ -36,11 +36,11 @@ PAYMENT = COOPERATIVE + "/payments/<id:payment_id>"
 
 
 def _collection(cooperative_id: int, collection_id: int) -> tuple[Cooperative, Collection]:
-    cooperative = get_cooperative_for(current_user, cooperative_id)
+    """The cooperative and one of its deliveries, which the caller manages; 404 otherwise."""
     collection = corrections.get_collection_for(current_user, collection_id)
-    if collection.lot.cooperative_id != cooperative.id:
+    if collection.lot.cooperative_id != cooperative_id:
         raise NotFound(_("Delivery not found."))
-    return cooperative, collection
+    return collection.lot.cooperative, collection
 
 
 def _household_choices(cooperative: Cooperative, delivery: Collection) -> list[Any]:
@@ -55,15 +55,10 @@ def _apply(form: Any, change: Callable[[], object], done: str) -> int | None:
     refusal: 409 when the records refuse it (nothing written), 422 for the form."""
     if not form.validate_on_submit():
         return 422
-    try:
-        change()
-    except DomainError as error:
-        show_refusal(form, error)  # rolls back
-        db.session.expire_all()
-        return 409 if error.status == 409 else 422
-    db.session.commit()
-    flash(done, "success")
-    return None
+    if commit_or_refuse(form, change, done) is not None:
+        return None
+    db.session.expire_all()  # rolled back: the page shows the records as they are
+    return 409 if form.refusal.status == 409 else 422
 
 
 def _page(
@@ -133,6 +128,7 @@ def collection_void(cooperative_id: int, collection_id: int) -> Response | tuple
 
 
 def _payment(cooperative_id: int, payment_id: int) -> tuple[Cooperative, Payment]:
+    """The cooperative and one of its payments, which the caller manages; 404 otherwise."""
     cooperative = get_cooperative_for(current_user, cooperative_id)
     payment = corrections.get_payment_for(current_user, payment_id)
     if payment.cooperative_id != cooperative.id:

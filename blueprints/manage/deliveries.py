@@ -7,18 +7,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import show_refusal
+from blueprints.common import commit_or_refuse
 from blueprints.manage import bp
-from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.errors import DomainError
 from linkage.services.periods import current_day
 from linkage.services.valuechain import plausibility
 from linkage.services.valuechain.deliveries import open_collection_lots
@@ -81,14 +79,11 @@ def record_checked(
             return Confirmation(
                 household, lot, data["quantity"], data["unit_price_vnd"], concerns, values
             )
-    try:
-        collection = valuechain.record_collection(current_user, lot, **data)
-    except DomainError as error:
-        show_refusal(form, error)
-        return None
-    db.session.commit()
-    flash(delivered_message(collection, lot, household), "success")
-    return collection
+    return commit_or_refuse(
+        form,
+        lambda: valuechain.record_collection(current_user, lot, **data),
+        lambda collection: delivered_message(collection, lot, household),
+    )
 
 
 @bp.route(COOPERATIVE + "/deliveries", methods=["POST"])

@@ -8,10 +8,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import RadioField, SelectChoice
+from wtforms.validators import InputRequired, Optional
 
-from blueprints.forms import MoneyField, QuantityField
+from blueprints.forms import MoneyField, QuantityField, select_field, text_field
 from linkage.services.valuechain import deliveries
 from models import Cooperative, Household, Lot
 
@@ -26,16 +26,11 @@ def lot_label(lot: Lot) -> str:
 
 
 class DeliveryForm(FlaskForm):
-    lot_id = SelectField(
-        _l("Collection lot"),
-        validators=[InputRequired(message=_l("Choose the lot the produce goes into."))],
-    )
-    household = StringField(
+    lot_id = select_field(_l("Collection lot"), _l("Choose the lot the produce goes into."))
+    household = text_field(
         _l("Household: code or name"),
-        validators=[
-            InputRequired(message=_l("Enter the household's code or part of its name.")),
-            Length(max=80, message=_l("Enter at most 80 characters.")),
-        ],
+        max_length=80,
+        required=_l("Enter the household's code or part of its name."),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     # shown only when the household field names several households

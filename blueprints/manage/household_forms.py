@@ -15,15 +15,13 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from blueprints.forms import MoneyField
+from blueprints.forms import MoneyField, select_field, text_field
 from linkage.labels import NOT_YET_KNOWN_LABEL
 from linkage.labels import OFFICIAL_STATUS_LABELS as STATUS_LABELS
-from linkage.services.errors import DomainError
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, NOT_YET_KNOWN
 from models import Commune, Cooperative, EthnicGroup, Household, OfficialStatus
 
@@ -39,19 +37,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 class _HouseholdFields(FlaskForm):
     """The fields a manager types for a household, new or edited."""
 
-    code = StringField(
-        _l("Household code"),
-        validators=[
-            InputRequired(message=_l("Enter the household code.")),
-            Length(max=MAX_CODE, message=_l("Use at most %(max)d characters.")),
-        ],
+    code = text_field(
+        _l("Household code"), max_length=MAX_CODE, required=_l("Enter the household code.")
     )
-    head_name = StringField(
+    head_name = text_field(
         _l("Name of the head of household"),
-        validators=[
-            InputRequired(message=_l("Enter the name of the head of household.")),
-            Length(max=MAX_NAME, message=_l("Use at most %(max)d characters.")),
-        ],
+        max_length=MAX_NAME,
+        required=_l("Enter the name of the head of household."),
     )
     commune_code = SelectField(_l("Commune or ward where the household lives"))
     members = IntegerField(
@@ -62,11 +54,9 @@ class _HouseholdFields(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
-    ethnicity = SelectField(
+    ethnicity = select_field(
         _l("Ethnic group of the head of household"),
-        validators=[
-            InputRequired(message=_l("Choose the ethnic group, or “Not yet known”.")),
-        ],
+        _l("Choose the ethnic group, or “Not yet known”."),
     )
     deprivations = IntegerField(
         _l("Deprivations (0 to 12)"),
@@ -103,14 +93,6 @@ class _HouseholdFields(FlaskForm):
             for name, field in self._fields.items()
             if name not in skip
         }
-
-    def attach(self, error: DomainError) -> bool:
-        """Show a service error next to its field; False when no field of the form matches."""
-        if error.status == 404 or not error.field or error.field not in self._fields:
-            return False
-        field = self._fields[error.field]
-        field.errors = [*field.errors, error.message]
-        return True
 
 
 def _status_field() -> SelectField:

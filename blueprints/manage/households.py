@@ -8,12 +8,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from blueprints.common import commit_or_refuse, form_status
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import households as service
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.errors import DomainError
 from linkage.services.households import NOT_YET_KNOWN, ImportRejected
 from linkage.services.paging import paginate
 from linkage.services.reference import communes_query, ethnic_groups
@@ -74,21 +74,15 @@ def household_new(cooperative_id: int) -> str | BaseResponse | tuple[str, int]:
     _household_form_choices(form)
     if request.method == "GET":
         form.commune_code.data = cooperative.commune_code
-    if form.validate_on_submit():
-        try:
-            household = service.create_household(current_user, cooperative, form.service_data())
-        except DomainError as error:
-            if not form.attach(error):
-                raise
-            db.session.rollback()
-        else:
-            db.session.commit()
-            flash(_("Household %(code)s added.", code=household.code), "success")
-            return redirect(url_for(".households", cooperative_id=cooperative.id))
-    status = 422 if form.errors else 200
+    if form.validate_on_submit() and commit_or_refuse(
+        form,
+        lambda: service.create_household(current_user, cooperative, form.service_data()),
+        lambda household: _("Household %(code)s added.", code=household.code),
+    ):
+        return redirect(url_for(".households", cooperative_id=cooperative.id))
     return render_template(
         "manage/households/form.html", cooperative=cooperative, form=form, household=None
-    ), status
+    ), form_status(form)
 
 
 @bp.route(HOUSEHOLD + "/edit", methods=["GET", "POST"])
@@ -98,18 +92,12 @@ def household_edit(cooperative_id: int, household_id: int) -> str | BaseResponse
     household = service.get_member_household(current_user, cooperative, household_id)
     form = EditHouseholdForm.for_household(household)
     _household_form_choices(form)
-    if form.validate_on_submit():
-        try:
-            service.update_household(current_user, household, form.service_data())
-        except DomainError as error:
-            if not form.attach(error):
-                raise
-            db.session.rollback()
-        else:
-            db.session.commit()
-            flash(_("Household %(code)s saved.", code=household.code), "success")
-            return redirect(url_for(".households", cooperative_id=cooperative.id))
-    status = 422 if form.errors else 200
+    if form.validate_on_submit() and commit_or_refuse(
+        form,
+        lambda: service.update_household(current_user, household, form.service_data()),
+        lambda saved: _("Household %(code)s saved.", code=saved.code),
+    ):
+        return redirect(url_for(".households", cooperative_id=cooperative.id))
     return render_template(
         "manage/households/form.html",
         cooperative=cooperative,
@@ -122,7 +110,7 @@ def household_edit(cooperative_id: int, household_id: int) -> str | BaseResponse
             if m.cooperative_id in service.visible_cooperative_ids(current_user, household)
         ],
         status_labels=STATUS_LABELS,
-    ), status
+    ), form_status(form)
 
 
 def _join_form(household: Household) -> JoinCooperativeForm | None:

@@ -12,17 +12,15 @@ from wtforms import (
     DateField,
     HiddenField,
     SelectChoice,
-    SelectField,
     SelectMultipleField,
-    StringField,
     TextAreaField,
     widgets,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from blueprints.forms import MoneyField, QuantityField, number_required
+from blueprints.forms import MoneyField, QuantityField, number_required, select_field, text_field
 from linkage.numbers import UNIT_LABELS as UNIT_LABELS  # the one table, used by the pages
-from linkage.services import listings
+from linkage.services.listings import FIELDS as LISTING_FIELDS
 from models import Certification, ListingStatus, Product
 
 from .profile_forms import kind_label
@@ -74,18 +72,10 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ListingForm(FlaskForm):
-    product_code = SelectField(
-        _l("Product"), validators=[InputRequired(message=_l("Choose a product."))]
-    )
-    title = StringField(
-        _l("Title"),
-        validators=[
-            InputRequired(message=_l("Enter a title.")),
-            Length(max=200, message=_l("The title is too long (200 characters at most).")),
-        ],
-    )
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    grade = StringField(_l("Grade (optional)"), validators=[Optional(), Length(max=40)])
+    product_code = select_field(_l("Product"), _l("Choose a product."))
+    title = text_field(_l("Title"), max_length=200, required=_l("Enter a title."))
+    description = text_field(_l("Description"), max_length=5000, field=TextAreaField)
+    grade = text_field(_l("Grade (optional)"), max_length=40)
     unit_price_vnd = MoneyField(
         _l("Price per unit (đồng)"),
         validators=[number_required(_l("Enter the price, for example %(example)s."), 520000)],
@@ -121,15 +111,12 @@ class ListingForm(FlaskForm):
 
     def listing_data(self) -> dict[str, Any]:
         """The fields as the listings service takes them."""
-        data = {name: self[name].data for name in (*listings.FIELDS, "certifications")}
+        data = {name: self[name].data for name in LISTING_FIELDS}
         if "product_code" in self:
             data["product_code"] = self.product_code.data
-        data["certifications"] = data["certifications"] or []
+        data["certifications"] = self.certifications.data or []
         return data
 
 
 class ListingStatusForm(FlaskForm):
-    status = SelectField(
-        choices=[SelectChoice(status.value, label) for status, label in ACTION_LABELS.items()],
-        validators=[InputRequired()],
-    )
+    status = select_field(None, None, labels=ACTION_LABELS)

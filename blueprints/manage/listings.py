@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number
+from blueprints.common import commit_or_refuse, form_status, page_number
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import listings as service
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from linkage.services.profile import certifications_of
 from models import Cooperative, Listing, ListingStatus, Product, Role
@@ -25,12 +24,9 @@ from models import Cooperative, Listing, ListingStatus, Product, Role
 from .listing_forms import (
     ACTION_LABELS,
     STATUS_ACTIONS,
-    STATUS_LABELS,
-    UNIT_LABELS,
     ListingForm,
     ListingStatusForm,
 )
-from .profile_forms import kind_label
 
 COOPERATIVE = "/<id:cooperative_id>/listings"
 LISTING = COOPERATIVE + "/<id:listing_id>"
@@ -40,15 +36,6 @@ DONE_MESSAGES = {
     ListingStatus.PAUSED: _l("“%(title)s” is paused: buyers no longer see it."),
     ListingStatus.ARCHIVED: _l("“%(title)s” is archived."),
 }
-
-
-@bp.context_processor
-def listing_labels() -> dict[str, object]:
-    return {
-        "listing_status_labels": STATUS_LABELS,
-        "unit_labels": UNIT_LABELS,
-        "kind_label": kind_label,
-    }
 
 
 @bp.route(COOPERATIVE)
@@ -90,21 +77,9 @@ def _form(cooperative: Cooperative, listing: Listing | None = None) -> ListingFo
 def _render(
     cooperative: Cooperative, form: ListingForm, listing: Listing | None
 ) -> tuple[str, int]:
-    status = 422 if form.errors else 200
     return render_template(
         "manage/listings/form.html", cooperative=cooperative, form=form, listing=listing
-    ), status
-
-
-def _attach(form: ListingForm, error: DomainError) -> None:
-    """Show a service error next to its field, or above the form."""
-    if error.status == 404:
-        raise error
-    db.session.rollback()
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        flash(error.message, "error")
+    ), form_status(form)
 
 
 @bp.route(COOPERATIVE + "/new", methods=["GET", "POST"])
@@ -112,15 +87,12 @@ def _attach(form: ListingForm, error: DomainError) -> None:
 def listing_new(cooperative_id: int) -> str | Response | tuple[str, int]:
     cooperative = get_cooperative_for(current_user, cooperative_id)
     form = _form(cooperative)
-    if form.validate_on_submit():
-        try:
-            listing = service.create_listing(current_user, cooperative, form.listing_data())
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash(_("Listing “%(title)s” saved as a draft.", title=listing.title), "success")
-            return redirect(url_for(".listings", cooperative_id=cooperative.id))
+    if form.validate_on_submit() and commit_or_refuse(
+        form,
+        lambda: service.create_listing(current_user, cooperative, form.listing_data()),
+        lambda listing: _("Listing “%(title)s” saved as a draft.", title=listing.title),
+    ):
+        return redirect(url_for(".listings", cooperative_id=cooperative.id))
     return _render(cooperative, form, None)
 
 
@@ -131,19 +103,17 @@ def listing_edit(cooperative_id: int, listing_id: int) -> str | Response | tuple
     listing = service.get_listing_for(current_user, listing_id, cooperative_id=cooperative.id)
     form = _form(cooperative, listing)
     if form.validate_on_submit():
-        try:
-            service.update_listing(
+        if commit_or_refuse(
+            form,
+            lambda: service.update_listing(
                 current_user, listing, form.listing_data(), expected_quantity=_seen(form)
-            )
-        except DomainError as error:
-            _attach(form, error)
-            # The next save replaces the stock as it is now (see service.update_listing).
-            db.session.refresh(listing)
-            form.stock_seen.data = str(listing.quantity_available)
-        else:
-            db.session.commit()
-            flash(_("Listing “%(title)s” saved.", title=listing.title), "success")
+            ),
+            lambda saved: _("Listing “%(title)s” saved.", title=saved.title),
+        ):
             return redirect(url_for(".listings", cooperative_id=cooperative.id))
+        # The next save replaces the stock as it is now (see service.update_listing).
+        db.session.refresh(listing)
+        form.stock_seen.data = str(listing.quantity_available)
     return _render(cooperative, form, listing)
 
 
@@ -164,12 +134,10 @@ def listing_status(cooperative_id: int, listing_id: int) -> Response | tuple[str
     if not form.validate_on_submit():
         abort(400)
     new_status = ListingStatus(form.status.data)
-    try:
-        service.set_listing_status(current_user, listing, new_status)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _list_page(cooperative), error.status
-    db.session.commit()
-    flash(str(DONE_MESSAGES[new_status]) % {"title": listing.title}, "success")
+    if not commit_or_refuse(
+        None,  # the list is shown again: the refusal goes above it
+        lambda: service.set_listing_status(current_user, listing, new_status),
+        str(DONE_MESSAGES[new_status]) % {"title": listing.title},
+    ):
+        return _list_page(cooperative), 409  # the transitions refuse with Conflict
     return redirect(url_for(".listings", cooperative_id=cooperative.id), 303)

@@ -4,35 +4,30 @@ QR code) and processing steps."""
 from __future__ import annotations
 
 import segno
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from blueprints.common import day, page_number, show_refusal
+from blueprints.common import commit_or_refuse, form_status, page_number
 from blueprints.manage import bp
 from linkage.extensions import db
-from linkage.labels import LOT_ORIGIN_LABELS as ORIGIN_LABELS
-from linkage.labels import PAYMENT_KIND_LABELS, PROCESS_LABELS
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from models import Collection, Cooperative, Lot, Product, Role
 
 from .deliveries import Confirmation, record_checked
 from .valuechain_forms import (
-    UNIT_NAMES,
     CollectionForm,
     LotForm,
     TransformationForm,
     household_choices,
     noon,
     product_choices,
-    product_name,
 )
 
 COOPERATIVE = "/<id:cooperative_id>"
@@ -40,18 +35,6 @@ LOTS = COOPERATIVE + "/lots"
 LOT = LOTS + "/<id:lot_id>"
 PER_PAGE = 25
 STOCK_FILTERS = {"with": True, "empty": False}
-
-
-@bp.context_processor
-def valuechain_labels() -> dict[str, object]:
-    return {
-        "process_labels": PROCESS_LABELS,
-        "origin_labels": ORIGIN_LABELS,
-        "payment_kind_labels": PAYMENT_KIND_LABELS,
-        "unit_names": UNIT_NAMES,
-        "product_name": product_name,
-        "day": day,
-    }
 
 
 def _products() -> list[Product]:
@@ -90,22 +73,20 @@ def lot_new(cooperative_id: int) -> str | Response | tuple[str, int]:
     if request.method == "GET" and request.args.get("product"):
         form.product_code.data = request.args["product"]
     if form.validate_on_submit():
-        try:
-            lot = valuechain.create_lot(
+        lot = commit_or_refuse(
+            form,
+            lambda: valuechain.create_lot(
                 current_user, cooperative, form.product_code.data, form.note.data or ""
-            )
-        except DomainError as error:
-            show_refusal(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("Lot %(code)s is open: record the deliveries into it.", code=lot.code), "success"
-            )
+            ),
+            lambda lot: _("Lot %(code)s is open: record the deliveries into it.", code=lot.code),
+        )
+        if lot is not None:
             return redirect(
                 url_for(".lot_detail", cooperative_id=cooperative.id, lot_id=lot.id), 303
             )
-    status = 422 if form.errors else 200
-    return render_template("manage/lots/new.html", cooperative=cooperative, form=form), status
+    return render_template("manage/lots/new.html", cooperative=cooperative, form=form), form_status(
+        form
+    )
 
 
 def _collection_form(cooperative: Cooperative) -> tuple[CollectionForm, str]:
@@ -182,8 +163,9 @@ def transformation_new(cooperative_id: int) -> str | Response | tuple[str, int]:
     if request.method == "GET" and request.args.get("lot", "").isdigit():
         form.lot_1.data = request.args["lot"]
     if form.validate_on_submit():
-        try:
-            transformation = valuechain.record_transformation(
+        transformation = commit_or_refuse(
+            form,
+            lambda: valuechain.record_transformation(
                 current_user,
                 cooperative,
                 form.step.data,
@@ -192,15 +174,12 @@ def transformation_new(cooperative_id: int) -> str | Response | tuple[str, int]:
                 form.output_product.data,
                 form.output_quantity.data,
                 form.note.data or "",
-            )
-        except DomainError as error:
-            show_refusal(
-                form, error, {"output": "output_quantity", "inputs": "lot_1", "process": "step"}
-            )
-        else:
-            db.session.commit()
+            ),
+            lambda done: _("Processing recorded: new lot %(code)s.", code=done.output_lot.code),
+            fields={"output": "output_quantity", "inputs": "lot_1", "process": "step"},
+        )
+        if transformation is not None:
             output = transformation.output_lot
-            flash(_("Processing recorded: new lot %(code)s.", code=output.code), "success")
             return redirect(
                 url_for(".lot_detail", cooperative_id=cooperative.id, lot_id=output.id), 303
             )

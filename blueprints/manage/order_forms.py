@@ -15,13 +15,12 @@ from wtforms import (
     FormField,
     SelectChoice,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from blueprints.forms import QuantityField
+from blueprints.forms import QuantityField, text_field
 from linkage.services.orders import AllocationRequest
 from linkage.services.periods import VIETNAM, current_day
 from linkage.templating import format_quantity
@@ -40,12 +39,11 @@ class AcceptForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_field(
         _l("Reason for the buyer"),
-        validators=[
-            InputRequired(message=_l("Tell the buyer why the order is rejected.")),
-            Length(max=1000, message=_l("At most 1000 characters.")),
-        ],
+        max_length=1000,
+        required=_l("Tell the buyer why the order is rejected."),
+        field=TextAreaField,
     )
     submit = SubmitField(_l("Reject the order"))
 
@@ -56,10 +54,7 @@ class PayForm(FlaskForm):
         default=current_day,
         validators=[InputRequired(message=_l("Enter the date of the payment."))],
     )
-    reference = StringField(
-        _l("Payment reference (optional)"),
-        validators=[Optional(), Length(max=100, message=_l("At most 100 characters."))],
-    )
+    reference = text_field(_l("Payment reference (optional)"), max_length=100)
     submit = SubmitField(_l("Record the payment"))
 
     def validate_paid_on(self, field: DateField) -> None:

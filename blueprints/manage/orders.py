@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number, status_argument
+from blueprints.common import commit_or_refuse, page_number, status_argument
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.numbers import unit_label
@@ -29,12 +29,11 @@ MANAGERS = (Role.MANAGER, Role.ADMIN)
 
 
 def _load(cooperative_id: int, order_id: int) -> tuple[Cooperative, Order]:
-    """The cooperative (managed by the caller) and one of its orders; 404 otherwise."""
-    cooperative = get_cooperative_for(current_user, cooperative_id)
+    """The cooperative and one of its orders, which the caller manages; 404 otherwise."""
     order = order_service.get_order_for(current_user, order_id)
-    if order.cooperative_id != cooperative.id:
+    if order.cooperative_id != cooperative_id:
         raise NotFound(_("Order not found."))
-    return cooperative, order
+    return order.cooperative, order
 
 
 def _page(cooperative: Cooperative, order: Order, status: int = 200, **forms: Any) -> Any:
@@ -55,18 +54,8 @@ def _page(cooperative: Cooperative, order: Order, status: int = 200, **forms: An
     ), status
 
 
-def _done(cooperative: Cooperative, order_id: int, message: str) -> Response:
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for(".order", cooperative_id=cooperative.id, order_id=order_id))
-
-
-def _refused(cooperative: Cooperative, order_id: int, error: DomainError) -> Response:
-    """A state conflict (someone acted first): say so on the order page."""
-    if error.status == 404:
-        raise error
-    db.session.rollback()
-    flash(error.message, "error")
+def _to_order(cooperative: Cooperative, order_id: int) -> Response:
+    """Back to the order page, where a state conflict (someone acted first) is said."""
     return redirect(url_for(".order", cooperative_id=cooperative.id, order_id=order_id))
 
 
@@ -98,11 +87,12 @@ def order(cooperative_id: int, order_id: int) -> Any:
 def order_accept(cooperative_id: int, order_id: int) -> Response:
     cooperative, found = _load(cooperative_id, order_id)
     AcceptForm().validate_on_submit()  # CSRFProtect has checked the token already
-    try:
-        order_service.accept_order(current_user, found)
-    except DomainError as error:
-        return _refused(cooperative, order_id, error)
-    return _done(cooperative, order_id, _("The order is accepted: ship it from your lots."))
+    commit_or_refuse(
+        None,
+        lambda: order_service.accept_order(current_user, found),
+        _("The order is accepted: ship it from your lots."),
+    )
+    return _to_order(cooperative, order_id)
 
 
 @bp.route(ORDER + "/reject", methods=["POST"])
@@ -112,11 +102,12 @@ def order_reject(cooperative_id: int, order_id: int) -> Any:
     form = RejectForm()
     if not form.validate_on_submit():
         return _page(cooperative, found, 422, reject_form=form)
-    try:
-        order_service.reject_order(current_user, found, form.reason.data.strip())
-    except DomainError as error:
-        return _refused(cooperative, order_id, error)
-    return _done(cooperative, order_id, _("The order is rejected; its stock is back on sale."))
+    commit_or_refuse(
+        None,
+        lambda: order_service.reject_order(current_user, found, form.reason.data.strip()),
+        _("The order is rejected; its stock is back on sale."),
+    )
+    return _to_order(cooperative, order_id)
 
 
 @bp.route(ORDER + "/ship", methods=["POST"])
@@ -124,7 +115,8 @@ def order_reject(cooperative_id: int, order_id: int) -> Any:
 def order_ship(cooperative_id: int, order_id: int) -> Any:
     cooperative, found = _load(cooperative_id, order_id)
     if found.status != OrderStatus.ACCEPTED:
-        return _refused(cooperative, order_id, _state_error(found, "ship"))
+        flash(_state_error(found, "ship"), "error")
+        return _to_order(cooperative, order_id)
     lots = order_service.shipping_lots(found)
     form = ship_form(found, lots, unit_label)
     if not form.validate_on_submit():
@@ -143,7 +135,9 @@ def order_ship(cooperative_id: int, order_id: int) -> Any:
             lots_by_product=order_service.shipping_lots(found),
             ship_errors=[error.message],
         )
-    return _done(cooperative, order_id, _("The order is shipped."))
+    db.session.commit()
+    flash(_("The order is shipped."), "success")
+    return _to_order(cooperative, order_id)
 
 
 @bp.route(ORDER + "/pay", methods=["POST"])
@@ -153,28 +147,25 @@ def order_pay(cooperative_id: int, order_id: int) -> Any:
     form = PayForm()
     if not form.validate_on_submit():
         return _page(cooperative, found, 422, pay_form=form)
-    try:
-        order_service.pay_order(
+    commit_or_refuse(
+        form,
+        lambda: order_service.pay_order(
             current_user,
             found,
             paid_at=paid_at_of(form.paid_on.data),
             reference=(form.reference.data or "").strip() or None,
-        )
-    except DomainError as error:
-        if error.field != "paid_at":
-            return _refused(cooperative, order_id, error)
-        db.session.rollback()
-        form.paid_on.errors = [*form.paid_on.errors, error.message]
-        return _page(cooperative, _load(cooperative_id, order_id)[1], 422, pay_form=form)
-    return _done(cooperative, order_id, _("The payment is recorded."))
-
-
-def _state_error(order: Order, action: str) -> DomainError:
-    return DomainError(
-        _(
-            "This order is %(status)s and cannot be %(action)s.",
-            status=order_service.status_label(order.status),
-            action=order_service.action_label(action),
         ),
-        status=409,
+        _("The payment is recorded."),
+        fields={"paid_at": "paid_on"},
+    )
+    if form.errors:  # a date the order refuses: the form again (other refusals are flashed)
+        return _page(cooperative, _load(cooperative_id, order_id)[1], 422, pay_form=form)
+    return _to_order(cooperative, order_id)
+
+
+def _state_error(order: Order, action: str) -> str:
+    return _(
+        "This order is %(status)s and cannot be %(action)s.",
+        status=order_service.status_label(order.status),
+        action=order_service.action_label(action),
     )

@@ -3,12 +3,12 @@ household statement."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number, show_refusal
+from blueprints.common import commit_or_refuse, form_status, page_number
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.numbers import format_vnd
@@ -69,20 +69,16 @@ def payment_new(cooperative_id: int) -> str | Response | tuple[str, int]:
     if request.method == "GET" and request.args.get("household_id", "").isdigit():
         form.household_id.data = request.args["household_id"]
     if form.validate_on_submit():
-        try:
-            payment = service.record_payment(current_user, cooperative, **form.payment_data())
-        except DomainError as error:
-            show_refusal(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Payment of %(amount)s to %(code)s recorded.",
-                    amount=format_vnd(payment.amount_vnd),
-                    code=payment.household.code,
-                ),
-                "success",
-            )
+        payment = commit_or_refuse(
+            form,
+            lambda: service.record_payment(current_user, cooperative, **form.payment_data()),
+            lambda payment: _(
+                "Payment of %(amount)s to %(code)s recorded.",
+                amount=format_vnd(payment.amount_vnd),
+                code=payment.household.code,
+            ),
+        )
+        if payment is not None:
             month = Month.of(payment.paid_at)
             return redirect(
                 url_for(
@@ -93,10 +89,9 @@ def payment_new(cooperative_id: int) -> str | Response | tuple[str, int]:
                 ),
                 303,
             )
-    status = 422 if form.errors else 200
     return render_template(
         "manage/payments/new.html", cooperative=cooperative, form=form, q=q
-    ), status
+    ), form_status(form)
 
 
 @bp.route(COOPERATIVE + "/households/<id:household_id>/statement")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from blueprints.common import commit_or_refuse, form_status
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import cooperatives, profile
-from linkage.services.errors import DomainError
 from models import Commune, Cooperative, Product, Role
 
 from .listing_forms import product_label
@@ -25,42 +24,24 @@ CERTIFICATION = COOPERATIVE + "/certifications/<id:certification_id>"
 Page = str | Response | tuple[str, int]
 
 
-def _attach(form: FlaskForm, error: DomainError) -> None:
-    """Show a service error next to its field, or at the top of the page."""
-    if error.status == 404:
-        raise error
-    db.session.rollback()
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
-def _status(form: FlaskForm) -> int:
-    return 422 if form.errors else 200
-
-
 @bp.route(COOPERATIVE + "/profile", methods=["GET", "POST"], endpoint="profile")
 @allow(Role.MANAGER, Role.ADMIN)
 def profile_page(cooperative_id: int) -> Page:
     cooperative = cooperatives.get_cooperative_for(current_user, cooperative_id)
     form = ProfileForm(obj=cooperative)
-    if form.validate_on_submit():
-        try:
-            profile.update_profile(current_user, cooperative, form.contact_data())
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash(_("The profile is saved."), "success")
-            return redirect(url_for(".profile", cooperative_id=cooperative.id))
+    if form.validate_on_submit() and commit_or_refuse(
+        form,
+        lambda: profile.update_profile(current_user, cooperative, form.contact_data()),
+        _("The profile is saved."),
+    ):
+        return redirect(url_for(".profile", cooperative_id=cooperative.id))
     return render_template(
         "manage/profile/profile.html",
         cooperative=cooperative,
         form=form,
         certifications=profile.certifications_of(cooperative),
         kind_label=kind_label,
-    ), _status(form)
+    ), form_status(form)
 
 
 def _certification_form(certification: object | None = None) -> CertificationForm:
@@ -73,7 +54,7 @@ def _certification_form(certification: object | None = None) -> CertificationFor
 def _certification_page(cooperative: Cooperative, form: CertificationForm, editing: bool) -> Page:
     return render_template(
         "manage/profile/certification.html", cooperative=cooperative, form=form, editing=editing
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route(COOPERATIVE + "/certifications/new", methods=["GET", "POST"])
@@ -81,15 +62,12 @@ def _certification_page(cooperative: Cooperative, form: CertificationForm, editi
 def certification_new(cooperative_id: int) -> Page:
     cooperative = cooperatives.get_cooperative_for(current_user, cooperative_id)
     form = _certification_form()
-    if form.validate_on_submit():
-        try:
-            profile.add_certification(current_user, cooperative, form.certification_data())
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash(_("The certificate is added."), "success")
-            return redirect(url_for(".profile", cooperative_id=cooperative.id))
+    if form.validate_on_submit() and commit_or_refuse(
+        form,
+        lambda: profile.add_certification(current_user, cooperative, form.certification_data()),
+        _("The certificate is added."),
+    ):
+        return redirect(url_for(".profile", cooperative_id=cooperative.id))
     return _certification_page(cooperative, form, editing=False)
 
 
@@ -99,15 +77,14 @@ def certification_edit(cooperative_id: int, certification_id: int) -> Page:
     cooperative = cooperatives.get_cooperative_for(current_user, cooperative_id)
     certification = profile.get_certification_for(current_user, cooperative.id, certification_id)
     form = _certification_form(certification)
-    if form.validate_on_submit():
-        try:
-            profile.update_certification(current_user, certification, form.certification_data())
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash(_("The certificate is saved."), "success")
-            return redirect(url_for(".profile", cooperative_id=cooperative.id))
+    if form.validate_on_submit() and commit_or_refuse(
+        form,
+        lambda: profile.update_certification(
+            current_user, certification, form.certification_data()
+        ),
+        _("The certificate is saved."),
+    ):
+        return redirect(url_for(".profile", cooperative_id=cooperative.id))
     return _certification_page(cooperative, form, editing=True)
 
 
@@ -128,22 +105,22 @@ def cooperative_new() -> Page:
     form = CooperativeForm()
     form.set_communes(list(db.session.scalars(select(Commune).order_by(Commune.name))))
     if form.validate_on_submit():
-        try:
-            contact = profile.clean_contact(form.contact_data())
-            cooperative = cooperatives.register_cooperative(
-                current_user,
-                name=form.name.data,
-                registration_no=form.registration_no.data,
-                commune_code=form.commune_code.data,
-                description=contact.pop("description", "") or "",
-                **contact,
-            )
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            db.session.commit()
+        cooperative = commit_or_refuse(form, lambda: _register(form))
+        if cooperative is not None:
             return _registered(cooperative)
-    return render_template("manage/profile/cooperative_new.html", form=form), _status(form)
+    return render_template("manage/profile/cooperative_new.html", form=form), form_status(form)
+
+
+def _register(form: CooperativeForm) -> Cooperative:
+    contact = profile.clean_contact(form.contact_data())
+    return cooperatives.register_cooperative(
+        current_user,
+        name=form.name.data,
+        registration_no=form.registration_no.data,
+        commune_code=form.commune_code.data,
+        description=contact.pop("description", "") or "",
+        **contact,
+    )
 
 
 def _registered(cooperative: Cooperative) -> Response:

@@ -12,12 +12,12 @@ from wtforms import (
     Field,
     SelectChoice,
     SelectField,
-    StringField,
     TelField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
+from blueprints.forms import select_field, text_field
 from linkage.labels import CERTIFICATION_LABELS as KIND_LABELS
 from linkage.services.profile import is_email, is_phone
 from models import CertificationKind, Commune, Product
@@ -44,22 +44,19 @@ def _no_control(_form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("Remove the invalid characters."))
 
 
-def _too_long(n: int) -> Length:
-    return Length(max=n, message=_l("This text is too long (%(n)d characters at most).", n=n))
-
-
 class ContactFields(FlaskForm):
     """Description, address and contact: shared by the profile and the registration."""
 
-    description = TextAreaField(
+    description = text_field(
         _l("Description"),
+        max_length=5000,
+        field=TextAreaField,
         description=_l("What the cooperative grows, how, and for whom."),
-        validators=[Optional(), _too_long(5000)],
     )
-    address = StringField(_l("Address"), validators=[Optional(), _too_long(300)])
-    contact_name = StringField(_l("Contact person"), validators=[Optional(), _too_long(120)])
-    contact_phone = TelField(_l("Phone"), validators=[Optional(), _too_long(20), _phone])
-    contact_email = EmailField(_l("Email"), validators=[Optional(), _too_long(254), _email])
+    address = text_field(_l("Address"), max_length=300)
+    contact_name = text_field(_l("Contact person"), max_length=120)
+    contact_phone = text_field(_l("Phone"), max_length=20, field=TelField, validators=(_phone,))
+    contact_email = text_field(_l("Email"), max_length=254, field=EmailField, validators=(_email,))
 
     def contact_data(self) -> dict[str, Any]:
         return {
@@ -73,25 +70,19 @@ class ProfileForm(ContactFields):
 
 
 class CooperativeForm(ContactFields):
-    name = StringField(
+    name = text_field(
         _l("Name of the cooperative"),
-        validators=[
-            InputRequired(message=_l("Enter the cooperative's name.")),
-            _too_long(200),
-            _no_control,
-        ],
+        max_length=200,
+        required=_l("Enter the cooperative's name."),
+        validators=(_no_control,),
     )
-    registration_no = StringField(
+    registration_no = text_field(
         _l("Registration number"),
-        validators=[
-            InputRequired(message=_l("Enter the registration number.")),
-            _too_long(40),
-            _no_control,
-        ],
+        max_length=40,
+        required=_l("Enter the registration number."),
+        validators=(_no_control,),
     )
-    commune_code = SelectField(
-        _l("Commune or ward"), validators=[InputRequired(message=_l("Choose the commune."))]
-    )
+    commune_code = select_field(_l("Commune or ward"), _l("Choose the commune."))
 
     def set_communes(self, communes: list[Commune]) -> None:
         self.commune_code.choices = [SelectChoice("", _l("Choose the commune"))] + [
@@ -100,16 +91,13 @@ class CooperativeForm(ContactFields):
 
 
 class CertificationForm(FlaskForm):
-    kind = SelectField(
-        _l("Kind of certificate"),
-        choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
-        validators=[InputRequired(message=_l("Choose the kind of certificate."))],
+    kind = select_field(
+        _l("Kind of certificate"), _l("Choose the kind of certificate."), labels=KIND_LABELS
     )
-    number = StringField(
-        _l("Certificate number"),
-        validators=[InputRequired(message=_l("Enter the certificate number.")), _too_long(60)],
+    number = text_field(
+        _l("Certificate number"), max_length=60, required=_l("Enter the certificate number.")
     )
-    issuer = StringField(_l("Issued by (optional)"), validators=[Optional(), _too_long(200)])
+    issuer = text_field(_l("Issued by (optional)"), max_length=200)
     product_id = SelectField(
         _l("Product (optional)"),
         coerce=lambda value: int(value) if value not in (None, "", "None") else None,

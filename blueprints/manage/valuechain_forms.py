@@ -8,10 +8,10 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import DateField, Field, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from blueprints.forms import MoneyField, QuantityField, number_required
+from blueprints.forms import MoneyField, QuantityField, number_required, select_field, text_field
 from linkage.labels import PAYMENT_KIND_LABELS, PROCESS_LABELS
 from linkage.numbers import UNIT_LABELS, format_quantity
 from linkage.services.periods import VIETNAM, current_day
@@ -38,6 +38,15 @@ def not_in_future(_form: Any, field: DateField) -> None:
         raise ValidationError(_l("The date cannot be in the future."))
 
 
+def past_date(label: Any, required: Any, **kwargs: Any) -> DateField:
+    """A day of what happened: required (`required` asks for it), today at the latest."""
+    return DateField(label, validators=[InputRequired(message=required), not_in_future], **kwargs)
+
+
+def note_field(field: type[Field] = TextAreaField, max_length: int = 2000) -> Any:
+    return text_field(_l("Note (optional)"), max_length=max_length, field=field)
+
+
 def product_choices(products: list[Product]) -> list[SelectChoice]:
     return [SelectChoice("", _l("Choose a product"))] + [
         SelectChoice(p.code, product_name(p)) for p in products
@@ -51,22 +60,14 @@ def household_choices(households: list[Household]) -> list[SelectChoice]:
 
 
 class LotForm(FlaskForm):
-    product_code = SelectField(
-        _l("Product"), validators=[InputRequired(message=_l("Choose the product of the lot."))]
-    )
-    note = TextAreaField(
-        _l("Note (optional)"),
-        validators=[Optional(), Length(max=2000, message=_l("The note is too long."))],
-    )
+    product_code = select_field(_l("Product"), _l("Choose the product of the lot."))
+    note = note_field()
 
 
 class DeliveryFields(FlaskForm):
     """What a delivery is: who, how much, at what price, on which day (recorded or corrected)."""
 
-    household_id = SelectField(
-        _l("Household"),
-        validators=[InputRequired(message=_l("Choose the household that delivered."))],
-    )
+    household_id = select_field(_l("Household"), _l("Choose the household that delivered."))
     quantity = QuantityField(
         _l("Quantity delivered"),
         validators=[number_required(_l("Enter the quantity, for example %(example)s."), "12.5")],
@@ -75,22 +76,14 @@ class DeliveryFields(FlaskForm):
         _l("Farmgate price per unit (đồng)"),
         validators=[number_required(_l("Enter the price, for example %(example)s."), 120000)],
     )
-    collected_at = DateField(
-        _l("Date of delivery"),
-        validators=[InputRequired(message=_l("Enter the date of delivery.")), not_in_future],
-    )
+    collected_at = past_date(_l("Date of delivery"), _l("Enter the date of delivery."))
 
 
 class CollectionForm(DeliveryFields):
-    collected_at = DateField(
-        _l("Date of delivery"),
-        default=current_day,
-        validators=[InputRequired(message=_l("Enter the date of delivery.")), not_in_future],
+    collected_at = past_date(
+        _l("Date of delivery"), _l("Enter the date of delivery."), default=current_day
     )
-    grade = StringField(
-        _l("Grade (optional)"),
-        validators=[Optional(), Length(max=40, message=_l("The grade is too long."))],
-    )
+    grade = text_field(_l("Grade (optional)"), max_length=40)
     moisture_pct = QuantityField(_l("Moisture in % (optional)"), validators=[Optional()])
 
     def posted_values(self) -> list[tuple[str, str]]:
@@ -120,29 +113,18 @@ class CollectionForm(DeliveryFields):
 
 class TransformationForm(FlaskForm):
     # not `process`: that name is a method of every WTForms form
-    step = SelectField(
-        _l("Processing step"),
-        choices=[SelectChoice(p.value, label) for p, label in PROCESS_LABELS.items()],
-        validators=[InputRequired(message=_l("Choose the processing step."))],
+    step = select_field(
+        _l("Processing step"), _l("Choose the processing step."), labels=PROCESS_LABELS
     )
-    occurred_at = DateField(
-        _l("Date"),
-        default=current_day,
-        validators=[InputRequired(message=_l("Enter the date.")), not_in_future],
-    )
-    output_product = SelectField(
-        _l("Product made"), validators=[InputRequired(message=_l("Choose the product made."))]
-    )
+    occurred_at = past_date(_l("Date"), _l("Enter the date."), default=current_day)
+    output_product = select_field(_l("Product made"), _l("Choose the product made."))
     output_quantity = QuantityField(
         _l("Quantity made"),
         validators=[
             number_required(_l("Enter the quantity made, for example %(example)s."), "36.9")
         ],
     )
-    note = TextAreaField(
-        _l("Note (optional)"),
-        validators=[Optional(), Length(max=2000, message=_l("The note is too long."))],
-    )
+    note = note_field()
 
     def set_choices(self, lots: list[Lot], products: list[Product]) -> None:
         """Input lots that hold something, and the products an output may be."""
@@ -197,30 +179,19 @@ for _row in range(1, INPUT_ROWS + 1):
 
 
 class PaymentForm(FlaskForm):
-    household_id = SelectField(
-        _l("Household"), validators=[InputRequired(message=_l("Choose the household paid."))]
-    )
-    kind = SelectField(
+    household_id = select_field(_l("Household"), _l("Choose the household paid."))
+    kind = select_field(
         _l("Kind of payment"),
-        choices=[
-            SelectChoice(k.value, PAYMENT_KIND_LABELS[k])
-            for k in (PaymentKind.SURPLUS, PaymentKind.OTHER)
-        ],
-        validators=[InputRequired(message=_l("Choose the kind of payment."))],
+        _l("Choose the kind of payment."),
+        # farmgate payments come from deliveries
+        labels={k: PAYMENT_KIND_LABELS[k] for k in (PaymentKind.SURPLUS, PaymentKind.OTHER)},
     )
     amount_vnd = MoneyField(
         _l("Amount (đồng)"),
         validators=[number_required(_l("Enter the amount, for example %(example)s."), 1500000)],
     )
-    paid_at = DateField(
-        _l("Date paid"),
-        default=current_day,
-        validators=[InputRequired(message=_l("Enter the date of payment.")), not_in_future],
-    )
-    note = StringField(
-        _l("Note (optional)"),
-        validators=[Optional(), Length(max=1000, message=_l("The note is too long."))],
-    )
+    paid_at = past_date(_l("Date paid"), _l("Enter the date of payment."), default=current_day)
+    note = note_field(StringField, max_length=1000)
 
     def payment_data(self) -> dict[str, Any]:
         """The fields as payments.record_payment takes them."""

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from models import Role
 
-PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Must not contain control characters.")
+from .common import PRINTABLE
 
 
 class TokenRequestSchema(Schema):

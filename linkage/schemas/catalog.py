@@ -14,15 +14,14 @@ from linkage.services.listings.catalog import CatalogFilters, Provenance, Sort
 from models import (
     CertificationKind,
     Listing,
-    ListingStatus,
     ProductCategory,
     Region,
     Unit,
 )
-from models.types import MAX_ID
 
-from .common import PaginationArgs, QuantityField
+from .common import PaginationArgs, QuantityField, identifier
 from .cooperatives import CertificationSchema
+from .listings import ListingTermsSchema
 
 MAX_PRICE = 10**15
 
@@ -43,7 +42,7 @@ class CatalogArgs(PaginationArgs):
     certification = fields.Enum(
         CertificationKind, by_value=True, metadata={"description": "Valid today"}
     )
-    cooperative = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    cooperative = identifier(strict=False)
     min_price = fields.Integer(
         validate=validate.Range(min=0, max=MAX_PRICE), metadata={"description": "VND per unit"}
     )
@@ -67,13 +66,10 @@ class CatalogCooperativeSchema(Schema):
     region = fields.Enum(Region, by_value=True, attribute="commune.region", required=True)
 
 
-class CatalogListingSchema(Schema):
+class CatalogListingSchema(ListingTermsSchema):
     """A catalog row."""
 
-    id = fields.Integer(required=True)
-    title = fields.String(required=True)
     description = fields.String(required=True)
-    grade = fields.String(allow_none=True)
     product_code = fields.String(attribute="product.code", required=True)
     product_name_vi = fields.String(attribute="product.name_vi", required=True)
     product_name_en = fields.String(attribute="product.name_en", required=True)
@@ -81,12 +77,6 @@ class CatalogListingSchema(Schema):
         ProductCategory, by_value=True, attribute="product.category", required=True
     )
     unit = fields.Enum(Unit, by_value=True, attribute="product.unit", required=True)
-    unit_price_vnd = fields.Integer(required=True)
-    quantity_available = QuantityField(required=True)
-    min_order_quantity = QuantityField(required=True)
-    harvest_start = fields.Date(allow_none=True)
-    harvest_end = fields.Date(allow_none=True)
-    status = fields.Enum(ListingStatus, by_value=True, required=True)
     cooperative = fields.Nested(CatalogCooperativeSchema, required=True)
     certifications = fields.List(fields.Nested(CertificationSchema), required=True)
 

@@ -1,4 +1,5 @@
-"""Shared schema pieces: pagination arguments and the page envelope."""
+"""Shared schema pieces: pagination arguments and the page envelope, ids, quantities,
+money, printable text and query-string booleans."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from linkage.services.paging import MAX_PAGE
+from models.types import MAX_ID
 
 
 class PaginationArgs(Schema):
@@ -32,6 +34,33 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
         },
         name=name,
     )
+
+
+def identifier(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
+    """An id within the database's integer range; `strict=False` for a query string."""
+    return fields.Integer(strict=strict, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class FullMatch(validate.Regexp):
+    """A Regexp validator that matches the whole value, as JSON Schema `pattern` with ^...$ does.
+
+    Python's `$` also matches before a final newline; fullmatch does not.
+    """
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+PRINTABLE = FullMatch(r"^[^\x00-\x1F\x7F]*$", error="Must not contain control characters.")
+
+
+class QueryBoolean(fields.Boolean):
+    """`true` or `false` in a query string (not 1 or "yes": the OpenAPI type is boolean)."""
+
+    truthy = {"true"}
+    falsy = {"false"}
 
 
 def envelope(page: object) -> dict[str, object]:

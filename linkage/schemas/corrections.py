@@ -6,9 +6,9 @@ from marshmallow import Schema, fields, validate
 
 from models import ChangeAction, CollectionStatus
 
-from .common import QuantityField, money
+from .common import QuantityField, identifier, money
 from .payments import PaymentSchema
-from .valuechain import CollectionSchema, Moment, identifier
+from .valuechain import CollectionSchema, Moment
 
 
 def reason() -> fields.String:

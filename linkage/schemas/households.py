@@ -4,33 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
+from linkage.extensions import ProblemSchema
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, visible_cooperative_ids
 from models import Household, OfficialStatus, User
-from models.types import MAX_ID
 
-from .common import PaginationArgs, money
-
-PRINTABLE = r"^[^\x00-\x1F\x7F]*$"
-
-
-class FullMatch(validate.Regexp):
-    """A Regexp validator that matches the whole value, as JSON Schema `pattern` with ^...$ does.
-
-    Python's `$` also matches before a final newline; fullmatch does not.
-    """
-
-    def __call__(self, value: str) -> str:
-        if self.regex.fullmatch(value) is None:
-            raise ValidationError(self._format_error(value))
-        return value
+from .common import PRINTABLE, FullMatch, PaginationArgs, QueryBoolean, identifier, money
 
 
 def _text(max_length: int, **kwargs: Any) -> fields.String:
-    return fields.String(
-        validate=[validate.Length(min=1, max=max_length), FullMatch(PRINTABLE)], **kwargs
-    )
+    return fields.String(validate=[validate.Length(min=1, max=max_length), PRINTABLE], **kwargs)
 
 
 def _commune(**kwargs: Any) -> fields.String:
@@ -44,13 +28,6 @@ class StrictBoolean(fields.Boolean):
         if value is not True and value is not False:
             raise self.make_error("invalid")
         return value
-
-
-class QueryBoolean(fields.Boolean):
-    """`true` or `false` in a query string."""
-
-    truthy = {"true"}
-    falsy = {"false"}
 
 
 class HouseholdSchema(Schema):
@@ -106,7 +83,7 @@ def as_seen_by(actor: User, household: Household) -> HouseholdView:
 
 class HouseholdArgs(PaginationArgs):
     q = fields.String(
-        validate=[validate.Length(max=100), FullMatch(PRINTABLE)],
+        validate=[validate.Length(max=100), PRINTABLE],
         metadata={"description": "Code or head name contains (case-insensitive)"},
     )
     official_status = fields.Enum(OfficialStatus, by_value=True)
@@ -198,9 +175,7 @@ class HouseholdUpdateSchema(Schema):
 
 
 class MembershipCreateSchema(Schema):
-    household_id = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
-    )
+    household_id = identifier(required=True)
     joined_on = fields.Date()
 
 
@@ -221,13 +196,9 @@ class RowErrorSchema(Schema):
     message = fields.String(required=True)
 
 
-class ImportProblemSchema(Schema):
+class ImportProblemSchema(ProblemSchema):
     """The 422 answer of an import: every problem, by row; nothing was imported."""
 
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),

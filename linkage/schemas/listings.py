@@ -8,9 +8,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from models import CertificationKind, ListingStatus
-from models.types import MAX_ID
 
-from .common import PaginationArgs, QuantityField, money
+from .common import PaginationArgs, QuantityField, identifier, money
 
 
 def _no_nul(value: str) -> None:
@@ -33,14 +32,11 @@ class ListingCertificationSchema(Schema):
     valid_to = fields.Date(required=True)
 
 
-class ListingSchema(Schema):
+class ListingTermsSchema(Schema):
+    """What a listing offers, as its managers and the catalog both see it."""
+
     id = fields.Integer(required=True)
-    cooperative_id = fields.Integer(required=True)
-    product_code = fields.Function(
-        lambda listing: listing.product.code, required=True, metadata={"type": "string"}
-    )
     title = fields.String(required=True)
-    description = fields.String()
     grade = fields.String(allow_none=True)
     unit_price_vnd = fields.Integer(required=True)
     quantity_available = QuantityField(required=True)
@@ -48,6 +44,14 @@ class ListingSchema(Schema):
     harvest_start = fields.Date(allow_none=True)
     harvest_end = fields.Date(allow_none=True)
     status = fields.Enum(ListingStatus, by_value=True, required=True)
+
+
+class ListingSchema(ListingTermsSchema):
+    cooperative_id = fields.Integer(required=True)
+    product_code = fields.Function(
+        lambda listing: listing.product.code, required=True, metadata={"type": "string"}
+    )
+    description = fields.String()
     certifications = fields.List(fields.Nested(ListingCertificationSchema), required=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
@@ -59,7 +63,7 @@ class ListingArgs(PaginationArgs):
 
 def _certification_ids(**kwargs: Any) -> fields.List:
     return fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID)),
+        identifier(),
         validate=validate.Length(max=50),
         metadata={"description": "Ids of the cooperative's own certifications."},
         **kwargs,

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
+from marshmallow import Schema, fields, post_load, validate
+
+from linkage.services.orders import AllocationRequest
 from models import OrderStatus
 
-from .common import PaginationArgs, QuantityField
+from .common import PaginationArgs, QuantityField, identifier
 
 POSITIVE = {"minimum": 0, "exclusive": True}
 
 
 class OrderLineRequestSchema(Schema):
-    listing_id = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1)
-    )
+    listing_id = identifier(required=True)
     quantity = QuantityField(required=True, **POSITIVE)
 
 
@@ -28,13 +29,13 @@ class OrderRequestSchema(Schema):
 
 
 class AllocationSchema(Schema):
-    line_id = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1)
-    )
-    lot_id = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1)
-    )
+    line_id = identifier(required=True)
+    lot_id = identifier(required=True)
     quantity = QuantityField(required=True, **POSITIVE)
+
+    @post_load
+    def _request(self, data: dict[str, Any], **_kwargs: Any) -> AllocationRequest:
+        return AllocationRequest(**data)
 
 
 class ShippedLotSchema(Schema):
@@ -109,4 +110,4 @@ class OrderDetailSchema(OrderSchema):
 
 class OrderArgs(PaginationArgs):
     status = fields.Enum(OrderStatus, by_value=True)
-    cooperative = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    cooperative = identifier(strict=False)

@@ -7,8 +7,8 @@ from marshmallow import Schema, fields, validate
 from linkage.services.valuechain.payments import PaymentTotals
 from models import PaymentKind
 
-from .common import PaginationArgs, money, page_of
-from .valuechain import MAX_ID, Moment, identifier
+from .common import PaginationArgs, identifier, money, page_of
+from .valuechain import Moment
 
 MONTH = validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$", error="Enter a month as YYYY-MM.")
 
@@ -45,14 +45,14 @@ class PaymentArgs(PaginationArgs):
     period_start = month()
     period_end = month()
     kind = fields.Enum(PaymentKind, by_value=True)
-    household_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    household_id = identifier(strict=False)
 
 
-class KindTotalsSchema(Schema):
-    farmgate_vnd = fields.Integer(required=True)
-    surplus_vnd = fields.Integer(required=True)
-    other_vnd = fields.Integer(required=True)
-    total_vnd = fields.Integer(required=True)
+# farmgate_vnd, surplus_vnd, other_vnd (one sum per kind of payment) and total_vnd
+KIND_TOTALS = (*(f"{kind.value}_vnd" for kind in PaymentKind), "total_vnd")
+KindTotalsSchema = Schema.from_dict(
+    {name: fields.Integer(required=True) for name in KIND_TOTALS}, name="KindTotalsSchema"
+)
 
 
 class MonthTotalsSchema(KindTotalsSchema):

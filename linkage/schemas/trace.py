@@ -185,16 +185,21 @@ class MassBalanceArgs(PaginationArgs):
     flagged = fields.Boolean(load_default=False, metadata={"description": "Only lots with a flag."})
 
 
-class LotBalanceSchema(Schema):
-    lot_id = fields.Integer()
-    code = fields.String()
-    product_code = fields.String()
-    unit = fields.String()
+class FlowsSchema(Schema):
+    """What came into lots and went out of them, as the mass balance counts it."""
+
     collected = QuantityField()
     produced = QuantityField()
     consumed = QuantityField()
     shipped = QuantityField()
     remaining = QuantityField()
+
+
+class LotBalanceSchema(FlowsSchema):
+    lot_id = fields.Integer()
+    code = fields.String()
+    product_code = fields.String()
+    unit = fields.String()
     expected_remaining = fields.Decimal(
         places=3, as_string=True, metadata={"type": "string", "format": "decimal"}
     )
@@ -203,37 +208,33 @@ class LotBalanceSchema(Schema):
     )
 
 
-class TotalsSchema(Schema):
+class TotalsSchema(FlowsSchema):
     unit = fields.String(metadata={"enum": ["kg", "l", "item"]})
     lots = fields.Integer()
     flagged_lots = fields.Integer()
-    collected = QuantityField()
-    produced = QuantityField()
-    consumed = QuantityField()
-    shipped = QuantityField()
-    remaining = QuantityField()
 
 
-class YieldRowSchema(Schema):
+class YieldSchema(Schema):
+    """Output per unit of input of processing."""
+
     process = fields.String()
-    product_code = fields.String()
-    transformations = fields.Integer()
     input_quantity = QuantityField()
     output_quantity = QuantityField()
     yield_ratio = _ratio()
+
+
+class YieldRowSchema(YieldSchema):
+    product_code = fields.String()
+    transformations = fields.Integer()
     lowest = _ratio()
     highest = _ratio()
     impossible = fields.Integer()
 
 
-class ImpossibleYieldSchema(Schema):
+class ImpossibleYieldSchema(YieldSchema):
     transformation_id = fields.Integer()
-    process = fields.String()
     occurred_at = fields.DateTime()
     output_lot_code = fields.String()
-    input_quantity = QuantityField()
-    output_quantity = QuantityField()
-    yield_ratio = _ratio()
 
 
 class MassBalanceSchema(Schema):

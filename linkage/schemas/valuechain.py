@@ -8,14 +8,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from models import LotOrigin, Process
-from models.types import MAX_ID
 
-from .common import PaginationArgs, QuantityField, money
-
-
-def identifier(**kwargs: Any) -> fields.Integer:
-    """A strict integer id within the database's integer range."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+from .common import PaginationArgs, QuantityField, QueryBoolean, identifier, money
 
 
 class Moment(fields.AwareDateTime):
@@ -51,13 +45,6 @@ class LotSchema(Schema):
     quantity_remaining = QuantityField(required=True)
     note = fields.String()
     created_at = fields.DateTime()
-
-
-class QueryBoolean(fields.Boolean):
-    """`true` or `false` in a query string (not 1 or "yes": the OpenAPI type is boolean)."""
-
-    truthy = {"true"}
-    falsy = {"false"}
 
 
 class LotArgs(PaginationArgs):

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, false, select, true
 
 from linkage.extensions import db
 from linkage.services.errors import NotFound
-from models import Household, Membership, Role, User, official_communes
+from models import Cooperative, Household, Membership, Role, User, official_communes
 
 
 def household_scope(actor: User) -> ColumnElement[bool]:
@@ -55,10 +55,19 @@ def manages(actor: User, cooperative_id: int) -> bool:
     return actor.role == Role.MANAGER and any(c.id == cooperative_id for c in actor.cooperatives)
 
 
-def require_manager(actor: User, cooperative_id: int) -> None:
-    """Go on only for an admin or a manager of this cooperative; anyone else gets 404."""
-    if not manages(actor, cooperative_id):
-        raise NotFound(_("Cooperative not found."))
+def require_manager(
+    actor: User, cooperative_id: int, *, message: str | None = None
+) -> Cooperative | None:
+    """The cooperative when the actor is an admin (None if no such cooperative) or one of its
+    managers; NotFound otherwise (`message`, by default "Cooperative not found."): a record
+    of a cooperative the actor does not manage is, for them, a record that does not exist."""
+    if actor.role == Role.ADMIN:
+        return db.session.get(Cooperative, cooperative_id)
+    if actor.role == Role.MANAGER:
+        for cooperative in actor.cooperatives:
+            if cooperative.id == cooperative_id:
+                return cooperative
+    raise NotFound(message or _("Cooperative not found."))
 
 
 def commune_in_scope(actor: User, commune_code: str) -> bool:
