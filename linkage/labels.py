@@ -21,6 +21,7 @@ from models import (
     Process,
     ProductCategory,
     Region,
+    SupportProgramme,
     Unit,
 )
 
@@ -78,6 +79,15 @@ BUYER_KIND_LABELS = {
     BuyerKind.HOSPITAL: _l("Hospital"),
     BuyerKind.RETAILER: _l("Retailer"),
 }
+SUPPORT_PROGRAMME_LABELS = {
+    SupportProgramme.POLICY_LOAN: _l("Policy loan (Bank for Social Policies)"),
+    SupportProgramme.CROP_VARIETY: _l("Crop variety"),
+    SupportProgramme.LIVESTOCK_BREED: _l("Livestock breed"),
+    SupportProgramme.VOCATIONAL_TRAINING: _l("Vocational training"),
+    SupportProgramme.HOUSING_REPAIR: _l("Housing repair"),
+    SupportProgramme.HEALTH_INSURANCE: _l("Health insurance"),
+    SupportProgramme.OTHER: _l("Other support"),
+}
 
 BY_TYPE: dict[type[enum.Enum], dict[Any, Any]] = {
     Unit: UNIT_LABELS,
@@ -90,6 +100,7 @@ BY_TYPE: dict[type[enum.Enum], dict[Any, Any]] = {
     LotOrigin: LOT_ORIGIN_LABELS,
     CooperativeStatus: COOPERATIVE_STATUS_LABELS,
     BuyerKind: BUYER_KIND_LABELS,
+    SupportProgramme: SUPPORT_PROGRAMME_LABELS,
 }
 
 
