@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from models import (
     BuyerKind,
     CertificationKind,
+    CollectionStatus,
     CooperativeStatus,
     LotOrigin,
     OfficialStatus,
@@ -88,6 +89,12 @@ SUPPORT_PROGRAMME_LABELS = {
     SupportProgramme.HEALTH_INSURANCE: _l("Health insurance"),
     SupportProgramme.OTHER: _l("Other support"),
 }
+# the state of a record typed at a collection point or a commune (a delivery, a support)
+RECORD_STATUS_LABELS = {
+    CollectionStatus.RECORDED: _l("recorded"),
+    CollectionStatus.CORRECTED: _l("corrected"),
+    CollectionStatus.VOID: _l("void"),
+}
 
 BY_TYPE: dict[type[enum.Enum], dict[Any, Any]] = {
     Unit: UNIT_LABELS,
@@ -101,6 +108,7 @@ BY_TYPE: dict[type[enum.Enum], dict[Any, Any]] = {
     CooperativeStatus: COOPERATIVE_STATUS_LABELS,
     BuyerKind: BUYER_KIND_LABELS,
     SupportProgramme: SUPPORT_PROGRAMME_LABELS,
+    CollectionStatus: RECORD_STATUS_LABELS,
 }
 
 

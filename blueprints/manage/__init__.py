@@ -19,5 +19,6 @@ from . import (  # noqa: E402, F401
     orders,
     payments,
     profile,
+    supports,
     trace,
 )
