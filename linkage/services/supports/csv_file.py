@@ -20,12 +20,11 @@ from typing import Any
 from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
-from linkage.numbers import NumberError, parse_number
+from linkage.numbers import NumberError, page_locale, parse_number
 from linkage.services.households import ImportRejected, RowError
+from linkage.services.households.csv_file import MAX_IMPORT_ROWS, read_rows
 from linkage.text import fold
 from models import SupportProgramme
-
-MAX_IMPORT_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,8 @@ def _rejected(row: int, field: str, message: str) -> ImportRejected:
 def _columns_hint() -> str:
     titles = ", ".join(column.title_vi for column in COLUMNS if column.required)
     keys = ", ".join(column.key for column in COLUMNS if column.required)
-    return _("The first row must name the columns: %(columns)s.", columns=f"{titles} ({keys})")
+    columns = titles + " (" + keys + ")"
+    return _("The first row must name the columns: %(columns)s.", columns=columns)
 
 
 def _header(cells: list[str]) -> tuple[list[str], str]:
@@ -129,45 +129,22 @@ def _header(cells: list[str]) -> tuple[list[str], str]:
 
 def read_file(data: bytes) -> SupportFile:
     """The data rows of a CSV file; a file that cannot be read raises ImportRejected."""
-    if not data.strip():
-        raise _rejected(1, "file", _("The file is empty.") + " " + _columns_hint())
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = data[: error.start].count(b"\n") + 1
-        raise _rejected(
-            row, "file", _("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”.")
-        ) from None
-    reader = csv.reader(io.StringIO(unicodedata.normalize("NFC", text), newline=""))
-    number = 1
-    rows: list[tuple[int, dict[str, str]]] = []
-    errors: list[RowError] = []
-    try:
-        keys, language = _header(next(reader))
-        for cells in reader:
-            number += 1
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines (and empty spreadsheet rows) are skipped
-            if len(rows) == MAX_IMPORT_ROWS:
-                raise _rejected(number, "file", _too_many_rows())
-            if any(cell.strip() for cell in cells[len(keys) :]):
-                message = _(
-                    "This row has %(found)d values; the header names %(expected)d columns.",
-                    found=len(cells),
-                    expected=len(keys),
-                )
-                errors.append(RowError(number, "row", message))
-                continue
-            rows.append((number, dict(zip(keys, cells, strict=False))))
-    except csv.Error:
-        raise _rejected(number + 1, "file", _("This row could not be read as CSV.")) from None
-    return SupportFile(rows, language, errors)
+    first_row: list[str] = []
+
+    def header(cells: list[str]) -> list[str]:
+        first_row.extend(cells)
+        return _header(cells)[0]
+
+    empty = _("The file is empty.") + " " + _columns_hint()
+    rows, errors = read_rows(data, header, empty, _too_many_rows)
+    return SupportFile(rows, _header(first_row)[1], errors)
 
 
 def _too_many_rows() -> str:
+    most = format_decimal(MAX_IMPORT_ROWS, format="#,##0", locale=page_locale())
     return _(
         "The file has more than %(n)s supports. Split it into files of at most %(n)s rows.",
-        n=f"{MAX_IMPORT_ROWS:,}",
+        n=most,
     )
 
 
@@ -175,9 +152,18 @@ class CellError(ValueError):
     """A cell that cannot be read; str() is the message."""
 
 
-def read_programme(text: str) -> SupportProgramme | str:
-    """The programme a cell names; the text itself when it names none (the rules say why)."""
-    return _PROGRAMMES.get(_key(text), text.strip())
+def read_programme(text: str) -> SupportProgramme:
+    """The programme a cell names: its Vietnamese or English name, or its key."""
+    programme = _PROGRAMMES.get(_key(text))
+    if programme is None:
+        names = ", ".join(names[0] for names in PROGRAMME_NAMES.values())
+        raise CellError(
+            _(
+                "Write the programme as one of: %(names)s (or its English name or key).",
+                names=names,
+            )
+        )
+    return programme
 
 
 def read_amount(text: str, language: str) -> int | None:
@@ -220,12 +206,12 @@ def typed_values(cells: dict[str, str], language: str) -> tuple[dict[str, Any], 
     """A row's cells as the values `clean_support` takes; errors have row 0 (set by caller)."""
     values: dict[str, Any] = {
         "household_code": cells.get("household_code", "").strip(),
-        "programme": read_programme(cells.get("programme", "")),
         "purpose_product_code": cells.get("purpose_product_code", "").strip() or None,
         "note": cells.get("note") or None,
     }
     errors = []
     for key, read in (
+        ("programme", read_programme),
         ("amount_vnd", lambda text: read_amount(text, language)),
         ("received_on", read_date),
         ("term_months", read_whole),
