@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from models import (
     BuyerKind,
     CertificationKind,
+    CollectionStatus,
     CooperativeStatus,
     LotOrigin,
     OfficialStatus,
@@ -21,6 +22,7 @@ from models import (
     Process,
     ProductCategory,
     Region,
+    SupportProgramme,
     Unit,
 )
 
@@ -78,6 +80,21 @@ BUYER_KIND_LABELS = {
     BuyerKind.HOSPITAL: _l("Hospital"),
     BuyerKind.RETAILER: _l("Retailer"),
 }
+SUPPORT_PROGRAMME_LABELS = {
+    SupportProgramme.POLICY_LOAN: _l("Policy loan (Bank for Social Policies)"),
+    SupportProgramme.CROP_VARIETY: _l("Crop variety"),
+    SupportProgramme.LIVESTOCK_BREED: _l("Livestock breed"),
+    SupportProgramme.VOCATIONAL_TRAINING: _l("Vocational training"),
+    SupportProgramme.HOUSING_REPAIR: _l("Housing repair"),
+    SupportProgramme.HEALTH_INSURANCE: _l("Health insurance"),
+    SupportProgramme.OTHER: _l("Other support"),
+}
+# the state of a record typed at a collection point or a commune (a delivery, a support)
+RECORD_STATUS_LABELS = {
+    CollectionStatus.RECORDED: _l("recorded"),
+    CollectionStatus.CORRECTED: _l("corrected"),
+    CollectionStatus.VOID: _l("void"),
+}
 
 BY_TYPE: dict[type[enum.Enum], dict[Any, Any]] = {
     Unit: UNIT_LABELS,
@@ -90,6 +107,8 @@ BY_TYPE: dict[type[enum.Enum], dict[Any, Any]] = {
     LotOrigin: LOT_ORIGIN_LABELS,
     CooperativeStatus: COOPERATIVE_STATUS_LABELS,
     BuyerKind: BUYER_KIND_LABELS,
+    SupportProgramme: SUPPORT_PROGRAMME_LABELS,
+    CollectionStatus: RECORD_STATUS_LABELS,
 }
 
 

@@ -18,14 +18,17 @@ if TYPE_CHECKING:
 
 
 class RecordChange(db.Model):
-    """One correction or void of a collection or payment: old and new values, who, when, why.
+    """One correction or void of a collection, payment or support: old and new values, who,
+    when, why.
 
     The record itself holds its current values; these rows are never updated or deleted.
     """
 
     __tablename__ = "record_changes"
     __table_args__ = (
-        CheckConstraint("record_type IN ('collection', 'payment')", name="record_type_known"),
+        CheckConstraint(
+            "record_type IN ('collection', 'payment', 'support')", name="record_type_known"
+        ),
         Index("ix_record_changes_record", "record_type", "record_id", "changed_at"),
     )
 

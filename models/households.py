@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linkage.extensions import db
 
-from .enums import OfficialStatus, SupportProgramme, str_enum
+from .enums import CollectionStatus, OfficialStatus, SupportProgramme, str_enum
 from .types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -96,10 +96,26 @@ class Membership(db.Model):
 
 
 class Support(db.Model):
-    """Policy support a household received: a policy loan, crop variety, training, ..."""
+    """Policy support a household received: a policy loan, crop variety, training, ...
+
+    Corrected or voided with a reason like a collection (the history is in record_changes);
+    a void support is kept but counts nowhere.
+    """
 
     __tablename__ = "supports"
-    __table_args__ = (CheckConstraint("amount_vnd >= 0", name="amount_nonneg"),)
+    __table_args__ = (
+        CheckConstraint("amount_vnd >= 0", name="amount_nonneg"),
+        CheckConstraint(
+            "term_months IS NULL OR (term_months >= 1 AND term_months <= 600)",
+            name="term_months_range",
+        ),
+        # a term is a loan's: other programmes have none (loans recorded before terms were
+        # kept may lack one, so the database does not require it)
+        CheckConstraint(
+            "term_months IS NULL OR programme = 'policy_loan'", name="term_months_loans_only"
+        ),
+        Index("ix_supports_programme_household", "programme", "household_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
@@ -109,10 +125,24 @@ class Support(db.Model):
     amount_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     received_on: Mapped[date] = mapped_column(Date)
     purpose_product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    term_months: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the same three states as a collection: recorded, corrected, void
+    status: Mapped[CollectionStatus] = mapped_column(
+        str_enum(CollectionStatus, "support_status"),
+        default=CollectionStatus.RECORDED,
+        server_default=CollectionStatus.RECORDED.value,
+    )
 
     household: Mapped[Household] = relationship(back_populates="supports")
     purpose_product: Mapped[Product | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_void(self) -> bool:
+        return self.status == CollectionStatus.VOID
 
     def __repr__(self) -> str:
         return f"<Support {self.programme} h={self.household_id}>"

@@ -19,6 +19,7 @@ from . import (  # noqa: E402, F401
     orders,
     payments,
     profile,
+    supports,
     templating,
     trace,
 )

@@ -1,34 +1,18 @@
-"""Forms to correct or void a delivery and to void a payment, always with a reason."""
+"""Forms to correct or void a delivery and to void a payment, always with a reason (the
+reason and the void form are shared with the other records: blueprints.record_forms)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, TextAreaField
-from wtforms.validators import InputRequired, Length
-
+from blueprints.record_forms import VoidForm, reason_field
 from linkage.services.periods import VIETNAM
-from linkage.services.valuechain.corrections import MAX_REASON, MIN_REASON
 from models import Collection
 
 from .valuechain_forms import DeliveryFields, noon
 
-
-def reason_field() -> TextAreaField:
-    return TextAreaField(
-        _l("Why (kept with the record)"),
-        validators=[
-            InputRequired(message=_l("Say why the record changes.")),
-            Length(
-                min=MIN_REASON,
-                max=MAX_REASON,
-                message=_l("Say why in 5 to 1,000 characters."),
-            ),
-        ],
-    )
+__all__ = ["CorrectionForm", "VoidForm"]
 
 
 class CorrectionForm(DeliveryFields):
@@ -54,11 +38,3 @@ class CorrectionForm(DeliveryFields):
         if day != collection.collected_at.astimezone(VIETNAM).date():
             changed["collected_at"] = noon(day)
         return changed
-
-
-class VoidForm(FlaskForm):
-    reason = reason_field()
-    confirm = BooleanField(
-        _l("Yes, void this record: it will count in no total or figure"),
-        validators=[InputRequired(message=_l("Tick the box to confirm."))],
-    )

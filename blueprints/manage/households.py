@@ -30,6 +30,7 @@ from .household_forms import (
     parse_filters,
     parse_page,
 )
+from .supports import support_panel
 
 COOPERATIVE = "/<id:cooperative_id>/households"
 HOUSEHOLD = COOPERATIVE + "/<id:household_id>"
@@ -103,6 +104,7 @@ def household_edit(cooperative_id: int, household_id: int) -> str | BaseResponse
         cooperative=cooperative,
         form=form,
         household=household,
+        supports=support_panel(cooperative, household),
         join_form=_join_form(household),
         member_of=[
             m.cooperative

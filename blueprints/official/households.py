@@ -32,6 +32,7 @@ from models import AuditAction, OfficialStatus, Role
 
 from . import bp
 from .forms import HouseholdListForm, ImpactFilterForm, ReclassifyForm, load_filter_form
+from .supports import support_panel
 
 PER_PAGE = 50
 HOUSEHOLD = "/households/<id:household_id>"
@@ -156,6 +157,7 @@ def _household_page(household_id: int, form: ImpactFilterForm, reclassify_form: 
         payment_kind_labels=PAYMENT_KIND_LABELS,
         unit_names=UNIT_NAMES,
         day=day,
+        supports=support_panel(impact.household, period),
     )
     db.session.commit()  # the audit entry (after rendering: commit expires the rows)
     return html

@@ -1,5 +1,5 @@
-"""Which records count in figures: a void collection or payment is kept, with its history,
-but counts in no total, attribution, projection or trace."""
+"""Which records count in figures: a void collection, payment or support is kept, with its
+history, but counts in no total, attribution, projection, trace or report."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from models import Collection, CollectionStatus, Payment
+from models import Collection, CollectionStatus, Payment, Support
 
 
 def counted(model: Any) -> tuple[ColumnElement[bool], ...]:
@@ -16,4 +16,6 @@ def counted(model: Any) -> tuple[ColumnElement[bool], ...]:
         return (Payment.voided_at.is_(None),)
     if model is Collection:
         return (Collection.status != CollectionStatus.VOID,)
+    if model is Support:
+        return (Support.status != CollectionStatus.VOID,)
     return ()

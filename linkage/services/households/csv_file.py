@@ -1,11 +1,13 @@
 """The household import file: reading a CSV file into rows (UTF-8, a header naming the
-columns), the errors it can have, and the template to fill in."""
+columns; `read_rows` reads any import file of the same kind), the errors it can have, and the
+template to fill in."""
 
 from __future__ import annotations
 
 import csv
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -67,15 +69,25 @@ def _header(names: list[str]) -> list[str]:
 
 def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """The data rows of a CSV file as (row number, {column: text}), and the rows' shape errors."""
+    empty = _(
+        "The file is empty. The first row must name the columns: %(columns)s.",
+        columns=", ".join(COLUMNS),
+    )
+    return read_rows(data, _header, empty, _too_many_rows)
+
+
+def read_rows(
+    data: bytes,
+    header: Callable[[list[str]], list[str]],
+    empty: str,
+    too_many: Callable[[], str],
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+    """The data rows of a UTF-8 CSV file (a BOM allowed) as (row number, {column: text}),
+    and the rows' shape errors. `header` names the columns of the first row or raises
+    ImportRejected; `empty` says what a file without rows must hold; `too_many` says why
+    a file of more than MAX_IMPORT_ROWS rows is refused. Blank rows are skipped."""
     if not data.strip():
-        raise _rejected(
-            1,
-            "file",
-            _(
-                "The file is empty. The first row must name the columns: %(columns)s.",
-                columns=", ".join(COLUMNS),
-            ),
-        )
+        raise _rejected(1, "file", empty)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -88,13 +100,13 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowErr
     records: list[tuple[int, dict[str, str]]] = []
     errors: list[RowError] = []
     try:
-        names = _header(next(reader))
+        names = header(next(reader))
         for cells in reader:
             number += 1
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines (and empty spreadsheet rows) are skipped
             if len(records) == MAX_IMPORT_ROWS:
-                raise _rejected(number, "file", _too_many_rows())
+                raise _rejected(number, "file", too_many())
             if any(cell.strip() for cell in cells[len(names) :]):
                 errors.append(
                     RowError(

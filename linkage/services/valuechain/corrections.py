@@ -164,7 +164,7 @@ def _plain_values(collection: Collection) -> dict[str, Any]:
     )
 
 
-def _keep(
+def keep_change(
     actor: User,
     record_type: str,
     record_id: int,
@@ -173,6 +173,7 @@ def _keep(
     old: dict[str, Any],
     new: dict[str, Any],
 ) -> RecordChange:
+    """Keep one correction or void in the record's history, and audit it."""
     change = RecordChange(
         record_type=record_type,
         record_id=record_id,
@@ -260,7 +261,7 @@ def correct_collection(
         db.session.flush()
         new = _plain_values(collection)
         changed = {k for k in new if new[k] != old[k]}
-        _keep(
+        keep_change(
             actor,
             "collection",
             collection.id,
@@ -289,7 +290,7 @@ def void_collection(actor: User, collection: Collection, reason: str) -> Collect
         if payment is not None and payment.voided_at is None:
             payment.voided_at = now
         db.session.flush()
-        _keep(
+        keep_change(
             actor,
             "collection",
             collection.id,
@@ -317,7 +318,7 @@ def void_payment(actor: User, payment: Payment, reason: str) -> Payment:
     old = audit.snapshot(payment, ("amount_vnd", "household_id", "paid_at", "kind"))
     payment.voided_at = utcnow()
     db.session.flush()
-    _keep(
+    keep_change(
         actor,
         "payment",
         payment.id,
