@@ -109,10 +109,12 @@ def _read(actor: User) -> Scope:
     )
 
 
-def _forget(user: User, *_args: Any) -> None:
+def _forget(user: User | None, *_args: Any) -> None:
     """A change to what the scope is read from (a cooperative's managers change the
-    manager's cooperatives through the back reference), or an expired actor: read it again."""
-    user.__dict__.pop(_MEMO, None)
+    manager's cooperatives through the back reference), or an expired actor: read it again
+    (None: the instance is already gone, and its scope with it)."""
+    if user is not None:
+        user.__dict__.pop(_MEMO, None)
 
 
 for _attribute in (User.role, User.province_wide):
