@@ -366,3 +366,47 @@ def test_a_blueprint_package_imports_no_other_blueprint_package():
 )
 def test_the_blueprint_rule_catches_a_cross_import(name, source, ok):
     assert (blueprint_violations(name, source) == []) is ok
+
+
+# --- scope ----------------------------------------------------------------------------------
+# Who sees the whole province is said once, in `linkage.services.scope.of` (DESIGN 4.4):
+# services and pages ask the scope object, never the user's flag.
+PROVINCE_WIDE_READERS = {
+    "linkage.services.scope": "the scope object",
+    "linkage.services.accounts": "creating an account and describing it in the audit log",
+}
+
+
+def reads_province_wide(source: str) -> bool:
+    """True when the source reads an attribute `province_wide` (a keyword argument of that
+    name, or a schema field, is not a read)."""
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr == "province_wide"
+        and isinstance(node.ctx, ast.Load)
+        for node in ast.walk(ast.parse(source))
+    )
+
+
+def test_only_the_scope_decides_who_sees_the_whole_province():
+    readers = {
+        name
+        for package in ("linkage", "blueprints")
+        for name, source, _is_package in sources(package)
+        if reads_province_wide(source)
+    }
+    assert readers <= set(PROVINCE_WIDE_READERS), readers - set(PROVINCE_WIDE_READERS)
+
+
+@pytest.mark.parametrize(
+    ("source", "reads"),
+    [
+        ("if actor.role == Role.ADMIN or actor.province_wide:\n    pass\n", True),
+        ("whole = getattr(actor, 'x') or actor.province_wide\n", True),
+        ("create_user(email, province_wide=True)\n", False),
+        ("class S:\n    province_wide = fields.Boolean()\n", False),
+        ("user.province_wide = False\n", False),
+    ],
+)
+def test_the_scope_rule_catches_a_read_of_the_flag(source, reads):
+    assert reads_province_wide(source) is reads

@@ -271,8 +271,7 @@ def _official(email: str) -> User:
 
 
 def test_demo_gives_the_officials_dashboard_data(demo_app, demo):
-    from linkage.services.impact import ImpactFilters
-    from linkage.services.impact_summary import GroupBy, monthly, summarise
+    from linkage.services.impact import GroupBy, ImpactFilters, monthly, summarise
     from linkage.services.periods import Month, Period
 
     end = Month.of(DEMO_TODAY)

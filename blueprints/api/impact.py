@@ -22,11 +22,16 @@ from linkage.schemas.impact import (
     filters_of,
 )
 from linkage.services import audit
-from linkage.services.impact import households_page
-from linkage.services.impact_summary import monthly, summarise
+from linkage.services.impact import (
+    Summary,
+    Targeting,
+    households_page,
+    monthly,
+    rank_communes,
+    summarise,
+)
 from linkage.services.reclassification import reclassify
 from linkage.services.scope import get_household_for
-from linkage.services.targeting import rank_communes
 from models import AuditAction, OfficialStatusChange, Role
 
 from .common import api_allow
@@ -60,9 +65,8 @@ class ImpactHouseholds(MethodView):
         )
         db.session.commit()
         return {
-            "period_start": str(period.start),
-            "period_end": str(period.end),
-            "standard_code": standard.code,
+            "period": period,
+            "standard": standard,
             "items": items,
             "page": args["page"],
             "per_page": args["per_page"],
@@ -75,22 +79,14 @@ class ImpactSummary(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
     @blp.arguments(ImpactSummaryArgs, location="query")
     @blp.response(200, ImpactSummarySchema)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Summary:
         """Figures by group with totals, for the period and the caller's jurisdiction.
 
         `sales_vnd` is the value of paid orders in the period: of the cooperatives located in a
         commune, region or former province, of a cooperative, or of a product; for groups of
         households (ethnicity, official status) it is the attributed sales value.
         """
-        summary = summarise(current_user, args["period"], args["group_by"], filters_of(args))
-        return {
-            "period_start": str(summary.period.start),
-            "period_end": str(summary.period.end),
-            "standard_code": summary.standard.code,
-            "group_by": summary.group_by.value,
-            "rows": summary.rows,
-            "totals": summary.totals,
-        }
+        return summarise(current_user, args["period"], args["group_by"], filters_of(args))
 
 
 @blp.route("/impact/monthly")
@@ -101,11 +97,7 @@ class ImpactMonthly(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Sales, payments to households and attributed sales, month by month (Vietnam time)."""
         period = args["period"]
-        return {
-            "period_start": str(period.start),
-            "period_end": str(period.end),
-            "months": monthly(current_user, period, filters_of(args)),
-        }
+        return {"period": period, "months": monthly(current_user, period, filters_of(args))}
 
 
 @blp.route("/impact/targeting")
@@ -113,19 +105,10 @@ class ImpactTargeting(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
     @blp.arguments(ImpactFilterArgs, location="query")
     @blp.response(200, ImpactTargetingSchema)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Targeting:
         """Communes ranked by need (poverty share, linkage income per household, disadvantaged
         flag), each with its reasons; and the communes in scope no household is linked in."""
-        targeting = rank_communes(current_user, args["period"], filters_of(args))
-        return {
-            "period_start": str(targeting.period.start),
-            "period_end": str(targeting.period.end),
-            "standard_code": targeting.standard.code,
-            "scope_poor_near_poor_share": targeting.scope_poor_near_poor_share,
-            "scope_income_per_household_vnd": targeting.scope_income_per_household_vnd,
-            "rows": targeting.rows,
-            "not_reached": targeting.not_reached,
-        }
+        return rank_communes(current_user, args["period"], filters_of(args))
 
 
 @blp.route("/households/<id:household_id>/reclassify")

@@ -8,8 +8,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from linkage.charts import Series, bar_chart, line_chart
-from linkage.exports import Table
-from linkage.services.impact_dashboard import Dashboard
+from linkage.services.impact import Dashboard
+from linkage.tables import Table
 from linkage.templating import chart_number
 
 MAX_BARS = 25
@@ -23,10 +23,36 @@ class Chart:
 
 
 def _values(rows: list[dict[str, Any]], key: str, scale: float = 1) -> list[float]:
-    return [(row.get(key) or 0) * scale for row in rows]
+    """A column's values (a share scaled to a percentage), to one decimal; none as 0."""
+    return [round((row.get(key) or 0) * scale, 1) for row in rows]
 
 
-def _income_bars(table: Table, title: str, limit: int | None = None) -> Chart:
+def _chart(
+    table: Table,
+    series: list[tuple[str, str]],
+    rows: list[dict[str, Any]] | None = None,
+    *,
+    line: bool = False,
+    scale: float = 1,
+    note: str | None = None,
+    **options: Any,
+) -> Chart:
+    """Bars (or lines) of the table's rows, one series per (column, name), titled as the
+    table; the labels are the rows' `label` (`month` for lines)."""
+    rows = list(table.rows) if rows is None else rows
+    title = str(table.title)
+    draw, label = (line_chart, "month") if line else (bar_chart, "label")
+    svg = draw(
+        [str(row[label]) for row in rows],
+        [Series(name, _values(rows, key, scale)) for key, name in series],
+        title=title,
+        short=chart_number,
+        **options,
+    )
+    return Chart(svg, title, note)
+
+
+def _income_bars(table: Table, limit: int | None = None) -> Chart:
     """Paid to households and attributed sales per row (the top `limit` rows by income)."""
     rows = list(table.rows)
     note = None
@@ -38,72 +64,33 @@ def _income_bars(table: Table, title: str, limit: int | None = None) -> Chart:
             total=len(rows),
         )
         rows = sorted(rows, key=lambda row: -(row["platform_income_vnd"] or 0))[:limit]
-    svg = bar_chart(
-        [str(row["label"]) for row in rows],
-        [
-            Series(_("Paid to households"), _values(rows, "platform_income_vnd")),
-            Series(_("Attributed sales"), _values(rows, "attributed_sales_vnd")),
-        ],
-        title=title,
-        short=chart_number,
-    )
-    return Chart(svg, title, note)
-
-
-def _monthly(table: Table) -> Chart:
-    rows = list(table.rows)
-    title = str(table.title)
-    svg = line_chart(
-        [str(row["month"]) for row in rows],
-        [
-            Series(_("Sales"), _values(rows, "sales_vnd")),
-            Series(_("Paid to households"), _values(rows, "platform_income_vnd")),
-            Series(_("Attributed sales"), _values(rows, "attributed_sales_vnd")),
-        ],
-        title=title,
-        short=chart_number,
-    )
-    return Chart(svg, title)
-
-
-def _transitions(table: Table) -> Chart:
-    rows = list(table.rows)
-    title = str(table.title)
-    svg = bar_chart(
-        [str(row["label"]) for row in rows],
-        [
-            Series(_("Exit from poverty"), _values(rows, "projected_exits")),
-            Series(_("Improved"), _values(rows, "projected_improved")),
-            Series(_("Unchanged"), _values(rows, "projected_unchanged")),
-            Series(_("Worsened"), _values(rows, "projected_worsened")),
-        ],
-        title=title,
-        short=chart_number,
-        bar_height=16,
-    )
-    return Chart(svg, title)
-
-
-def _farmer_share(table: Table) -> Chart:
-    rows = list(table.rows)
-    title = str(table.title)
-    svg = bar_chart(
-        [str(row["label"]) for row in rows],
-        [Series(_("Farmer share (%)"), [round(v, 1) for v in _values(rows, "farmer_share", 100)])],
-        title=title,
-        short=chart_number,
-    )
-    return Chart(svg, title)
+    income = [
+        ("platform_income_vnd", _("Paid to households")),
+        ("attributed_sales_vnd", _("Attributed sales")),
+    ]
+    return _chart(table, income, rows, note=note)
 
 
 def dashboard_charts(dashboard: Dashboard) -> dict[str, Chart]:
     """One chart per table slug (the key figures and the targeting list have none)."""
     tables = dashboard.tables
+    transitions = [
+        ("projected_exits", _("Exit from poverty")),
+        ("projected_improved", _("Improved")),
+        ("projected_unchanged", _("Unchanged")),
+        ("projected_worsened", _("Worsened")),
+    ]
+    monthly = [
+        ("sales_vnd", _("Sales")),
+        ("platform_income_vnd", _("Paid to households")),
+        ("attributed_sales_vnd", _("Attributed sales")),
+    ]
+    farmer_share = [("farmer_share", _("Farmer share (%)"))]
     return {
-        "monthly": _monthly(tables["monthly"]),
-        "communes": _income_bars(tables["communes"], str(tables["communes"].title), MAX_BARS),
-        "regions": _income_bars(tables["regions"], str(tables["regions"].title)),
-        "ethnicity": _income_bars(tables["ethnicity"], str(tables["ethnicity"].title)),
-        "transitions": _transitions(tables["transitions"]),
-        "products": _farmer_share(tables["products"]),
+        "monthly": _chart(tables["monthly"], monthly, line=True),
+        "communes": _income_bars(tables["communes"], MAX_BARS),
+        "regions": _income_bars(tables["regions"]),
+        "ethnicity": _income_bars(tables["ethnicity"]),
+        "transitions": _chart(tables["transitions"], transitions, bar_height=16),
+        "products": _chart(tables["products"], farmer_share, scale=100),
     }

@@ -15,7 +15,7 @@ from linkage.exports import csv_response, xlsx_response
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import audit
-from linkage.services import impact_dashboard as service
+from linkage.services.impact import dashboard as service
 from linkage.services.jurisdiction import jurisdiction_label
 from linkage.services.periods import VIETNAM
 from linkage.templating import standard_text
@@ -66,9 +66,6 @@ def _page(template: str, form: ImpactFilterForm, valid: bool) -> str | tuple[str
         form=form,
         dashboard=dashboard,
         charts=dashboard_charts(dashboard),
-        figure_labels=service.FIGURE_LABELS,
-        pct_figures=service.PCT_FIGURES,
-        vnd_figures=service.VND_FIGURES,
         filter_args=form.query_args(),
         scope=scope_text(form),
     )

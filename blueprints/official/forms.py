@@ -4,6 +4,7 @@ and the re-classification form."""
 from __future__ import annotations
 
 import dataclasses
+import enum
 from typing import Any
 
 from flask_babel import gettext as _
@@ -13,17 +14,10 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.forms import ChoiceField, PeriodForm
+from linkage.labels import label
 from linkage.services.errors import NotFound
-from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort
-from linkage.services.impact_summary import (
-    CATEGORY_LABELS,
-    ETHNICITY_GROUP_LABELS,
-    REGION_LABELS,
-    STATUS_LABELS,
-    TRANSITION_LABELS,
-)
+from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort, Transition
 from linkage.services.jurisdiction import communes_of, cooperatives_of
-from linkage.services.poverty import Transition
 from models import (
     FormerProvince,
     OfficialStatus,
@@ -50,6 +44,11 @@ def _choices(labels: dict, everything: Any) -> list[tuple[str, str]]:
     return [("", str(everything)), *((str(k), str(v)) for k, v in labels.items())]
 
 
+def _named(values: type[enum.Enum], everything: Any) -> list[tuple[str, str]]:
+    """Every value of an enumeration, named by `label()`, after the empty choice."""
+    return _choices({value.value: label(value) for value in values}, everything)
+
+
 class ImpactFilterForm(PeriodForm):
     """Period and filters of the dashboard and of the household impact list."""
 
@@ -73,53 +72,42 @@ class ImpactFilterForm(PeriodForm):
         self.former_province.choices = _choices(
             {p.value: FORMER_PROVINCE_NAMES[p] for p in FormerProvince}, _l("All")
         )
-        self.region.choices = _choices(REGION_LABELS, _l("All regions"))
+        self.region.choices = _named(Region, _l("All regions"))
         self.commune.choices = [("", str(_l("All communes in scope")))] + [
             (c.code, c.name) for c in self.communes
         ]
         self.cooperative.choices = [("", str(_l("All cooperatives")))] + [
             (str(c.id), c.name) for c in cooperatives_of(actor)
         ]
-        self.product_category.choices = _choices(CATEGORY_LABELS, _l("All categories"))
-        self.ethnicity_group.choices = _choices(ETHNICITY_GROUP_LABELS, _l("All"))
-        self.official_status.choices = _choices(STATUS_LABELS, _l("All"))
-        self.projected_status.choices = _choices(STATUS_LABELS, _l("All"))
-        self.transition.choices = _choices(TRANSITION_LABELS, _l("All"))
+        self.product_category.choices = _named(ProductCategory, _l("All categories"))
+        self.ethnicity_group.choices = _named(EthnicityGroup, _l("All"))
+        self.official_status.choices = _named(OfficialStatus, _l("All"))
+        self.projected_status.choices = _named(OfficialStatus, _l("All"))
+        self.transition.choices = _named(Transition, _l("All"))
         self.meritorious.choices = _choices(YES_NO, _l("All"))
         self.needs_review.choices = _choices(YES_NO, _l("All"))
-        self.sort.choices = [(s.value, str(label)) for s, label in SORT_LABELS.items()]
+        self.sort.choices = [(s.value, str(name)) for s, name in SORT_LABELS.items()]
 
     def filters(self) -> ImpactFilters:
         """The filters of the valid fields (a wrong one is left out, and shown)."""
 
-        def value(name: str) -> Any:
+        def value(name: str, kind: Any = str) -> Any:
             field = self[name]
-            return None if field.errors or field.data in ("", None) else field.data
+            return None if field.errors or field.data in ("", None) else kind(field.data)
 
         def yes_no(name: str) -> bool | None:
             return None if value(name) is None else value(name) == "yes"
 
-        cooperative = value("cooperative")
         return ImpactFilters(
             commune=value("commune"),
-            cooperative=int(cooperative) if cooperative else None,
-            projected_status=OfficialStatus(value("projected_status"))
-            if value("projected_status")
-            else None,
-            transition=Transition(value("transition")) if value("transition") else None,
-            former_province=FormerProvince(value("former_province"))
-            if value("former_province")
-            else None,
-            region=Region(value("region")) if value("region") else None,
-            product_category=ProductCategory(value("product_category"))
-            if value("product_category")
-            else None,
-            ethnicity_group=EthnicityGroup(value("ethnicity_group"))
-            if value("ethnicity_group")
-            else None,
-            official_status=OfficialStatus(value("official_status"))
-            if value("official_status")
-            else None,
+            cooperative=value("cooperative", int),
+            projected_status=value("projected_status", OfficialStatus),
+            transition=value("transition", Transition),
+            former_province=value("former_province", FormerProvince),
+            region=value("region", Region),
+            product_category=value("product_category", ProductCategory),
+            ethnicity_group=value("ethnicity_group", EthnicityGroup),
+            official_status=value("official_status", OfficialStatus),
             meritorious=yes_no("meritorious"),
             needs_review=yes_no("needs_review"),
         )
@@ -187,5 +175,5 @@ class ReclassifyForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.official_status.choices = [("", str(_l("Choose…")))] + [
-            (s.value, str(STATUS_LABELS[s.value])) for s in OfficialStatus
+            (s.value, label(s)) for s in OfficialStatus
         ]

@@ -14,14 +14,16 @@ from werkzeug.wrappers import Response
 from blueprints.common import day, page_number
 from linkage.exports import Column, Table, csv_response, xlsx_response
 from linkage.extensions import db
-from linkage.labels import PAYMENT_KIND_LABELS
-from linkage.labels import UNIT_LABELS as UNIT_NAMES
+from linkage.labels import label
 from linkage.security import allow
 from linkage.services import audit
 from linkage.services.errors import DomainError
-from linkage.services.household_impact import household_impact
-from linkage.services.impact import household_rows, households_page, materialised
-from linkage.services.impact_summary import STATUS_LABELS, TRANSITION_LABELS
+from linkage.services.impact import (
+    household_impact,
+    household_rows,
+    households_page,
+    materialised,
+)
 from linkage.services.jurisdiction import jurisdiction_label
 from linkage.services.paging import Page
 from linkage.services.periods import Period
@@ -82,8 +84,6 @@ def households() -> str | tuple[str, int]:
         period=period,
         standard=standard,
         page=Page(items=rows, page=page, per_page=PER_PAGE, total=total),
-        status_labels=STATUS_LABELS,
-        transition_labels=TRANSITION_LABELS,
         commune_names={c.code: c.name for c in form.communes},
     )
     db.session.commit()
@@ -98,9 +98,9 @@ def _labelled(rows: Iterator[dict], names: dict[str, str], count: list[int]) -> 
         yield {
             **row,
             "commune": names.get(row["commune_code"], ""),
-            "official_status": str(STATUS_LABELS.get(row["official_status"], not_yet_known)),
-            "projected_status": str(STATUS_LABELS.get(row["projected_status"], not_projected)),
-            "transition": str(TRANSITION_LABELS.get(row["transition"], "")),
+            "official_status": label(row["official_status"]) or not_yet_known,
+            "projected_status": label(row["projected_status"]) or not_projected,
+            "transition": label(row["transition"]),
             "meritorious": _("Yes") if row["meritorious"] else _("No"),
             "needs_review": _("Yes") if row["needs_review"] else _("No"),
         }
@@ -152,10 +152,6 @@ def _household_page(household_id: int, form: ImpactFilterForm, reclassify_form: 
         filter_form=form,
         filter_args=form.query_args(),
         period=period,
-        status_labels=STATUS_LABELS,
-        transition_labels=TRANSITION_LABELS,
-        payment_kind_labels=PAYMENT_KIND_LABELS,
-        unit_names=UNIT_NAMES,
         day=day,
         supports=support_panel(impact.household, period),
     )
@@ -199,7 +195,7 @@ def reclassify_household(household_id: int) -> Response | tuple[str, int]:
                 _(
                     "%(code)s is now recorded as %(status)s.",
                     code=household.code,
-                    status=STATUS_LABELS[status.value],
+                    status=label(status),
                 ),
                 "success",
             )

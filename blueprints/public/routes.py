@@ -23,8 +23,8 @@ from linkage.charts import Series, bar_chart
 from linkage.extensions import db, limiter
 from linkage.security import PUBLIC, allow
 from linkage.services.errors import DomainError
+from linkage.services.impact import PublicImpact, public_impact
 from linkage.services.periods import Period, current_month
-from linkage.services.public_impact import PublicImpact, public_impact
 from linkage.templating import chart_number
 from models import Cooperative, CooperativeStatus, Household, Product, ProductCategory
 

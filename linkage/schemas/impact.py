@@ -6,10 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort
-from linkage.services.impact_summary import GroupBy
+from linkage.services.impact import EthnicityGroup, GroupBy, ImpactFilters, Sort, Transition
 from linkage.services.periods import Month, Period, current_month
-from linkage.services.poverty import Transition
 from models import FormerProvince, OfficialStatus, ProductCategory, Region
 
 from .common import PaginationArgs
@@ -114,10 +112,20 @@ class ImpactHouseholdSchema(Schema):
     needs_review = fields.Boolean()
 
 
-class ImpactHouseholdPageSchema(Schema):
-    period_start = fields.String()
-    period_end = fields.String()
-    standard_code = fields.String()
+class PeriodAnswerSchema(Schema):
+    """The period of an answer, read from its `period` (YYYY-MM)."""
+
+    period_start = fields.String(attribute="period.start")
+    period_end = fields.String(attribute="period.end")
+
+
+class StandardAnswerSchema(PeriodAnswerSchema):
+    """The period and the poverty standard (in force on the period's last day) of an answer."""
+
+    standard_code = fields.String(attribute="standard.code")
+
+
+class ImpactHouseholdPageSchema(StandardAnswerSchema):
     items = fields.List(fields.Nested(ImpactHouseholdSchema))
     page = fields.Integer()
     per_page = fields.Integer()
@@ -156,10 +164,7 @@ class ImpactTotalsSchema(FiguresSchema):
     )
 
 
-class ImpactSummarySchema(Schema):
-    period_start = fields.String()
-    period_end = fields.String()
-    standard_code = fields.String()
+class ImpactSummarySchema(StandardAnswerSchema):
     group_by = fields.String()
     rows = fields.List(fields.Nested(SummaryRowSchema))
     totals = fields.Nested(ImpactTotalsSchema)
@@ -172,9 +177,7 @@ class MonthFiguresSchema(Schema):
     attributed_sales_vnd = fields.Integer()
 
 
-class ImpactMonthlySchema(Schema):
-    period_start = fields.String()
-    period_end = fields.String()
+class ImpactMonthlySchema(PeriodAnswerSchema):
     months = fields.List(fields.Nested(MonthFiguresSchema))
 
 
@@ -206,10 +209,7 @@ class NotReachedSchema(Schema):
     disadvantaged = fields.Boolean()
 
 
-class ImpactTargetingSchema(Schema):
-    period_start = fields.String()
-    period_end = fields.String()
-    standard_code = fields.String()
+class ImpactTargetingSchema(StandardAnswerSchema):
     scope_poor_near_poor_share = fields.Float()
     scope_income_per_household_vnd = fields.Integer()
     rows = fields.List(fields.Nested(RankedCommuneSchema))

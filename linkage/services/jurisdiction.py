@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from linkage.extensions import db
-from models import Commune, Cooperative, Household, Membership, Role, User
+from models import Commune, Cooperative, Household, Membership, User
 
-from .scope import jurisdiction_communes
+from .scope import Actor, jurisdiction_communes, of
 
 
 def jurisdiction_label(actor: User) -> str:
     """'Whole province', or the list of the official's communes."""
-    if actor.role == Role.ADMIN or (actor.role == Role.OFFICIAL and actor.province_wide):
+    if of(actor).whole_province:
         return _("Phu Tho province (all communes)")
     names = sorted(commune.name for commune in actor.communes)
     if not names:
@@ -22,7 +22,7 @@ def jurisdiction_label(actor: User) -> str:
     return _("Communes: %(names)s", names=", ".join(names))
 
 
-def communes_of(actor: User) -> list[Commune]:
+def communes_of(actor: Actor) -> list[Commune]:
     """The communes of the jurisdiction, by name."""
     statement = select(Commune).order_by(Commune.name, Commune.code)
     communes = jurisdiction_communes(actor)
@@ -31,7 +31,7 @@ def communes_of(actor: User) -> list[Commune]:
     return list(db.session.scalars(statement))
 
 
-def cooperatives_of(actor: User) -> list[Cooperative]:
+def cooperatives_of(actor: Actor) -> list[Cooperative]:
     """Cooperatives located in the jurisdiction or with members living in it, by name."""
     statement = select(Cooperative).order_by(Cooperative.name, Cooperative.id)
     communes = jurisdiction_communes(actor)

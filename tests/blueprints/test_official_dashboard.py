@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from linkage.extensions import db
-from linkage.services.impact_dashboard import TABLE_SLUGS
+from linkage.services.impact import TABLE_SLUGS
 from models import (
     AuditEntry,
     Commune,
@@ -399,8 +399,8 @@ def test_the_commune_chart_shows_the_top_25_and_says_so(app):
     ]
     table = Table("communes", "Income by commune", (Column("label", "Commune"),), rows)
     with app.test_request_context():
-        chart = _income_bars(table, "Income by commune", MAX_BARS)
-        small = _income_bars(Table("regions", "R", table.columns, rows[:3]), "R", MAX_BARS)
+        chart = _income_bars(table, MAX_BARS)
+        small = _income_bars(Table("regions", "R", table.columns, rows[:3]), MAX_BARS)
     assert chart.note is not None and "25" in chart.note and "40" in chart.note
     assert "Xã 39" in chart.svg and "Xã 15" in chart.svg
     assert "Xã 14" not in chart.svg  # the 15 communes with the least income are left out

@@ -10,8 +10,7 @@ from sqlalchemy import event
 
 from linkage.extensions import db
 from linkage.services.errors import DomainError
-from linkage.services.household_impact import household_impact
-from linkage.services.impact import ImpactFilters, households_page
+from linkage.services.impact import ImpactFilters, household_impact, households_page
 from linkage.services.income import attribute_order
 from linkage.services.periods import Month, Period
 from models import (

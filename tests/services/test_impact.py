@@ -15,8 +15,8 @@ from linkage.services.impact import (
     households_page,
     materialised,
 )
+from linkage.services.impact.poverty import Transition, classify, projected_income, transition
 from linkage.services.periods import Month, Period
-from linkage.services.poverty import Transition, classify, projected_income, transition
 from models import OfficialStatus, Payment, PaymentKind, PovertyStandard
 
 from ..factories import CooperativeFactory, HouseholdFactory, MembershipFactory, UserFactory

@@ -7,8 +7,7 @@ from sqlalchemy import event
 
 from linkage.extensions import db
 from linkage.services.errors import DomainError
-from linkage.services.impact import ImpactFilters
-from linkage.services.impact_dashboard import TABLE_SLUGS, build
+from linkage.services.impact import TABLE_SLUGS, ImpactFilters, build
 from linkage.services.periods import Month, Period
 
 from ..factories_impact import PERIOD, URBAN, small_province

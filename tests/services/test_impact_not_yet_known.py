@@ -6,12 +6,17 @@ from __future__ import annotations
 import pytest
 
 from linkage.extensions import db
-from linkage.services.impact import ImpactFilters, households_page
-from linkage.services.impact_dashboard import build
-from linkage.services.impact_summary import GroupBy, monthly, summarise
+from linkage.services.impact import (
+    GroupBy,
+    ImpactFilters,
+    build,
+    households_page,
+    member_poverty_share,
+    monthly,
+    rank_communes,
+    summarise,
+)
 from linkage.services.periods import Month, Period
-from linkage.services.public_impact import member_poverty_share
-from linkage.services.targeting import rank_communes
 from models import OfficialStatus, Payment, PaymentKind
 
 from ..factories import CooperativeFactory, HouseholdFactory, MembershipFactory

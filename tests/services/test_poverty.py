@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from linkage.services.poverty import Transition, classify, projected_income, transition
+from linkage.services.impact.poverty import Transition, classify, projected_income, transition
 from models import OfficialStatus
 
 POOR, NEAR, NOT = OfficialStatus.POOR, OfficialStatus.NEAR_POOR, OfficialStatus.NOT_POOR

@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 
 from linkage.extensions import db
+from linkage.services.impact import member_poverty_share, public_impact
+from linkage.services.impact.public import COLUMNS
 from linkage.services.periods import Month, Period
-from linkage.services.public_impact import COLUMNS, member_poverty_share, public_impact
 from models import Collection, Cooperative, OfficialStatus, Payment, PaymentKind
 
 from ..factories import CooperativeFactory, HouseholdFactory, LotFactory, MembershipFactory, product

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from models import CertificationKind, CooperativeStatus, LotOrigin, Process, Region, Unit
 
-from ..public_impact import shown_count
+from ..impact.public import shown_count
 
 YIELD_PLACES = Decimal("0.0001")
 

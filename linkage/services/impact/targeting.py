@@ -20,12 +20,14 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from linkage.extensions import db
-from models import Commune, PovertyStandard, User
+from linkage.services.jurisdiction import communes_of
+from linkage.services.periods import Period
+from linkage.services.scope import Actor
+from models import Commune, PovertyStandard
 
-from .impact import ImpactFilters
-from .impact_summary import GroupBy, Summary, summarise
-from .jurisdiction import communes_of
-from .periods import Period
+from .filters import ImpactFilters
+from .groups import GroupBy
+from .summary import Summary, summarise
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def _reasons(
     return reasons
 
 
-def _communes_in_scope(actor: User, filters: ImpactFilters) -> list[Commune]:
+def _communes_in_scope(actor: Actor, filters: ImpactFilters) -> list[Commune]:
     """The communes of the jurisdiction within the place filters."""
     return [
         commune
@@ -128,7 +130,7 @@ def _communes_in_scope(actor: User, filters: ImpactFilters) -> list[Commune]:
 
 
 def rank_communes(
-    actor: User, period: Period, filters: ImpactFilters, summary: Summary | None = None
+    actor: Actor, period: Period, filters: ImpactFilters, summary: Summary | None = None
 ) -> Targeting:
     """Communes in scope with linked households, most in need first (`summary`: the figures
     by commune when the caller has them already)."""

@@ -16,11 +16,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from linkage.extensions import db
-from models import Household, Membership, OfficialStatus, PovertyStandard, Role
+from linkage.services.periods import Period
+from linkage.services.scope import PUBLIC
+from models import Household, Membership, OfficialStatus, PovertyStandard
 
-from .impact import ImpactFilters, Projection, materialised
-from .impact_summary import GroupBy, summarise
-from .periods import Period
+from .filters import ImpactFilters
+from .groups import GroupBy
+from .projection import Projection, materialised
+from .summary import summarise
 
 MIN_CELL = 10
 VULNERABLE = (OfficialStatus.POOR, OfficialStatus.NEAR_POOR)
@@ -31,17 +34,6 @@ COLUMNS = (
     "platform_income_vnd",
     "income_to_poor_near_poor_share",
 )
-
-
-class _Province:
-    """The whole province, as the scope of public aggregates (never of a household page)."""
-
-    role = Role.ADMIN
-    province_wide = True
-    id = None
-
-
-PROVINCE: Any = _Province()
 
 
 @dataclass
@@ -102,7 +94,7 @@ def _secondary(rows: list[dict[str, Any]], additive: bool) -> None:
 
 def _table(projection: Projection, group: GroupBy, additive: bool) -> PublicTable:
     period = projection.period
-    summary = summarise(PROVINCE, period, group, ImpactFilters(), projection=projection)
+    summary = summarise(PUBLIC, period, group, ImpactFilters(), projection=projection)
     rows = [{"key": r["key"], "label": r["label"], **_cells(r)} for r in summary.rows]
     _secondary(rows, additive)
     return PublicTable(rows=rows, totals=_cells(summary.totals))
@@ -111,7 +103,7 @@ def _table(projection: Projection, group: GroupBy, additive: bool) -> PublicTabl
 def public_impact(period: Period) -> PublicImpact:
     """By region (each household in one) and by product category (a household may deliver
     several categories, so those rows do not add up to the total), from one projection."""
-    with materialised(PROVINCE, period, ImpactFilters()) as projection:
+    with materialised(PUBLIC, period, ImpactFilters()) as projection:
         return PublicImpact(
             period=period,
             standard=projection.standard,

@@ -14,6 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
+from linkage.services.counted import counted
+from linkage.services.periods import Period
+from linkage.services.scope import Actor, get_household_for, of
 from models import (
     Collection,
     Cooperative,
@@ -27,13 +30,10 @@ from models import (
     Payment,
     PovertyStandard,
     Product,
-    User,
 )
 
-from .counted import counted
-from .impact import ImpactFilters, projection_query, standard_for
-from .periods import Period
-from .scope import get_household_for
+from .filters import ImpactFilters
+from .projection import projection_query, standard_for, typed
 
 
 @dataclass(frozen=True)
@@ -73,20 +73,27 @@ class HouseholdImpact:
 
 
 def projection_of(
-    actor: User, household: Household, period: Period, standard: PovertyStandard
+    actor: Actor, household: Household, period: Period, standard: PovertyStandard
 ) -> dict[str, Any] | None:
     """The household's row of the impact projection (one source of truth with the API)."""
-    statement = projection_query(actor, period, standard, ImpactFilters(), household.id)
+    statement = projection_query(of(actor), period, standard, ImpactFilters(), household.id)
     row = db.session.execute(statement).mappings().first()
-    return dict(row) if row is not None else None
+    return typed(row) if row is not None else None
+
+
+def _dated(model: Any, at: Any, household: Household, period: Period) -> tuple[Any, ...]:
+    """The household's deliveries, payments or attributed sales (`model`) dated (`at`) in the
+    period, void records left out."""
+    return (
+        model.household_id == household.id,
+        *counted(model),
+        at >= period.starts_at,
+        at < period.ends_before,
+    )
 
 
 def _sales(household: Household, period: Period) -> list[AttributedSale]:
-    in_period = (
-        IncomeAttribution.household_id == household.id,
-        IncomeAttribution.paid_at >= period.starts_at,
-        IncomeAttribution.paid_at < period.ends_before,
-    )
+    in_period = _dated(IncomeAttribution, IncomeAttribution.paid_at, household, period)
     orders = db.session.execute(
         select(
             IncomeAttribution.order_id,
@@ -116,7 +123,7 @@ def _sales(household: Household, period: Period) -> list[AttributedSale]:
     ]
 
 
-def household_impact(actor: User, household_id: int, period: Period) -> HouseholdImpact:
+def household_impact(actor: Actor, household_id: int, period: Period) -> HouseholdImpact:
     """Everything the household page shows (404 outside the actor's scope)."""
     household = get_household_for(actor, household_id)
     standard = standard_for(period)
@@ -132,23 +139,13 @@ def household_impact(actor: User, household_id: int, period: Period) -> Househol
             joinedload(Collection.lot).joinedload(Lot.cooperative),
             joinedload(Collection.lot).joinedload(Lot.product),
         )
-        .where(
-            Collection.household_id == household.id,
-            *counted(Collection),
-            Collection.collected_at >= period.starts_at,
-            Collection.collected_at < period.ends_before,
-        )
+        .where(*_dated(Collection, Collection.collected_at, household, period))
         .order_by(Collection.collected_at.desc(), Collection.id.desc())
     ).all()
     payments = db.session.execute(
         select(Payment, Cooperative.name)
         .join(Cooperative, Cooperative.id == Payment.cooperative_id)
-        .where(
-            Payment.household_id == household.id,
-            *counted(Payment),
-            Payment.paid_at >= period.starts_at,
-            Payment.paid_at < period.ends_before,
-        )
+        .where(*_dated(Payment, Payment.paid_at, household, period))
         .order_by(Payment.paid_at.desc(), Payment.id.desc())
     ).all()
     history = db.session.scalars(

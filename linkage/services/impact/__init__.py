@@ -1,0 +1,59 @@
+"""Income impact: what linkage income does to the households' poverty status, for officials
+(their jurisdiction, households named) and the public (the province, small cells hidden).
+
+One idea a module:
+- `poverty`: the pure rules (projected income, classification, transition);
+- `filters`: the filters of the figures, checked against the actor's scope;
+- `projection`: every household's projection as one set-based query, materialised once;
+- `household_list`: the households of a projection, sorted, paged or streamed;
+- `household`: one household's page;
+- `sales`, `groups`, `summary`: figures by group, with market sales; `months`: by month;
+- `targeting`: communes ranked by need;
+- `figures`, `dashboard_tables`, `dashboard`: the officials' dashboard and its tables;
+- `labels`: the names of the impact's own values, for `label()`;
+- `public`: the public's aggregates, small cells suppressed.
+"""
+
+from __future__ import annotations
+
+from . import labels  # noqa: F401  (names the impact's values for `label()`)
+from .dashboard import TABLE_SLUGS, Dashboard, build
+from .figures import Figure
+from .filters import EthnicityGroup, ImpactFilters
+from .groups import GroupBy
+from .household import HouseholdImpact, household_impact
+from .household_list import Sort, household_rows, households_page
+from .months import monthly
+from .poverty import Transition
+from .projection import Projection, materialised, standard_for
+from .public import PublicImpact, member_poverty_share, public_impact, shown_count
+from .summary import Summary, summarise
+from .targeting import Targeting, rank_communes
+
+__all__ = [
+    "TABLE_SLUGS",
+    "Dashboard",
+    "EthnicityGroup",
+    "Figure",
+    "GroupBy",
+    "HouseholdImpact",
+    "ImpactFilters",
+    "Projection",
+    "PublicImpact",
+    "Sort",
+    "Summary",
+    "Targeting",
+    "Transition",
+    "build",
+    "household_impact",
+    "household_rows",
+    "households_page",
+    "materialised",
+    "member_poverty_share",
+    "monthly",
+    "public_impact",
+    "rank_communes",
+    "shown_count",
+    "standard_for",
+    "summarise",
+]

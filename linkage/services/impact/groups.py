@@ -1,0 +1,240 @@
+"""The groupings of the impact summary, as GROUP BY statements over the household projection:
+by place, by household group (ethnicity, official status), by cooperative and by product.
+
+Each statement gives one row per group with a `key`, a `label` and the household figures; a
+grouping that has market sales of its own also gives them by key.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, union_all
+
+from linkage.services.periods import Period
+from linkage.services.scope import Scope
+from models import (
+    Collection,
+    Commune,
+    Cooperative,
+    EthnicGroup,
+    IncomeAttribution,
+    Lot,
+    Membership,
+    OfficialStatus,
+    Payment,
+    Product,
+)
+
+from .filters import KINH, ImpactFilters
+from .poverty import Transition
+from .projection import in_scope, paid_in
+from .sales import as_int, sales_by
+
+POOR, NEAR_POOR = OfficialStatus.POOR.value, OfficialStatus.NEAR_POOR.value
+NOT_YET_KNOWN = "not_yet_known"  # the key of the row of households whose ethnicity is unknown
+
+
+class GroupBy(enum.StrEnum):
+    COMMUNE = "commune"
+    REGION = "region"
+    FORMER_PROVINCE = "former_province"
+    COOPERATIVE = "cooperative"
+    ETHNICITY = "ethnicity"
+    ETHNICITY_GROUP = "ethnicity_group"
+    PRODUCT = "product"
+    PRODUCT_CATEGORY = "product_category"
+    OFFICIAL_STATUS = "official_status"
+
+
+PLACES = (GroupBy.COMMUNE, GroupBy.REGION, GroupBy.FORMER_PROVINCE)
+PRODUCTS = (GroupBy.PRODUCT, GroupBy.PRODUCT_CATEGORY)
+TRANSITION_COUNTS = {
+    Transition.EXIT: "projected_exits",
+    Transition.IMPROVED: "projected_improved",
+    Transition.UNCHANGED: "projected_unchanged",
+    Transition.WORSENED: "projected_worsened",
+}
+
+
+def household_figures(p: Any, platform: Any = None, attributed: Any = None) -> list[Any]:
+    """The aggregate columns over projection rows `p` (incomes overridable per group)."""
+    platform = p.c.platform_income_vnd if platform is None else platform
+    attributed = p.c.attributed_sales_vnd if attributed is None else attributed
+    official = p.c.official_status
+
+    def count_if(condition: Any) -> Any:
+        return as_int(func.sum(case((condition, 1), else_=0)))
+
+    return [
+        func.count(func.distinct(p.c.household_id)).label("households"),
+        count_if(official == POOR).label("poor"),
+        count_if(official == NEAR_POOR).label("near_poor"),
+        as_int(func.sum(platform)).label("platform_income_vnd"),
+        as_int(func.sum(attributed)).label("attributed_sales_vnd"),
+        as_int(func.sum(case((official == POOR, platform), else_=0))).label("income_to_poor_vnd"),
+        as_int(func.sum(case((official == NEAR_POOR, platform), else_=0))).label(
+            "income_to_near_poor_vnd"
+        ),
+        *(
+            count_if(p.c.transition == transition.value).label(name)
+            for transition, name in TRANSITION_COUNTS.items()
+        ),
+    ]
+
+
+def group_rows(
+    p: Any, group: GroupBy, scope: Scope, period: Period, filters: ImpactFilters
+) -> tuple[Select, dict[Any, int] | None]:
+    """The grouping's statement and its market sales by key (None: a group of households,
+    whose sales are those attributed to them)."""
+    if group in PLACES:
+        return _place_rows(p, group), sales_by(_place_column(group), scope, period, filters)
+    if group == GroupBy.COOPERATIVE:
+        return _cooperative_rows(p, scope, period, filters), sales_by(
+            Cooperative.id, scope, period, filters
+        )
+    if group in PRODUCTS:
+        key = Product.code if group == GroupBy.PRODUCT else Product.category
+        return _product_rows(p, group, scope, period, filters), sales_by(
+            key, scope, period, filters
+        )
+    return _household_group_rows(p, group), None
+
+
+def _place_column(group: GroupBy) -> Any:
+    return {
+        GroupBy.COMMUNE: Commune.code,
+        GroupBy.REGION: Commune.region,
+        GroupBy.FORMER_PROVINCE: Commune.former_province,
+    }[group]
+
+
+def _place_rows(p: Any, group: GroupBy) -> Select:
+    column = _place_column(group)
+    label = Commune.name if group == GroupBy.COMMUNE else literal("")
+    return (
+        select(column.label("key"), func.min(label).label("label"), *household_figures(p))
+        .select_from(p)
+        .join(Commune, Commune.code == p.c.commune_code)
+        .group_by(column)
+    )
+
+
+def _household_group_rows(p: Any, group: GroupBy) -> Select:
+    if group == GroupBy.ETHNICITY:
+        key = func.coalesce(p.c.ethnic_group_code, NOT_YET_KNOWN)
+        return (
+            select(
+                key.label("key"),
+                func.coalesce(func.min(EthnicGroup.name_vi), "").label("label"),
+                *household_figures(p),
+            )
+            .select_from(p)
+            .outerjoin(EthnicGroup, EthnicGroup.code == p.c.ethnic_group_code)
+            .group_by(key)
+        )
+    if group == GroupBy.ETHNICITY_GROUP:
+        key = case(
+            (p.c.ethnic_group_code.is_(None), NOT_YET_KNOWN),
+            (p.c.ethnic_group_code == KINH, "kinh"),
+            else_="minority",
+        )
+    else:
+        key = p.c.official_status
+    return select(key.label("key"), literal("").label("label"), *household_figures(p)).group_by(key)
+
+
+def _income_by_cooperative(scope: Scope, period: Period, model: Any) -> Any:
+    """The payments or attributed sales (`model`) of each household from each cooperative."""
+    return (
+        select(
+            model.household_id.label("hid"),
+            model.cooperative_id.label("cid"),
+            func.sum(model.amount_vnd).label("total"),
+        )
+        .where(*paid_in(model, period), *in_scope(model.household_id, scope))
+        .group_by(model.household_id, model.cooperative_id)
+        .subquery()
+    )
+
+
+def _cooperative_rows(p: Any, scope: Scope, period: Period, filters: ImpactFilters) -> Select:
+    paid = _income_by_cooperative(scope, period, Payment)
+    attributed = _income_by_cooperative(scope, period, IncomeAttribution)
+
+    def of_member(income: Any) -> Any:
+        return (income.c.hid == p.c.household_id) & (income.c.cid == Membership.cooperative_id)
+
+    statement = (
+        select(
+            Membership.cooperative_id.label("key"),
+            func.min(Cooperative.name).label("label"),
+            *household_figures(
+                p, platform=as_int(paid.c.total), attributed=as_int(attributed.c.total)
+            ),
+        )
+        .select_from(p)
+        .join(Membership, Membership.household_id == p.c.household_id)
+        .join(Cooperative, Cooperative.id == Membership.cooperative_id)
+        .outerjoin(paid, of_member(paid))
+        .outerjoin(attributed, of_member(attributed))
+        .group_by(Membership.cooperative_id)
+    )
+    if filters.cooperative:
+        statement = statement.where(Membership.cooperative_id == filters.cooperative)
+    return statement
+
+
+def _product_rows(
+    p: Any, group: GroupBy, scope: Scope, period: Period, filters: ImpactFilters
+) -> Select:
+    """Household figures by the product (or category) of the produce they delivered: the
+    farmgate payments for their deliveries and the sales attributed to those deliveries,
+    summed in one pass over both."""
+    key = Product.code if group == GroupBy.PRODUCT else Product.category
+    label = Product.name_vi if group == GroupBy.PRODUCT else literal("")
+
+    def part(model: Any, paid: Any, attributed: Any, *conditions: Any) -> Select:
+        return select(
+            model.household_id.label("hid"),
+            model.collection_id.label("cid"),
+            paid.label("paid"),
+            attributed.label("attributed"),
+        ).where(*paid_in(model, period), *in_scope(model.household_id, scope), *conditions)
+
+    zero = cast(literal(0), BigInteger)
+    incomes = union_all(
+        part(Payment, Payment.amount_vnd, zero, Payment.collection_id.is_not(None)),
+        part(IncomeAttribution, zero, IncomeAttribution.amount_vnd),
+    ).subquery("incomes")
+    per_product = (
+        select(
+            incomes.c.hid,
+            key.label("pkey"),
+            func.min(label).label("label"),
+            func.sum(incomes.c.paid).label("paid"),
+            func.sum(incomes.c.attributed).label("attributed"),
+        )
+        .select_from(incomes)
+        .join(Collection, Collection.id == incomes.c.cid)
+        .join(Lot, Lot.id == Collection.lot_id)
+        .join(Product, Product.id == Lot.product_id)
+        .group_by(incomes.c.hid, key)
+    )
+    if filters.product_category:
+        per_product = per_product.where(Product.category == filters.product_category)
+    per_product = per_product.subquery("per_product")
+    return (
+        select(
+            per_product.c.pkey.label("key"),
+            func.min(per_product.c.label).label("label"),
+            *household_figures(
+                p, platform=as_int(per_product.c.paid), attributed=as_int(per_product.c.attributed)
+            ),
+        )
+        .select_from(p)
+        .join(per_product, per_product.c.hid == p.c.household_id)
+        .group_by(per_product.c.pkey)
+    )
