@@ -14,6 +14,7 @@ from flask_babel import format_date, get_locale
 
 from linkage.extensions import db
 from linkage.services.errors import DomainError
+from linkage.services.households import ImportRejected
 from linkage.services.paging import MAX_PAGE
 from models import OrderStatus
 
@@ -64,6 +65,18 @@ def commit_or_refuse(
     if done is not None:
         flash(done(result) if callable(done) else done, "success")
     return True if result is None else result  # type: ignore[return-value]
+
+
+def commit_import(action: Callable[[], int]) -> tuple[int, ImportRejected | None]:
+    """Run an all-or-nothing import and commit it: (rows imported, None); when the file is
+    refused, roll back and return (0, the problems by row)."""
+    try:
+        count = action()
+    except ImportRejected as error:
+        db.session.rollback()
+        return 0, error
+    db.session.commit()
+    return count, None
 
 
 def form_status(form: Any) -> int:

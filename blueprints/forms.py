@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import Field, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
@@ -201,3 +202,17 @@ class PeriodForm(FlaskForm):
             if not field.data and not field.errors:
                 field.data = str(value)
         return period
+
+
+def csv_file_field() -> FileField:
+    """The file of an all-or-nothing CSV import (households, supports)."""
+    return FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(message=_l("Choose a CSV file.")),
+            FileAllowed(
+                ["csv", "txt"],
+                message=_l("Choose a CSV file (.csv). In Excel use Save As, then CSV UTF-8."),
+            ),
+        ],
+    )

@@ -7,11 +7,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from blueprints.forms import ChoiceField, MoneyField, number_required
+from blueprints.forms import ChoiceField, MoneyField, csv_file_field, number_required
 from blueprints.record_forms import reason_field
 from linkage.labels import label
 from linkage.services.periods import current_day
@@ -105,16 +104,7 @@ class SupportImportForm(FlaskForm):
     commune = ChoiceField(
         _l("Commune"), validators=[InputRequired(message=_l("Choose the commune of the list."))]
     )
-    file = FileField(
-        _l("CSV file"),
-        validators=[
-            FileRequired(message=_l("Choose a CSV file.")),
-            FileAllowed(
-                ["csv", "txt"],
-                message=_l("Choose a CSV file (.csv). In Excel use Save As, then CSV UTF-8."),
-            ),
-        ],
-    )
+    file = csv_file_field()
 
     def set_choices(self, communes: list[Commune]) -> None:
         self.commune.choices = [SelectChoice("", _l("Choose a commune"))] + [

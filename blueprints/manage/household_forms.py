@@ -8,7 +8,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from blueprints.forms import MoneyField, select_field, text_field
+from blueprints.forms import MoneyField, csv_file_field, select_field, text_field
 from linkage.labels import NOT_YET_KNOWN_LABEL
 from linkage.labels import OFFICIAL_STATUS_LABELS as STATUS_LABELS
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, NOT_YET_KNOWN
@@ -152,16 +151,7 @@ class EditHouseholdForm(_HouseholdFields):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(
-        _l("CSV file"),
-        validators=[
-            FileRequired(message=_l("Choose a CSV file.")),
-            FileAllowed(
-                ["csv", "txt"],
-                message=_l("Choose a CSV file (.csv). In Excel use Save As, then CSV UTF-8."),
-            ),
-        ],
-    )
+    file = csv_file_field()
     submit = SubmitField(_l("Import"))
 
 

@@ -8,13 +8,13 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from blueprints.common import commit_or_refuse, form_status
+from blueprints.common import commit_import, commit_or_refuse, form_status
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import households as service
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.households import NOT_YET_KNOWN, ImportRejected
+from linkage.services.households import NOT_YET_KNOWN
 from linkage.services.paging import paginate
 from linkage.services.reference import communes_query, ethnic_groups
 from models import Household, Role
@@ -160,13 +160,10 @@ def households_import(cooperative_id: int) -> str | BaseResponse | tuple[str, in
     form = ImportForm()
     rejected = None
     if form.validate_on_submit():
-        try:
-            created = service.import_households(current_user, cooperative, form.file.data.read())
-        except ImportRejected as error:
-            db.session.rollback()
-            rejected = error
-        else:
-            db.session.commit()
+        created, rejected = commit_import(
+            lambda: service.import_households(current_user, cooperative, form.file.data.read())
+        )
+        if rejected is None:
             flash(
                 ngettext("%(num)d household imported.", "%(num)d households imported.", created),
                 "success",

@@ -10,12 +10,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from blueprints import support_pages as pages
+from blueprints.common import commit_import
 from blueprints.record_forms import VoidForm
 from blueprints.support_forms import SupportImportForm
-from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import supports
-from linkage.services.households import ImportRejected
 from linkage.services.jurisdiction import communes_of
 from linkage.services.periods import Period
 from linkage.services.scope import get_household_for
@@ -105,13 +104,10 @@ def supports_import() -> str | BaseResponse | tuple[str, int]:
     rejected = None
     if form.validate_on_submit():
         data = form.file.data.read()
-        try:
-            imported = supports.import_supports(current_user, data, form.commune.data)
-        except ImportRejected as error:
-            db.session.rollback()
-            rejected = error
-        else:
-            db.session.commit()
+        imported, rejected = commit_import(
+            lambda: supports.import_supports(current_user, data, form.commune.data)
+        )
+        if rejected is None:
             flash(
                 ngettext("%(num)d support imported.", "%(num)d supports imported.", imported),
                 "success",
