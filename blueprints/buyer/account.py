@@ -5,19 +5,18 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from linkage.extensions import db, limiter
-from linkage.security import AUTHENTICATED, PUBLIC, allow
-from linkage.services import buyers
+from linkage.security import AUTHENTICATED, PUBLIC, allow, renew_session_secret, session_secret
+from linkage.services import accounts, buyers
 from linkage.services.errors import DomainError
 from models import BuyerKind
 
 from . import bp
 from .forms import AccountForm, PasswordForm, RegisterForm
-from .helpers import catalog_url
 
 
 def _registration_limit() -> str:
@@ -49,7 +48,7 @@ def register() -> str | Response | tuple[str, int]:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = buyers.register_buyer(
+            buyers.register_buyer(
                 organisation_name=form.organisation_name.data or "",
                 organisation_kind=BuyerKind(form.organisation_kind.data),
                 tax_code=form.tax_code.data,
@@ -62,14 +61,17 @@ def register() -> str | Response | tuple[str, int]:
         except DomainError as error:
             attach_error(form, error, default="email")
         else:
-            locale = session.get("locale")
-            session.clear()  # a fresh session at login (no fixation), as the login page does
-            if locale:
-                session["locale"] = locale
-            login_user(user)
+            # The same answer whether the email was new (the account is made) or already had
+            # an account (nothing is written): registering tells nobody who has an account.
             db.session.commit()
-            flash(_("Welcome, %(name)s: your buyer account is ready.", name=user.name), "success")
-            return redirect(catalog_url())
+            flash(
+                _(
+                    "Thank you. Log in with your email and password to start ordering. If this "
+                    "email already had an account, its password has not changed."
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.login"), 303)
     return render_template("buyer/register.html", form=form), _status(form)
 
 
@@ -95,13 +97,18 @@ def account() -> str | Response | tuple[str, int]:
             return redirect(url_for(".account"))
     elif password.submit.data and password.validate_on_submit():
         try:
-            buyers.change_password(
-                current_user, password.current_password.data or "", password.password.data or ""
+            renewed = accounts.change_password(
+                current_user,
+                password.current_password.data or "",
+                password.password.data or "",
+                current_session=session_secret(),
+                sign_out_others=bool(password.sign_out_others.data),
             )
         except DomainError as error:
             attach_error(password, error)
         else:
             db.session.commit()
+            renew_session_secret(renewed)
             flash(_("Your password is changed."), "success")
             return redirect(url_for(".account"))
     status = max(_status(details) if details.submit.data else 200, _status(password))

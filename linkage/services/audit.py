@@ -1,4 +1,4 @@
-"""Writing the append-only audit log.
+"""Writing the append-only audit log, and reading it back for the admin.
 
 The caller's network address is set once per request by the web layer (`remote_addr`, see
 `linkage.register_request_context`) and read only here; outside a request it is None.
@@ -11,6 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
 from models import AuditAction, AuditEntry, User
@@ -63,3 +66,41 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def entries_query(
+    *,
+    action: AuditAction | None = None,
+    actor: str | None = None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    address: str | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
+) -> Select[tuple[AuditEntry]]:
+    """Audit entries, newest first, filtered: `actor` is part of the actor's email, `since`
+    and `before` bound the time (aware datetimes; `before` excluded)."""
+    statement = (
+        select(AuditEntry)
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+    )
+    if action is not None:
+        statement = statement.where(AuditEntry.action == action)
+    if actor:
+        statement = statement.where(
+            AuditEntry.actor_id.in_(
+                select(User.id).where(User.email.contains(actor.strip().lower(), autoescape=True))
+            )
+        )
+    if entity_type:
+        statement = statement.where(AuditEntry.entity_type == entity_type.strip())
+    if entity_id:
+        statement = statement.where(AuditEntry.entity_id == entity_id.strip())
+    if address:
+        statement = statement.where(AuditEntry.remote_addr == address.strip())
+    if since is not None:
+        statement = statement.where(AuditEntry.occurred_at >= since)
+    if before is not None:
+        statement = statement.where(AuditEntry.occurred_at < before)
+    return statement
