@@ -48,7 +48,7 @@ COLUMNS = (
     Column("action", _l("Action")),
     Column("entity_type", _l("Record type")),
     Column("entity_id", _l("Record")),
-    Column("remote_addr", _l("Address")),
+    Column("remote_addr", _l("Network address")),
     Column("reason", _l("Reason")),
     Column("old_values", _l("Old values")),
     Column("new_values", _l("New values")),
@@ -75,7 +75,7 @@ class AuditFilterForm(Form):
     actor = _text(_l("Who (part of the email)"))
     entity_type = _text(_l("Record type"))
     entity_id = _text(_l("Record"))
-    address = _text(_l("Address"))
+    address = _text(_l("Network address"))
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
 
