@@ -18,6 +18,19 @@ from sqlalchemy.orm import joinedload
 from linkage.extensions import db
 from models import AuditAction, AuditEntry, User
 
+# Entries about who came in and who was turned away, rather than about a record's changes.
+ACCESS_ACTIONS = frozenset(
+    {
+        AuditAction.LOGIN,
+        AuditAction.LOGIN_FAILED,
+        AuditAction.LOGOUT,
+        AuditAction.TOKEN_ISSUE,
+        AuditAction.TOKEN_REVOKE,
+        AuditAction.DENIED,
+        AuditAction.NOT_FOUND,
+    }
+)
+
 # The address of the request being served (Flask's `request.remote_addr`), None outside one.
 remote_addr: ContextVar[str | None] = ContextVar("remote_addr", default=None)
 
