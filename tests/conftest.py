@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -27,6 +27,9 @@ from linkage.extensions import db, limiter
 from models import Role, User
 
 from .factories import UserFactory, bind_factories
+
+if TYPE_CHECKING:
+    from linkage.seed.demo import DemoSummary
 
 REFERENCE_TABLES = {"communes", "ethnic_groups", "products", "poverty_standards"}
 PASSWORD = "demo-pass-2025"
@@ -72,9 +75,10 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
 
 
 @contextmanager
-def demo_database(database_url: str) -> Iterator[Flask]:
-    """An app whose database holds the demo province, in an application context; emptied on
-    leaving. scrypt takes about 0.1 s per demo user, so the demo's users get a cheap hash."""
+def demo_seeded(database_url: str) -> Iterator[tuple[Flask, DemoSummary]]:
+    """An app whose database holds the demo province, and the demo's summary, in an
+    application context; emptied on leaving. scrypt takes about 0.1 s per demo user, so the
+    demo's users get a cheap hash."""
     from werkzeug.security import generate_password_hash
 
     from linkage.seed.demo import seed_demo
@@ -89,14 +93,21 @@ def demo_database(database_url: str) -> Iterator[Flask]:
                     "generate_password_hash",
                     lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
                 )
-                seed_demo()
+                summary = seed_demo()
                 db.session.commit()
-            yield app
+            yield app, summary
         finally:
             db.session.rollback()
             empty_tables()
             db.session.remove()
             db.engine.dispose()
+
+
+@contextmanager
+def demo_database(database_url: str) -> Iterator[Flask]:
+    """An app whose database holds the demo province (see `demo_seeded`)."""
+    with demo_seeded(database_url) as (app, _summary):
+        yield app
 
 
 @pytest.fixture(scope="session")

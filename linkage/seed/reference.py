@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -38,9 +39,12 @@ class SeedCounts:
     poverty_standards: int
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("linkage.data").joinpath(name).read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(text.splitlines()))
+def data_rows(*path: str) -> list[dict[str, str]]:
+    """The rows of a UTF-8 CSV file under linkage/data (a header row), in file order."""
+    file = resources.files("linkage.data")
+    for part in path:
+        file = file.joinpath(part)
+    return list(csv.DictReader(io.StringIO(file.read_text(encoding="utf-8-sig"), newline="")))
 
 
 def _upsert(model: type, key: str, values: dict[str, Any]) -> None:
@@ -55,7 +59,7 @@ def _upsert(model: type, key: str, values: dict[str, Any]) -> None:
 
 def seed_reference() -> SeedCounts:
     """Insert or update communes, ethnic groups, products and poverty standards."""
-    communes = _rows("communes.csv")
+    communes = data_rows("communes.csv")
     for row in communes:
         _upsert(
             Commune,
@@ -72,14 +76,14 @@ def seed_reference() -> SeedCounts:
                 "note": row.get("note") or None,
             },
         )
-    groups = _rows("ethnic_groups.csv")
+    groups = data_rows("ethnic_groups.csv")
     for row in groups:
         _upsert(
             EthnicGroup,
             "code",
             {"code": row["code"], "name_vi": row["name_vi"], "name_ascii": row["name_ascii"]},
         )
-    products = _rows("products.csv")
+    products = data_rows("products.csv")
     for row in products:
         _upsert(
             Product,
@@ -96,7 +100,7 @@ def seed_reference() -> SeedCounts:
                 "note": row.get("note") or None,
             },
         )
-    standards = _rows("poverty_standards.csv")
+    standards = data_rows("poverty_standards.csv")
     for row in standards:
         _upsert(
             PovertyStandard,

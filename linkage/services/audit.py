@@ -81,6 +81,31 @@ def record(
     return entry
 
 
+def record_update(
+    actor: User | None,
+    entity_type: str,
+    entity_id: Any,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    *,
+    reason: str | None = None,
+) -> AuditEntry | None:
+    """Audit an edit from two snapshots: old and new values of the fields that changed only;
+    nothing (None) when none did."""
+    changed = [name for name in new if new[name] != old[name]]
+    if not changed:
+        return None
+    return record(
+        actor,
+        AuditAction.UPDATE,
+        entity_type,
+        entity_id,
+        old={name: old[name] for name in changed},
+        new={name: new[name] for name in changed},
+        reason=reason,
+    )
+
+
 def entries_query(
     *,
     action: AuditAction | None = None,

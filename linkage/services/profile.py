@@ -53,11 +53,13 @@ def clean_contact(data: Mapping[str, Any]) -> dict[str, str | None]:
         cleaned[name] = text if name == "description" else (text or None)
     phone, email = cleaned.get("contact_phone"), cleaned.get("contact_email")
     if phone and not is_phone(phone):
-        raise _invalid(
-            _("Enter a Vietnamese phone number, for example 0912 345 678."), "contact_phone"
+        raise Invalid(
+            _("Enter a Vietnamese phone number, for example 0912 345 678."), field="contact_phone"
         )
     if email and not is_email(email):
-        raise _invalid(_("Enter an email address, for example htx@example.vn."), "contact_email")
+        raise Invalid(
+            _("Enter an email address, for example htx@example.vn."), field="contact_email"
+        )
     return cleaned
 
 
@@ -65,21 +67,7 @@ def update_profile(actor: User, cooperative: Cooperative, data: Mapping[str, Any
     """Change the given profile fields of a cooperative the actor manages; audited."""
     _check_manages(actor, cooperative.id)
     cleaned = clean_contact(data)
-    old = audit.snapshot(cooperative, PROFILE_FIELDS)
-    for name, value in cleaned.items():
-        setattr(cooperative, name, value)
-    new = audit.snapshot(cooperative, PROFILE_FIELDS)
-    changed = [name for name in new if new[name] != old[name]]
-    if changed:
-        db.session.flush()
-        audit.record(
-            actor,
-            AuditAction.UPDATE,
-            "cooperative",
-            cooperative.id,
-            old={name: old[name] for name in changed},
-            new={name: new[name] for name in changed},
-        )
+    _change(actor, "cooperative", cooperative, PROFILE_FIELDS, cleaned)
     return cooperative
 
 
@@ -132,21 +120,7 @@ def update_certification(
     _check_manages(actor, certification.cooperative_id)
     merged = {name: data.get(name, getattr(certification, name)) for name in CERTIFICATION_FIELDS}
     values = _certification_values(merged)
-    old = audit.snapshot(certification, CERTIFICATION_FIELDS)
-    for name, value in values.items():
-        setattr(certification, name, value)
-    new = audit.snapshot(certification, CERTIFICATION_FIELDS)
-    changed = [name for name in new if new[name] != old[name]]
-    if changed:
-        db.session.flush()
-        audit.record(
-            actor,
-            AuditAction.UPDATE,
-            "certification",
-            certification.id,
-            old={name: old[name] for name in changed},
-            new={name: new[name] for name in changed},
-        )
+    _change(actor, "certification", certification, CERTIFICATION_FIELDS, values)
     return certification
 
 
@@ -168,16 +142,25 @@ def _check_manages(actor: User, cooperative_id: int) -> None:
         raise NotFound(_("Cooperative not found."))
 
 
-def _invalid(message: str, field: str) -> Invalid:
-    return Invalid(message, field=field)
+def _change(
+    actor: User, entity_type: str, record: Any, fields: tuple[str, ...], values: Mapping[str, Any]
+) -> None:
+    """Set the values on the record and audit the fields that changed (old and new)."""
+    old = audit.snapshot(record, fields)
+    for name, value in values.items():
+        setattr(record, name, value)
+    db.session.flush()
+    audit.record_update(actor, entity_type, record.id, old, audit.snapshot(record, fields))
 
 
 def _text(value: Any, name: str) -> str:
     text = "" if value is None else str(value).strip()
     if "\x00" in text:
-        raise _invalid(_("Remove the invalid characters."), name)
+        raise Invalid(_("Remove the invalid characters."), field=name)
     if len(text) > LIMITS[name]:
-        raise _invalid(_("This text is too long (%(n)d characters at most).", n=LIMITS[name]), name)
+        raise Invalid(
+            _("This text is too long (%(n)d characters at most).", n=LIMITS[name]), field=name
+        )
     return text
 
 
@@ -185,10 +168,10 @@ def _certification_values(data: Mapping[str, Any]) -> dict[str, Any]:
     try:
         kind = CertificationKind(data.get("kind"))
     except ValueError:
-        raise _invalid(_("Choose the kind of certificate."), "kind") from None
+        raise Invalid(_("Choose the kind of certificate."), field="kind") from None
     number = _text(data.get("number"), "number")
     if not number:
-        raise _invalid(_("Enter the certificate number."), "number")
+        raise Invalid(_("Enter the certificate number."), field="number")
     issuer = _text(data.get("issuer"), "issuer") or None
     product_id = data.get("product_id")
     if product_id is not None and (
@@ -197,14 +180,14 @@ def _certification_values(data: Mapping[str, Any]) -> dict[str, Any]:
         or not 0 < product_id < 2**31
         or db.session.get(Product, product_id) is None
     ):
-        raise _invalid(_("Unknown product."), "product_id")
+        raise Invalid(_("Unknown product."), field="product_id")
     valid_from, valid_to = data.get("valid_from"), data.get("valid_to")
     if not isinstance(valid_from, date):
-        raise _invalid(_("Enter the date the certificate is valid from."), "valid_from")
+        raise Invalid(_("Enter the date the certificate is valid from."), field="valid_from")
     if not isinstance(valid_to, date):
-        raise _invalid(_("Enter the date the certificate is valid to."), "valid_to")
+        raise Invalid(_("Enter the date the certificate is valid to."), field="valid_to")
     if valid_to < valid_from:
-        raise _invalid(_("The end of validity cannot be before its start."), "valid_to")
+        raise Invalid(_("The end of validity cannot be before its start."), field="valid_to")
     return {
         "kind": kind,
         "number": number,

@@ -13,7 +13,8 @@ from flask import session
 from linkage.extensions import db
 from linkage.services import households
 from linkage.services.errors import DomainError
-from linkage.services.households import ImportRejected, today_in_vietnam
+from linkage.services.households import ImportRejected
+from linkage.services.periods import current_day
 from models import (
     AuditAction,
     AuditEntry,
@@ -110,7 +111,7 @@ def test_create_household_records_consent_membership_and_audit(manager, cooperat
     assert household.needs_review is False
     membership = db.session.scalars(db.select(Membership)).one()
     assert (membership.household_id, membership.cooperative_id) == (household.id, cooperative.id)
-    assert membership.joined_on == today_in_vietnam()
+    assert membership.joined_on == current_day()
     entries = {e.entity_type: e for e in db.session.scalars(db.select(AuditEntry))}
     assert set(entries) == {"household", "membership"}
     created = entries["household"]
@@ -126,7 +127,7 @@ def test_create_household_records_consent_membership_and_audit(manager, cooperat
     assert entries["membership"].new_values == {
         "household_id": household.id,
         "cooperative_id": cooperative.id,
-        "joined_on": today_in_vietnam().isoformat(),
+        "joined_on": current_day().isoformat(),
     }
 
 
@@ -140,7 +141,7 @@ def test_create_household_keeps_given_dates(manager, cooperative):
     assert household.memberships[0].joined_on == date(2024, 3, 8)
 
 
-FUTURE = today_in_vietnam() + timedelta(days=1)
+FUTURE = current_day() + timedelta(days=1)
 
 
 @pytest.mark.parametrize(
@@ -249,7 +250,7 @@ def test_admin_changes_the_official_status_with_a_reason(make_user, cooperative)
     )
     db.session.commit()
     assert household.official_status == OfficialStatus.NEAR_POOR
-    assert household.official_status_on == today_in_vietnam()
+    assert household.official_status_on == current_day()
     change = db.session.scalars(db.select(OfficialStatusChange)).one()
     assert (change.previous_status, change.status) == (OfficialStatus.POOR, "near_poor")
     entry = db.session.scalars(db.select(AuditEntry)).one()
