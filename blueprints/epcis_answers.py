@@ -10,8 +10,8 @@ from flask import Response, current_app, request
 from flask_login import current_user
 
 from linkage.extensions import db
-from linkage.services import epcis
 from linkage.services import trace as traces
+from linkage.services.trace import epcis
 from models import Lot, utcnow
 
 

@@ -140,7 +140,7 @@ def purge_idempotency_keys_command(days: int) -> None:
     """Delete Idempotency-Key records older than DAYS (clients retry within minutes)."""
     from datetime import timedelta
 
-    from linkage.services.idempotency import purge_keys
+    from linkage.services.orders.idempotency import purge_keys
 
     deleted = purge_keys(timedelta(days=days))
     db.session.commit()
@@ -157,7 +157,7 @@ def verify_records_command(rebuild: bool) -> None:
 
     Exits with status 1 when something differs and --rebuild was not given.
     """
-    from linkage.services.verification import verify
+    from linkage.services.valuechain.verification import verify
 
     found = verify(rebuild=rebuild)
     click.echo(

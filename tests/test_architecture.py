@@ -1,7 +1,10 @@
-"""Imports flow one way (CONVENTIONS): models <- services <- schemas <- blueprints.
+"""Imports flow one way (CONVENTIONS): models <- services <- schemas <- blueprints; services
+flush and the request layer commits.
 
 The rules read the source with `ast` (nothing is imported), so a violation fails here even when
 it is hidden in a function body or behind `if TYPE_CHECKING:`. Relative imports are resolved.
+Every rule walks its folder with all its sub-packages (services/trace/, services/valuechain/,
+...): a test plants violations in a throwaway tree of packages to show they are found there.
 """
 
 from __future__ import annotations
@@ -48,8 +51,19 @@ WEB_FREE = ("linkage.services.errors", "linkage.tables")
 WEB_PACKAGES = ("flask", "flask_babel", "flask_login", "werkzeug")
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
+# Services flush and never commit: the view or API handler commits once, so one request is one
+# transaction. The one exception, by module, with its reason (also in the module's docstring).
+COMMITTING_SERVICES = {
+    "linkage.services.orders.idempotency": (
+        "an Idempotency-Key's stored answer is worth something only once committed with what "
+        "the action wrote, and the request that loses the race for the key must roll back its "
+        "failed insert before it reads the winner's answer: committing is part of the rule"
+    ),
+}
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -99,10 +113,35 @@ def model_violations(name: str, source: str, *, is_package: bool = False) -> lis
     return sorted(found)
 
 
-def sources(package: str) -> list[tuple[str, str, bool]]:
-    files = sorted((ROOT / package.replace(".", "/")).rglob("*.py"))
+def commit_calls(source: str) -> list[int]:
+    """The lines that call `commit()`: `db.session.commit()`, `session.commit()`, or a bare
+    `commit()` (a bound method taken earlier)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        if (isinstance(function, ast.Attribute) and function.attr == "commit") or (
+            isinstance(function, ast.Name) and function.id == "commit"
+        ):
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
+def commit_violations(name: str, source: str) -> list[str]:
+    if name in COMMITTING_SERVICES:
+        return []
+    return [f"{name} calls commit() on line {line}" for line in commit_calls(source)]
+
+
+def sources(package: str, root: Path = ROOT) -> list[tuple[str, str, bool]]:
+    """Every module of a package and of its sub-packages: (name, source, is a package)."""
+    files = sorted((root / package.replace(".", "/")).rglob("*.py"))
     assert files, package
-    return [(module_name(f), f.read_text(encoding="utf-8"), f.name == "__init__.py") for f in files]
+    return [
+        (module_name(f, root), f.read_text(encoding="utf-8"), f.name == "__init__.py")
+        for f in files
+    ]
 
 
 def test_services_import_nothing_of_the_web_layer():
@@ -112,6 +151,98 @@ def test_services_import_nothing_of_the_web_layer():
         for problem in service_violations(name, source, is_package=is_package)
     ]
     assert problems == []
+
+
+def test_services_never_commit():
+    problems = [
+        problem
+        for name, source, _is_package in sources("linkage.services")
+        for problem in commit_violations(name, source)
+    ]
+    assert problems == []
+
+
+def test_the_commit_exception_is_still_needed_and_documented():
+    """The excepted module still commits, and says why in its docstring."""
+    modules = {name: source for name, source, _ in sources("linkage.services")}
+    for name in COMMITTING_SERVICES:
+        assert commit_calls(modules[name]), name
+        docstring = ast.get_docstring(ast.parse(modules[name])) or ""
+        assert "commits" in docstring and "test_architecture" in docstring, name
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        ("db.session.commit()\n", [1]),
+        ("def save():\n    db.session.flush()\n    session.commit()\n", [3]),
+        ("class A:\n    def f(self):\n        self.session.commit()\n", [3]),
+        ("finish = db.session.commit\ncommit = finish\ncommit()\n", [3]),
+        ("db.session.flush()\nwith db.session.begin_nested():\n    pass\n", []),
+        ("committed = True\ndb.session.execute(update(Lot))\n", []),
+    ],
+)
+def test_the_commit_rule_catches_a_commit(source, lines):
+    assert commit_calls(source) == lines
+    found = commit_violations("linkage.services.valuechain.lots", source)
+    assert len(found) == len(lines)
+    assert commit_violations("linkage.services.orders.idempotency", source) == []
+
+
+def test_the_rules_walk_every_package_of_the_services():
+    names = {name for name, _source, _is_package in sources("linkage.services")}
+    for package in ("listings", "orders", "trace", "valuechain"):
+        assert f"linkage.services.{package}" in names
+        assert any(name.startswith(f"linkage.services.{package}.") for name in names), package
+
+
+def test_the_rules_find_violations_planted_in_sub_packages(tmp_path):
+    """A throwaway tree shaped like the project: nested packages, relative imports."""
+    planted = {
+        "linkage/services/__init__.py": "",
+        "linkage/services/trace/__init__.py": "from .. import audit\nfrom ... import security\n",
+        "linkage/services/trace/queries.py": (
+            "from ...errors import DomainError\nfrom ..scope import manages\n"
+        ),
+        "linkage/services/valuechain/deep/__init__.py": "",
+        "linkage/services/valuechain/deep/lots.py": (
+            "def save():\n    from flask import request\n    db.session.commit()\n"
+        ),
+        "models/market/__init__.py": "from ...linkage.services import audit\n",
+    }
+    for path, source in planted.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(source, encoding="utf-8")
+
+    services = sources("linkage.services", tmp_path)
+    found = sorted(
+        problem
+        for name, source, is_package in services
+        for problem in service_violations(name, source, is_package=is_package)
+    )
+    commits = [
+        problem
+        for name, source, _is_package in services
+        for problem in commit_violations(name, source)
+    ]
+    models = [
+        problem
+        for name, source, is_package in sources("models", tmp_path)
+        for problem in model_violations(name, source, is_package=is_package)
+    ]
+
+    assert found == [
+        "linkage.services.trace imports linkage.security",
+        "linkage.services.trace.queries imports linkage.errors",
+        "linkage.services.trace.queries imports linkage.errors.DomainError",
+        "linkage.services.valuechain.deep.lots imports flask",
+        "linkage.services.valuechain.deep.lots imports flask.request",
+    ]
+    assert commits == ["linkage.services.valuechain.deep.lots calls commit() on line 3"]
+    assert models == [
+        "models.market imports linkage.services",
+        "models.market imports linkage.services.audit",
+    ]
 
 
 def test_the_service_exceptions_are_still_needed():

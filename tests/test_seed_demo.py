@@ -260,7 +260,7 @@ def test_demo_orders_in_every_state_with_exact_attribution(demo):
 
 def test_demo_records_verify_clean(demo):
     """Every derived record of the demo equals its recomputation from the records."""
-    from linkage.services.verification import verify
+    from linkage.services.valuechain.verification import verify
 
     found = verify()
     assert (found.orders, found.payments, found.lots) == ([], [], [])

@@ -16,7 +16,7 @@ from linkage.schemas.catalog import (
 )
 from linkage.schemas.common import envelope, page_of
 from linkage.security import PUBLIC
-from linkage.services import catalog
+from linkage.services.listings import catalog
 from linkage.services.paging import paginate
 
 from .common import api_allow

@@ -21,7 +21,8 @@ from linkage.schemas.orders import (
     ReasonSchema,
     ShipSchema,
 )
-from linkage.services import idempotency, orders
+from linkage.services import orders
+from linkage.services.orders import idempotency
 from linkage.services.paging import paginate
 from models import Order, Role
 

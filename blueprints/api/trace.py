@@ -18,10 +18,10 @@ from linkage.schemas.trace import (
     TraceSchema,
 )
 from linkage.security import PUBLIC
-from linkage.services import epcis
 from linkage.services import trace as traces
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.massbalance import MassBalance, mass_balance
+from linkage.services.trace import epcis
+from linkage.services.trace.massbalance import MassBalance, mass_balance
 from models import Role, utcnow
 
 from .common import api_allow

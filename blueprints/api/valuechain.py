@@ -35,10 +35,11 @@ from linkage.schemas.valuechain import (
     TransformationSchema,
 )
 from linkage.security import PUBLIC
-from linkage.services import corrections, payments, valuechain
+from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.paging import paginate
-from linkage.services.record_history import WithHistory, with_history
+from linkage.services.valuechain import corrections, payments
+from linkage.services.valuechain.history import WithHistory, with_history
 from models import Collection, Lot, Payment, Role, Transformation
 
 from .common import api_allow, not_found

@@ -12,8 +12,9 @@ from werkzeug.wrappers import Response
 from blueprints.common import page_number, status_argument
 from linkage.extensions import db
 from linkage.security import allow
-from linkage.services import idempotency, orders
+from linkage.services import orders
 from linkage.services.errors import DomainError
+from linkage.services.orders import idempotency
 from linkage.services.paging import paginate
 from models import Order, OrderStatus, Role
 

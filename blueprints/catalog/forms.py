@@ -11,7 +11,7 @@ from wtforms import SearchField
 from wtforms.validators import Length
 
 from blueprints.forms import ChoiceField, MoneyField
-from linkage.services.catalog import CatalogFilters, Sort
+from linkage.services.listings.catalog import CatalogFilters, Sort
 from models import CertificationKind, Commune, Cooperative, Product, ProductCategory, Region
 
 from .labels import CATEGORY_LABELS, CERTIFICATION_LABELS, REGION_LABELS, SORT_LABELS, choices

@@ -7,7 +7,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from linkage.labels import CATEGORY_LABELS, CERTIFICATION_LABELS, REGION_LABELS, UNIT_LABELS
-from linkage.services.catalog import Sort
+from linkage.services.listings.catalog import Sort
 from models import CertificationKind, ProductCategory, Region, Unit
 
 SORT_LABELS = {

@@ -9,8 +9,9 @@ from flask import render_template, request, url_for
 
 from blueprints.common import page_number
 from linkage.security import PUBLIC, allow
-from linkage.services import catalog, cooperatives
+from linkage.services import cooperatives
 from linkage.services.errors import DomainError
+from linkage.services.listings import catalog
 from linkage.services.paging import Page, paginate
 from linkage.services.periods import current_day
 from linkage.services.public_impact import member_poverty_share

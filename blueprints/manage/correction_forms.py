@@ -10,8 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from linkage.services.corrections import MAX_REASON, MIN_REASON
 from linkage.services.periods import VIETNAM
+from linkage.services.valuechain.corrections import MAX_REASON, MIN_REASON
 from models import Collection
 
 from .valuechain_forms import DeliveryFields, noon

@@ -19,11 +19,12 @@ from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.numbers import format_quantity, format_vnd
 from linkage.security import allow
-from linkage.services import corrections, valuechain
+from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.errors import DomainError, NotFound
 from linkage.services.periods import VIETNAM
-from linkage.services.record_history import history
+from linkage.services.valuechain import corrections
+from linkage.services.valuechain.history import history
 from models import Collection, Cooperative, Household, Payment, RecordChange, Role
 
 from .correction_forms import CorrectionForm, VoidForm

@@ -17,8 +17,8 @@ from linkage.extensions import db
 from linkage.security import allow
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.dashboard import cooperative_overview
-from linkage.services.deliveries import open_collection_lots, recent_collections
 from linkage.services.paging import paginate
+from linkage.services.valuechain.deliveries import open_collection_lots, recent_collections
 from models import Cooperative, Lot, OrderStatus, PaymentKind, Role, manager_cooperatives
 
 from .delivery_forms import DeliveryForm

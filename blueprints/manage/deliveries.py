@@ -16,11 +16,12 @@ from blueprints.common import show_refusal
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow
-from linkage.services import plausibility, valuechain
+from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.deliveries import open_collection_lots
 from linkage.services.errors import DomainError
 from linkage.services.periods import current_day
+from linkage.services.valuechain import plausibility
+from linkage.services.valuechain.deliveries import open_collection_lots
 from linkage.templating import format_quantity, format_vnd
 from models import Collection, Household, Lot, LotOrigin, Role, amount_vnd
 

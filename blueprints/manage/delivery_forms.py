@@ -12,7 +12,7 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from blueprints.forms import MoneyField, QuantityField
-from linkage.services import deliveries
+from linkage.services.valuechain import deliveries
 from models import Cooperative, Household, Lot
 
 from .valuechain_forms import UNIT_NAMES, product_name

@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from blueprints.forms import MoneyField, QuantityField, number_required
 from linkage.numbers import UNIT_LABELS as UNIT_LABELS  # the one table, used by the pages
+from linkage.services import listings
 from models import Certification, ListingStatus, Product
 
 from .profile_forms import kind_label
@@ -120,20 +121,7 @@ class ListingForm(FlaskForm):
 
     def listing_data(self) -> dict[str, Any]:
         """The fields as the listings service takes them."""
-        data = {
-            name: self[name].data
-            for name in (
-                "title",
-                "description",
-                "grade",
-                "unit_price_vnd",
-                "quantity_available",
-                "min_order_quantity",
-                "harvest_start",
-                "harvest_end",
-                "certifications",
-            )
-        }
+        data = {name: self[name].data for name in (*listings.FIELDS, "certifications")}
         if "product_code" in self:
             data["product_code"] = self.product_code.data
         data["certifications"] = data["certifications"] or []

@@ -13,13 +13,13 @@ from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.numbers import format_vnd
 from linkage.security import allow
-from linkage.services import payments as service
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
 from linkage.services.periods import Month, Period, current_day, current_month
 from linkage.services.statements import household_statement as build_statement
+from linkage.services.valuechain import payments as service
 from models import PaymentKind, Role
 
 from .valuechain_forms import PaymentForm, household_choices

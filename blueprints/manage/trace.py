@@ -11,11 +11,11 @@ from blueprints.epcis_answers import managers_epcis
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow
-from linkage.services import massbalance
 from linkage.services import trace as traces
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.paging import Page
 from linkage.services.periods import current_day
+from linkage.services.trace import massbalance
 from models import Role
 
 COOPERATIVE = "/<id:cooperative_id>"

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from blueprints.common import page_number
 from linkage.extensions import db
 from linkage.security import AUTHENTICATED, allow
-from linkage.services import notices
+from linkage.services.orders import notices
 from linkage.services.paging import paginate
 from models import Notice, Role
 

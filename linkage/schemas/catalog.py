@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from marshmallow import Schema, fields, validate
 
-from linkage.services.catalog import CatalogFilters, Provenance, Sort
+from linkage.services.listings.catalog import CatalogFilters, Provenance, Sort
 from models import (
     CertificationKind,
     Listing,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from linkage.services.payments import PaymentTotals
+from linkage.services.valuechain.payments import PaymentTotals
 from models import PaymentKind
 
 from .common import PaginationArgs, money, page_of
@@ -79,7 +79,7 @@ def kind_totals(by_kind: dict[PaymentKind, int]) -> dict[str, int]:
 
 
 def totals_of(totals: PaymentTotals) -> dict[str, object]:
-    """A services.payments.PaymentTotals as PaymentTotalsSchema's mapping."""
+    """A services.valuechain.payments.PaymentTotals as PaymentTotalsSchema's mapping."""
     return {
         "period_start": str(totals.period.start),
         "period_end": str(totals.period.end),

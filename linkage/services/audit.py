@@ -81,6 +81,12 @@ def record(
     return entry
 
 
+def record_created(actor: User | None, entity_type: str, obj: Any, fields: tuple[str, ...]) -> None:
+    """Flush a new record (it gets its id) and audit its creation with the named fields."""
+    db.session.flush()
+    record(actor, AuditAction.CREATE, entity_type, obj.id, new=snapshot(obj, fields))
+
+
 def record_update(
     actor: User | None,
     entity_type: str,
@@ -92,7 +98,7 @@ def record_update(
 ) -> AuditEntry | None:
     """Audit an edit from two snapshots: old and new values of the fields that changed only;
     nothing (None) when none did."""
-    changed = [name for name in new if new[name] != old[name]]
+    changed = [name for name in new if new[name] != old.get(name)]
     if not changed:
         return None
     return record(
@@ -100,7 +106,7 @@ def record_update(
         AuditAction.UPDATE,
         entity_type,
         entity_id,
-        old={name: old[name] for name in changed},
+        old={name: old.get(name) for name in changed},
         new={name: new[name] for name in changed},
         reason=reason,
     )

@@ -97,14 +97,7 @@ def register_cooperative(
     if actor.role == Role.MANAGER:
         cooperative.managers.append(actor)
     db.session.add(cooperative)
-    db.session.flush()
-    audit.record(
-        actor,
-        AuditAction.CREATE,
-        "cooperative",
-        cooperative.id,
-        new=audit.snapshot(cooperative, AUDITED_FIELDS),
-    )
+    audit.record_created(actor, "cooperative", cooperative, AUDITED_FIELDS)
     return cooperative
 
 

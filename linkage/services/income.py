@@ -16,8 +16,8 @@ from sqlalchemy import delete, insert, select
 from linkage.extensions import db
 from models import IncomeAttribution, LotAllocation, Order, OrderLine, utcnow
 
-from .attribution import ValueChain, attribute_lines
-from .lineage import load_sources, upstream_lot_ids
+from .valuechain.attribution import ValueChain, attribute_lines
+from .valuechain.lineage import load_sources, upstream_lot_ids
 
 
 def attribute_order(order: Order) -> int:

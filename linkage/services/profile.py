@@ -16,7 +16,7 @@ from models import AuditAction, Certification, CertificationKind, Cooperative, P
 
 from . import audit
 from .accounts import EMAIL_RE
-from .scope import manages
+from .scope import manages, require_manager
 
 PROFILE_FIELDS = ("description", "address", "contact_name", "contact_phone", "contact_email")
 CERTIFICATION_FIELDS = ("kind", "number", "issuer", "product_id", "valid_from", "valid_to")
@@ -65,9 +65,8 @@ def clean_contact(data: Mapping[str, Any]) -> dict[str, str | None]:
 
 def update_profile(actor: User, cooperative: Cooperative, data: Mapping[str, Any]) -> Cooperative:
     """Change the given profile fields of a cooperative the actor manages; audited."""
-    _check_manages(actor, cooperative.id)
-    cleaned = clean_contact(data)
-    _change(actor, "cooperative", cooperative, PROFILE_FIELDS, cleaned)
+    require_manager(actor, cooperative.id)
+    _change(actor, "cooperative", cooperative, PROFILE_FIELDS, clean_contact(data))
     return cooperative
 
 
@@ -98,17 +97,12 @@ def add_certification(
     actor: User, cooperative: Cooperative, data: Mapping[str, Any]
 ) -> Certification:
     """Record a certificate the cooperative holds; audited."""
-    _check_manages(actor, cooperative.id)
+    require_manager(actor, cooperative.id)
     values = _certification_values(data)
     certification = Certification(cooperative_id=cooperative.id, **values)
     db.session.add(certification)
-    db.session.flush()
-    audit.record(
-        actor,
-        AuditAction.CREATE,
-        "certification",
-        certification.id,
-        new=audit.snapshot(certification, ("cooperative_id", *CERTIFICATION_FIELDS)),
+    audit.record_created(
+        actor, "certification", certification, ("cooperative_id", *CERTIFICATION_FIELDS)
     )
     return certification
 
@@ -117,7 +111,7 @@ def update_certification(
     actor: User, certification: Certification, data: Mapping[str, Any]
 ) -> Certification:
     """Correct a certificate's kind, number, issuer, product or validity; audited."""
-    _check_manages(actor, certification.cooperative_id)
+    require_manager(actor, certification.cooperative_id)
     merged = {name: data.get(name, getattr(certification, name)) for name in CERTIFICATION_FIELDS}
     values = _certification_values(merged)
     _change(actor, "certification", certification, CERTIFICATION_FIELDS, values)
@@ -126,7 +120,7 @@ def update_certification(
 
 def delete_certification(actor: User, certification: Certification) -> None:
     """Remove a certificate (and so from the listings that showed it); audited."""
-    _check_manages(actor, certification.cooperative_id)
+    require_manager(actor, certification.cooperative_id)
     old = audit.snapshot(certification, ("cooperative_id", *CERTIFICATION_FIELDS))
     certification_id = certification.id
     db.session.delete(certification)
@@ -137,15 +131,10 @@ def delete_certification(actor: User, certification: Certification) -> None:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _check_manages(actor: User, cooperative_id: int) -> None:
-    if not manages(actor, cooperative_id):
-        raise NotFound(_("Cooperative not found."))
-
-
 def _change(
     actor: User, entity_type: str, record: Any, fields: tuple[str, ...], values: Mapping[str, Any]
 ) -> None:
-    """Set the values on the record and audit the fields that changed (old and new)."""
+    """Set checked values on a record; audit the fields that changed."""
     old = audit.snapshot(record, fields)
     for name, value in values.items():
         setattr(record, name, value)

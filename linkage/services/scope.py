@@ -55,6 +55,12 @@ def manages(actor: User, cooperative_id: int) -> bool:
     return actor.role == Role.MANAGER and any(c.id == cooperative_id for c in actor.cooperatives)
 
 
+def require_manager(actor: User, cooperative_id: int) -> None:
+    """Go on only for an admin or a manager of this cooperative; anyone else gets 404."""
+    if not manages(actor, cooperative_id):
+        raise NotFound(_("Cooperative not found."))
+
+
 def commune_in_scope(actor: User, commune_code: str) -> bool:
     """True when an official's (or admin's) jurisdiction holds the commune."""
     if actor.role == Role.ADMIN or (actor.role == Role.OFFICIAL and actor.province_wide):

@@ -27,9 +27,9 @@ from models import (
 from . import audit
 from .counted import counted
 from .periods import Period
-from .record_history import changes_of
 from .scope import manages
 from .valuechain import member_household
+from .valuechain.history import changes_of
 
 
 @dataclass(frozen=True)

@@ -376,7 +376,7 @@ def test_record_and_list_payments_with_totals(client, coop, manager, auth):
 
 
 def test_payment_list_takes_a_bounded_number_of_queries(client, coop, manager, auth):
-    from linkage.services import payments
+    from linkage.services.valuechain import payments
 
     from ..factories_valuechain import WHEN
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from linkage.extensions import db
-from linkage.services import payments
+from linkage.services.valuechain import payments
 from models import Collection, CollectionStatus, Lot, Payment, PaymentKind, RecordChange
 
 from ..services.test_corrections import WHEN, delivered  # noqa: F401 (fixture)

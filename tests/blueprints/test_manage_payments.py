@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from linkage.extensions import db
-from linkage.services import payments, valuechain
+from linkage.services import valuechain
 from linkage.services.periods import current_month
+from linkage.services.valuechain import payments
 from models import AuditAction, AuditEntry, Payment, PaymentKind
 
 from ..audit_entries import RECORD_ENTRIES, record_entries

@@ -158,7 +158,7 @@ def test_notices_need_a_login(client, method, url):
 
 def test_a_sentence_for_every_kind_the_order_service_writes(app, market):
     """Every notice kind has its own sentence (none falls back to the generic one)."""
-    from linkage.services.notices import sentence
+    from linkage.services.orders.notices import sentence
 
     with app.test_request_context():
         order = place(market.buyer, market.listing)

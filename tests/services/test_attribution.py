@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkage.services.attribution import (
+from linkage.services.valuechain.attribution import (
     LotSources,
     ValueChain,
     attribute_lines,

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from linkage.extensions import db
-from linkage.services import catalog, cooperatives
-from linkage.services.catalog import CatalogFilters, Sort
+from linkage.services import cooperatives
 from linkage.services.errors import DomainError
+from linkage.services.listings import catalog
+from linkage.services.listings.catalog import CatalogFilters, Sort
 from linkage.services.periods import current_day
 from models import (
     CertificationKind,

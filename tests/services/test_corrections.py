@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from linkage.extensions import db
-from linkage.services import corrections, payments, valuechain
+from linkage.services import valuechain
 from linkage.services.errors import DomainError
-from linkage.services.order_lifecycle import pay_order
-from linkage.services.record_history import history
+from linkage.services.orders import pay_order
+from linkage.services.valuechain import corrections, payments
+from linkage.services.valuechain.history import history
 from models import (
     AuditEntry,
     ChangeAction,
@@ -284,7 +285,8 @@ def test_a_farmgate_payment_is_voided_through_its_delivery(delivered):
 
 
 def test_a_void_delivery_leaves_the_trace_and_the_epcis_documents(delivered):
-    from linkage.services import epcis, trace
+    from linkage.services import trace
+    from linkage.services.trace import epcis
 
     corrections.void_collection(delivered.manager, delivered.from_b, REASON)
     db.session.commit()

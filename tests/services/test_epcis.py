@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from linkage.extensions import db
-from linkage.services import epcis
 from linkage.services import trace as traces
+from linkage.services.trace import epcis
 
 from ..factories import HouseholdFactory
 from ..factories_trace import FEB, JAN, build_chain, collect, lot

@@ -9,7 +9,7 @@ from sqlalchemy import event, func, select
 
 from linkage.extensions import db
 from linkage.services.income import attribute_order
-from linkage.services.lineage import upstream_lot_ids
+from linkage.services.valuechain.lineage import upstream_lot_ids
 from models import (
     Collection,
     IncomeAttribution,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from linkage.extensions import db
-from linkage.services.massbalance import (
+from linkage.services.trace.massbalance import (
     IN_MISMATCH,
     OVERDRAWN,
     REMAINING_MISMATCH,

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 from linkage.extensions import db
-from linkage.services import payments, statements, valuechain
+from linkage.services import statements, valuechain
 from linkage.services.errors import DomainError
 from linkage.services.periods import Month, Period, current_month
+from linkage.services.valuechain import payments
 from models import AuditAction, AuditEntry, Membership, Payment, PaymentKind
 
 from ..factories_valuechain import lot_of, member_of

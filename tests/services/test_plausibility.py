@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from linkage.extensions import db
-from linkage.services.plausibility import (
+from linkage.services.valuechain.plausibility import (
     Concern,
     ConcernKind,
     Rules,

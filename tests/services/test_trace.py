@@ -13,7 +13,7 @@ from sqlalchemy import event
 from linkage.extensions import db
 from linkage.services import trace as traces
 from linkage.services.errors import DomainError
-from linkage.services.lineage import downstream_lot_ids, upstream_lot_ids
+from linkage.services.valuechain.lineage import downstream_lot_ids, upstream_lot_ids
 from models import CooperativeStatus, LotOrigin, Process
 
 from ..factories import HouseholdFactory, UserFactory

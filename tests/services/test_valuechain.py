@@ -102,7 +102,7 @@ def test_create_lot_retries_when_a_concurrent_writer_took_the_number(manager, co
         calls.append(prefix)
         return taken.code if len(calls) == 1 else f"{prefix}-{year}-0777"
 
-    monkeypatch.setattr(valuechain, "_next_lot_code", next_code)
+    monkeypatch.setattr(valuechain.lots, "_next_lot_code", next_code)
     lot = valuechain.create_lot(manager, coop, "PT-BA-KICH-TUOI")
     db.session.commit()
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from linkage.extensions import db
-from linkage.services import corrections
-from linkage.services.verification import verify
+from linkage.services.valuechain import corrections
+from linkage.services.valuechain.verification import verify
 from models import IncomeAttribution, Lot, Payment
 
 from .test_corrections import REASON, attributed, delivered  # noqa: F401 (fixture)

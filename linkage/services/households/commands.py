@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from linkage.extensions import db
 from linkage.services import audit
 from linkage.services.errors import Conflict, Invalid, NotFound
-from linkage.services.scope import household_scope, manages
+from linkage.services.scope import household_scope, require_manager
 from models import AuditAction, Cooperative, Household, Membership, Role, User, utcnow
 
 from .queries import visible_cooperative_ids
@@ -54,15 +54,9 @@ AUDITED_FIELDS = (
 )
 
 
-def check_manager(actor: User, cooperative: Cooperative) -> None:
-    """Only an admin or a manager of the cooperative adds its members; others get 404."""
-    if not manages(actor, cooperative.id):
-        raise NotFound(_("Cooperative not found."))
-
-
 def create_household(actor: User, cooperative: Cooperative, data: Mapping[str, Any]) -> Household:
     """Register a household as a member of the cooperative, with its consent; audited."""
-    check_manager(actor, cooperative)
+    require_manager(actor, cooperative.id)
     clean, errors = clean_values(data, (*COLUMNS, *OPTIONAL_COLUMNS), load_reference())
     _raise_first(errors)
     clean.pop("consent")
@@ -140,7 +134,7 @@ def add_membership(
     Only an admin, or a manager of both a cooperative the household already belongs to and
     the new one, may do it: anyone else would learn of a household outside their scope (404).
     """
-    check_manager(actor, cooperative)
+    require_manager(actor, cooperative.id)
     household = db.session.scalars(
         select(Household).where(Household.id == household_id, household_scope(actor))
     ).first()

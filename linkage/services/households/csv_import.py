@@ -13,9 +13,10 @@ from sqlalchemy import insert, select
 from linkage.extensions import db
 from linkage.services import audit
 from linkage.services.periods import current_day
+from linkage.services.scope import require_manager
 from models import AuditAction, AuditEntry, Cooperative, Household, Membership, User, utcnow
 
-from .commands import AUDITED_FIELDS, check_manager
+from .commands import AUDITED_FIELDS
 from .csv_file import ImportRejected, RowError, read_csv
 from .values import COLUMNS, OPTIONAL_COLUMNS, clean_values, load_reference
 
@@ -30,7 +31,7 @@ def import_households(actor: User, cooperative: Cooperative, data: bytes) -> int
     Every row is checked first and every problem reported (ImportRejected); only a clean
     file is written, with set-based INSERTs of households, memberships and audit entries.
     """
-    check_manager(actor, cooperative)
+    require_manager(actor, cooperative.id)
     records, errors = read_csv(data)
     ref = load_reference()
     names = (*COLUMNS, *OPTIONAL_COLUMNS)

@@ -1,5 +1,12 @@
 """Idempotency keys: the same key and request return the first answer; a different request
-with a reused key is refused. Keys live in the database, so every app worker sees them."""
+with a reused key is refused. Keys live in the database, so every app worker sees them.
+
+The one service that commits (and rolls back), which `tests/test_architecture.py` allows by
+name: the stored answer is only worth anything once it is committed in the same transaction
+as what the action wrote, and a request that loses the race for the key must roll back its
+failed insert before it can read the winner's answer. Committing is part of the rule, so it
+lives here rather than in each view that places an order.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +22,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from linkage.extensions import db
-from linkage.services.errors import Invalid
 from models import IdempotencyKey, User, utcnow
+
+from ..errors import Invalid
 
 MAX_KEY_LENGTH = 255
 

@@ -22,8 +22,8 @@ from models import (
     Payment,
 )
 
-from . import income
-from .counted import counted
+from .. import income
+from ..counted import counted
 
 
 @dataclass

@@ -17,10 +17,10 @@ from sqlalchemy import select, update
 
 from linkage.extensions import db
 from linkage.numbers import format_quantity
-from linkage.services.errors import Conflict, Invalid, NotFound, UnknownReference
 from models import Lot, LotAllocation, Order, User, to_quantity, utcnow
 
-from .order_lifecycle import may_act, move, not_found
+from ..errors import Conflict, Invalid, NotFound, UnknownReference
+from .lifecycle import may_act, move, not_found
 
 
 @dataclass(frozen=True)

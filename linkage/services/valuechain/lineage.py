@@ -1,7 +1,9 @@
-"""The upstream of lots in a bounded number of queries, whatever the chain's length.
+"""The lots upstream and downstream of lots, and their sources, in a bounded number of
+queries whatever the chain's length.
 
-A recursive CTE walks from lots back through the transformations that produced them to the
-lots they consumed; two more queries fetch the transformation inputs and the collections.
+A recursive CTE walks from lots through the transformations, back to the lots they consumed
+or on to the lots they made; two more queries fetch the transformation inputs and the
+collections a lot's income is attributed to.
 """
 
 from __future__ import annotations
@@ -16,23 +18,41 @@ from sqlalchemy import select
 from linkage.extensions import db
 from models import Collection, Lot, Transformation, TransformationInput
 
+from ..counted import counted
 from .attribution import LotSources
-from .counted import counted
 
 
 def upstream_lot_ids(lot_ids: Many[int]) -> set[int]:
     """The lots themselves and every lot upstream of them (one recursive query)."""
+    return _walk(lot_ids, upstream=True)
+
+
+def downstream_lot_ids(lot_ids: Many[int]) -> set[int]:
+    """The lots themselves and every lot made from them, at any depth (one recursive query)."""
+    return _walk(lot_ids, upstream=False)
+
+
+def _walk(lot_ids: Many[int], *, upstream: bool) -> set[int]:
+    """The lots and those reached from them through transformations, one step after another:
+    back to the input lots that made them (`upstream`), or on to the lots made from them."""
     if not lot_ids:
         return set()
     anchor = select(Lot.id.label("lot_id")).where(Lot.id.in_(list(lot_ids)))
-    upstream = anchor.cte(name="upstream", recursive=True)
-    step = (
-        select(TransformationInput.lot_id.label("lot_id"))
-        .join(Transformation, Transformation.id == TransformationInput.transformation_id)
-        .join(upstream, Transformation.output_lot_id == upstream.c.lot_id)
+    reached = anchor.cte(name="upstream" if upstream else "downstream", recursive=True)
+    # from a lot to the next: an input of the step that made it, or the output of a step it fed
+    found, known = (
+        (TransformationInput.lot_id, Transformation.output_lot_id)
+        if upstream
+        else (Transformation.output_lot_id, TransformationInput.lot_id)
     )
-    upstream = upstream.union(step)
-    return set(db.session.scalars(select(upstream.c.lot_id)).all())
+    step = (
+        select(found.label("lot_id"))
+        .select_from(TransformationInput)
+        .join(Transformation, Transformation.id == TransformationInput.transformation_id)
+        .join(reached, known == reached.c.lot_id)
+    )
+    reached = reached.union(step)
+    return set(db.session.scalars(select(reached.c.lot_id)).all())
 
 
 @dataclass(frozen=True)
@@ -74,18 +94,3 @@ def load_sources(lot_ids: Many[int]) -> tuple[dict[int, LotSources], dict[int, C
         for lot_id in lot_ids
     }
     return sources, facts
-
-
-def downstream_lot_ids(lot_ids: Many[int]) -> set[int]:
-    """The lots themselves and every lot made from them, at any depth (one recursive query)."""
-    if not lot_ids:
-        return set()
-    anchor = select(Lot.id.label("lot_id")).where(Lot.id.in_(list(lot_ids)))
-    downstream = anchor.cte(name="downstream", recursive=True)
-    step = (
-        select(Transformation.output_lot_id.label("lot_id"))
-        .join(TransformationInput, TransformationInput.transformation_id == Transformation.id)
-        .join(downstream, TransformationInput.lot_id == downstream.c.lot_id)
-    )
-    downstream = downstream.union(step)
-    return set(db.session.scalars(select(downstream.c.lot_id)).all())

@@ -1,8 +1,9 @@
 """Payments to member households: surplus and other payments, lists and totals by month.
 
-Farmgate payments are made by `valuechain.record_collection`; here a manager records the
-rest. Totals are one GROUP BY over month buckets computed in SQL from the Vietnam-time month
-bounds of the period, so they agree on SQLite and PostgreSQL whatever the server time zone.
+Farmgate payments are made with their delivery (`deliveries.record_collection`); here a
+manager records the rest. Totals are one GROUP BY over month buckets computed in SQL from the
+Vietnam-time month bounds of the period, so they agree on SQLite and PostgreSQL whatever the
+server time zone.
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
-from linkage.services.errors import Invalid, NotFound
-from models import AuditAction, Cooperative, Payment, PaymentKind, User
+from models import Cooperative, Payment, PaymentKind, User
 
-from . import audit
-from .counted import counted
-from .periods import Month, Period, current_month
-from .scope import manages
-from .valuechain import MAX_AMOUNT_VND, PAYMENT_FIELDS, check_moment, member_household
+from .. import audit
+from ..counted import counted
+from ..errors import Invalid
+from ..periods import Month, Period, current_month
+from ..scope import require_manager
+from . import checks
 
 MANUAL_KINDS = (PaymentKind.SURPLUS, PaymentKind.OTHER)
 MAX_PERIOD_MONTHS = 120
+MAX_NOTE = 1000
+PAYMENT_FIELDS = ("cooperative_id", "household_id", "kind", "amount_vnd", "paid_at", "note")
 
 
 def parse_period(start: str | None, end: str | None, *, default: Period | None = None) -> Period:
@@ -64,8 +67,7 @@ def record_payment(
     note: str = "",
 ) -> Payment:
     """A surplus share or other payment to a member household; audited."""
-    if not manages(actor, cooperative.id):
-        raise NotFound(_("Cooperative not found."))
+    require_manager(actor, cooperative.id)
     try:
         kind = PaymentKind(kind)
     except ValueError:
@@ -75,31 +77,39 @@ def record_payment(
             _("Record a surplus share or another payment; farmgate payments come from deliveries."),
             field="kind",
         )
-    if not isinstance(amount_vnd, int) or not 0 < amount_vnd <= MAX_AMOUNT_VND:
+    if not isinstance(amount_vnd, int) or not 0 < amount_vnd <= checks.MAX_AMOUNT_VND:
         raise Invalid(_("Enter an amount greater than zero."), field="amount_vnd")
-    paid_at = check_moment(paid_at, "paid_at")
-    note = (note or "").strip()
-    if len(note) > 1000:
-        raise Invalid(_("The note is too long."), field="note")
-    household = member_household(cooperative.id, household_id)
+    paid_at = checks.check_moment(paid_at, "paid_at")
+    note = checks.note(note, MAX_NOTE)
+    household = checks.member_household(cooperative.id, household_id)
+    return add_payment(actor, cooperative.id, household.id, kind, amount_vnd, paid_at, note=note)
+
+
+def add_payment(
+    actor: User,
+    cooperative_id: int,
+    household_id: int,
+    kind: PaymentKind,
+    amount_vnd: int,
+    paid_at: datetime,
+    *,
+    note: str = "",
+    collection_id: int | None = None,
+) -> Payment:
+    """Write a payment whose values the caller has checked (a farmgate payment names its
+    delivery), and audit it."""
     payment = Payment(
-        cooperative_id=cooperative.id,
-        household_id=household.id,
+        cooperative_id=cooperative_id,
+        household_id=household_id,
         kind=kind,
         amount_vnd=amount_vnd,
         paid_at=paid_at,
+        collection_id=collection_id,
         note=note,
         recorded_by_id=actor.id,
     )
     db.session.add(payment)
-    db.session.flush()
-    audit.record(
-        actor,
-        AuditAction.CREATE,
-        "payment",
-        payment.id,
-        new=audit.snapshot(payment, PAYMENT_FIELDS),
-    )
+    audit.record_created(actor, "payment", payment, PAYMENT_FIELDS)
     return payment
 
 
@@ -111,8 +121,7 @@ def payments_query(
     household_id: int | None = None,
 ) -> Select[Any]:
     """The cooperative's payments, newest first, with their households."""
-    if not manages(actor, cooperative.id):
-        raise NotFound(_("Cooperative not found."))
+    require_manager(actor, cooperative.id)
     statement = (
         select(Payment)
         .where(Payment.cooperative_id == cooperative.id)

@@ -24,3 +24,13 @@ ACTION_LABELS = {
     "deliver": _l("marked delivered"),
     "pay": _l("marked paid"),
 }
+
+
+def status_label(status: OrderStatus) -> str:
+    """An order state in words, in the current language."""
+    return str(STATUS_LABELS[status])
+
+
+def action_label(action: str) -> str:
+    """What an action makes of an order, in words ("accepted", "marked paid")."""
+    return str(ACTION_LABELS[action])

@@ -1,19 +1,18 @@
-"""Mass balance of a cooperative's lots and processing yields, with outliers flagged (issue 5).
+"""Mass balance of a cooperative's lots, with the lots that do not balance flagged (issue 5).
 
 Everything is SQL aggregates: one row per lot from grouped subqueries (collected in, produced
-by processing, consumed by processing, shipped), totals, and yields grouped by process and
-product. A fixed number of queries whatever the number of lots.
+by processing, consumed by processing, shipped), totals by unit, and the processing yields
+(`trace.yields`). A fixed number of queries whatever the number of lots.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Float, Select, case, cast, func, literal, or_, select, type_coerce
+from sqlalchemy import Select, case, func, literal, or_, select
 
 from linkage.extensions import db
 from models import (
@@ -23,19 +22,22 @@ from models import (
     LotAllocation,
     Process,
     Product,
-    Quantity,
     Transformation,
     TransformationInput,
     Unit,
 )
 
-from .counted import counted
-from .paging import Page
+from ..counted import counted
+from ..paging import Page
+from .yields import (
+    PHYSICAL_MAX_YIELD,
+    ImpossibleYield,
+    YieldRow,
+    as_quantity,
+    impossible_yields,
+    yield_rows,
+)
 
-# No drying, slicing, sorting or packing step can give out more than it took in.
-PHYSICAL_MAX_YIELD: Mapping[Process, Decimal] = {process: Decimal("1") for process in Process}
-RATIO_PLACES = Decimal("0.0001")
-MAX_LISTED_OUTLIERS = 100
 OVERDRAWN, REMAINING_MISMATCH, IN_MISMATCH = "overdrawn", "remaining_mismatch", "in_mismatch"
 
 
@@ -79,42 +81,6 @@ class Totals:
 
 
 @dataclass(frozen=True)
-class YieldRow:
-    """The yield of one process making one product: overall, lowest, highest, impossible."""
-
-    process: Process
-    product_code: str
-    product_name_vi: str
-    product_name_en: str
-    transformations: int
-    input_quantity: Decimal
-    output_quantity: Decimal
-    lowest: Decimal | None
-    highest: Decimal | None
-    impossible: int
-
-    @property
-    def yield_ratio(self) -> Decimal | None:
-        if not self.input_quantity:
-            return None
-        return (self.output_quantity / self.input_quantity).quantize(RATIO_PLACES)
-
-
-@dataclass(frozen=True)
-class ImpossibleYield:
-    transformation_id: int
-    process: Process
-    occurred_at: datetime
-    output_lot_code: str
-    input_quantity: Decimal
-    output_quantity: Decimal
-
-    @property
-    def yield_ratio(self) -> Decimal:
-        return (self.output_quantity / self.input_quantity).quantize(RATIO_PLACES)
-
-
-@dataclass(frozen=True)
 class MassBalance:
     cooperative_id: int
     totals: list[Totals]  # one row per unit
@@ -129,11 +95,6 @@ class MassBalance:
     @property
     def flagged_count(self) -> int:
         return sum(t.flagged_lots for t in self.totals)
-
-
-def _quantity(expression: Any) -> Any:
-    """A SQL quantity read back as a Decimal (on SQLite, from its integer thousandths)."""
-    return type_coerce(expression, Quantity())
 
 
 def _lot_rows(cooperative_id: int) -> tuple[Select[Any], dict[str, Any]]:
@@ -177,7 +138,7 @@ def _lot_rows(cooperative_id: int) -> tuple[Select[Any], dict[str, Any]]:
             Product.name_vi,
             Product.name_en,
             Product.unit,
-            *(_quantity(amount).label(name) for name, amount in amounts.items()),
+            *(as_quantity(amount).label(name) for name, amount in amounts.items()),
             Lot.quantity_remaining,
             Lot.quantity_in,
             *(case((condition, 1), else_=0).label(name) for name, condition in flags.items()),
@@ -227,7 +188,7 @@ def mass_balance(
             func.count(),
             func.sum(case((or_(*(rows.c[name] == 1 for name in flags)), 1), else_=0)),
             *(
-                _quantity(func.sum(rows.c[name]))
+                as_quantity(func.sum(rows.c[name]))
                 for name in ("collected", "produced", "consumed", "shipped", "quantity_remaining")
             ),
         )
@@ -247,93 +208,6 @@ def mass_balance(
         cooperative_id=cooperative.id,
         totals=totals,
         lots=Page([_balance(row) for row in page_rows], page, per_page, total),
-        yields=_yields(cooperative.id, max_yield),
-        impossible=_impossible(cooperative.id, max_yield),
+        yields=yield_rows(cooperative.id, max_yield),
+        impossible=impossible_yields(cooperative.id, max_yield),
     )
-
-
-def _inputs_and_limit(cooperative_id: int, max_yield: Mapping[Process, Decimal]) -> tuple[Any, Any]:
-    inputs = (
-        select(
-            TransformationInput.transformation_id.label("transformation_id"),
-            func.sum(TransformationInput.quantity).label("quantity"),
-        )
-        .join(Transformation, Transformation.id == TransformationInput.transformation_id)
-        .where(Transformation.cooperative_id == cooperative_id)
-        .group_by(TransformationInput.transformation_id)
-        .subquery()
-    )
-    factor = case(
-        {process: literal(float(limit), Float()) for process, limit in max_yield.items()},
-        value=Transformation.process,
-        else_=literal(1.0, Float()),
-    )
-    impossible = (
-        cast(Transformation.output_quantity, Float) > cast(inputs.c.quantity, Float) * factor
-    )
-    return inputs, impossible
-
-
-def _yields(cooperative_id: int, max_yield: Mapping[Process, Decimal]) -> list[YieldRow]:
-    inputs, impossible = _inputs_and_limit(cooperative_id, max_yield)
-    ratio = cast(Transformation.output_quantity, Float) / cast(inputs.c.quantity, Float)
-    rows = db.session.execute(
-        select(
-            Transformation.process,
-            Product.code,
-            Product.name_vi,
-            Product.name_en,
-            func.count(Transformation.id),
-            _quantity(func.sum(inputs.c.quantity)),
-            _quantity(func.sum(Transformation.output_quantity)),
-            func.min(ratio),
-            func.max(ratio),
-            func.sum(case((impossible, 1), else_=0)),
-        )
-        .join(inputs, inputs.c.transformation_id == Transformation.id)
-        .join(Lot, Lot.id == Transformation.output_lot_id)
-        .join(Product, Product.id == Lot.product_id)
-        .where(Transformation.cooperative_id == cooperative_id)
-        .group_by(Transformation.process, Product.code, Product.name_vi, Product.name_en)
-        .order_by(Transformation.process, Product.code)
-    ).all()
-    return [
-        YieldRow(
-            process,
-            code,
-            name_vi,
-            name_en,
-            int(count),
-            taken,
-            made,
-            _ratio(low),
-            _ratio(high),
-            int(bad or 0),
-        )
-        for process, code, name_vi, name_en, count, taken, made, low, high, bad in rows
-    ]
-
-
-def _impossible(cooperative_id: int, max_yield: Mapping[Process, Decimal]) -> list[ImpossibleYield]:
-    inputs, impossible = _inputs_and_limit(cooperative_id, max_yield)
-    rows = db.session.execute(
-        select(
-            Transformation.id,
-            Transformation.process,
-            Transformation.occurred_at,
-            Lot.code,
-            _quantity(inputs.c.quantity),
-            Transformation.output_quantity,
-        )
-        .join(inputs, inputs.c.transformation_id == Transformation.id)
-        .join(Lot, Lot.id == Transformation.output_lot_id)
-        .where(Transformation.cooperative_id == cooperative_id, impossible)
-        .order_by(Transformation.occurred_at.desc(), Transformation.id.desc())
-        .limit(MAX_LISTED_OUTLIERS)
-    ).all()
-    return [ImpossibleYield(*row) for row in rows]
-
-
-def _ratio(value: float | None) -> Decimal | None:
-    """A ratio computed in SQL as a double, back to a Decimal with 4 places."""
-    return None if value is None else Decimal(repr(value)).quantize(RATIO_PLACES)

@@ -1,4 +1,4 @@
-"""The order lifecycle after placing: accept, reject, cancel, deliver, pay; history; notices.
+"""The order lifecycle after placing: accept, reject, cancel, deliver, pay; its history.
 
 States (DESIGN 3): placed -> accepted -> shipped -> delivered -> paid; placed -> rejected;
 placed or accepted -> cancelled. Every change is a conditional UPDATE on the current state,
@@ -11,26 +11,25 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from linkage.extensions import db
-from linkage.services.errors import Conflict, Invalid, NotFound
 from models import (
     Listing,
-    Notice,
     Order,
     OrderEvent,
     OrderStatus,
     Role,
     User,
-    manager_cooperatives,
     utcnow,
 )
 
-from . import income
-from .listings import restocked_status
-from .order_labels import ACTION_LABELS, STATUS_LABELS
-from .scope import manages
+from .. import income
+from ..errors import Conflict, Invalid, NotFound
+from ..listings import restocked_status
+from ..scope import manages
+from .labels import action_label, status_label
+from .notices import notify, notify_managers
 
 # Which states each action may start from (in this order), and where it leads.
 TRANSITIONS: dict[str, tuple[tuple[OrderStatus, ...], OrderStatus]] = {
@@ -52,16 +51,6 @@ TIMESTAMP_OF = {
     OrderStatus.REJECTED: "closed_at",
     OrderStatus.CANCELLED: "closed_at",
 }
-
-
-def status_label(status: OrderStatus) -> str:
-    """An order state in words, in the current language."""
-    return str(STATUS_LABELS[status])
-
-
-def action_label(action: str) -> str:
-    """What an action makes of an order, in words ("accepted", "marked paid")."""
-    return str(ACTION_LABELS[action])
 
 
 def not_found() -> NotFound:
@@ -202,19 +191,3 @@ def record_event(
             occurred_at=at or utcnow(),
         )
     )
-
-
-def notify(user_id: int, order: Order, kind: str, *, at: datetime | None = None) -> None:
-    """An in-app notice about the order for one user."""
-    db.session.add(Notice(user_id=user_id, order_id=order.id, kind=kind, created_at=at or utcnow()))
-
-
-def notify_managers(order: Order, kind: str, *, at: datetime | None = None) -> None:
-    """A notice for every manager of the order's cooperative."""
-    manager_ids = db.session.scalars(
-        select(manager_cooperatives.c.user_id).where(
-            manager_cooperatives.c.cooperative_id == order.cooperative_id
-        )
-    ).all()
-    for user_id in manager_ids:
-        notify(user_id, order, kind, at=at)

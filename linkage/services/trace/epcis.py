@@ -34,8 +34,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from .periods import VIETNAM
-from .trace import (
+from ..periods import VIETNAM
+from .views import (
     CertificationRef,
     CollectionStep,
     LotCollections,
@@ -117,6 +117,28 @@ def _common(
     return event
 
 
+def _receiving(
+    ids: Identifiers,
+    trace: Trace,
+    event_id: str,
+    moment: datetime,
+    certifications: tuple[CertificationRef, ...],
+    received: tuple[LotRef, Decimal],
+    source: str,
+) -> dict[str, Any]:
+    """A receiving event: `received` (a lot and a quantity) came in from the `source` party."""
+    lot, quantity = received
+    return {
+        **_common(ids, "ObjectEvent", event_id, moment, certifications),
+        "action": "ADD",
+        "bizStep": "receiving",
+        "quantityList": [_quantity(ids, lot, quantity)],
+        "readPoint": {"id": ids.cooperative(trace.cooperative_id)},
+        "bizLocation": {"id": ids.commune(trace.commune_code)},
+        "sourceList": [{"type": "owning_party", "source": source}],
+    }
+
+
 def _lot_collection_event(
     ids: Identifiers,
     trace: Trace,
@@ -124,21 +146,16 @@ def _lot_collection_event(
     certifications: tuple[CertificationRef, ...],
 ) -> dict[str, Any]:
     """All the deliveries into one lot as one event, with the cooperative as its source."""
-    cooperative = ids.cooperative(trace.cooperative_id)
     event = {
-        **_common(
+        **_receiving(
             ids,
-            "ObjectEvent",
+            trace,
             ids.event("collected", summary.lot.id),
             summary.last_at,
             certifications,
+            (summary.lot, summary.quantity),
+            ids.cooperative(trace.cooperative_id),
         ),
-        "action": "ADD",
-        "bizStep": "receiving",
-        "quantityList": [_quantity(ids, summary.lot, summary.quantity)],
-        "readPoint": {"id": cooperative},
-        "bizLocation": {"id": ids.commune(trace.commune_code)},
-        "sourceList": [{"type": "owning_party", "source": cooperative}],
         "linkage:firstCollectedAt": _time(summary.first_at),
     }
     households = trace.shown(summary.households)
@@ -163,23 +180,18 @@ def _lot_certifications(trace: Trace) -> dict[int, tuple[CertificationRef, ...]]
 
 
 def _collection_event(ids: Identifiers, trace: Trace, step: CollectionStep) -> dict[str, Any]:
+    """One delivery, from the household's pseudonym in this lot's export."""
     if step.party is None:
         raise ValueError("the trace was made without a party secret")
-    return {
-        **_common(
-            ids,
-            "ObjectEvent",
-            ids.event("collection", step.id),
-            step.collected_at,
-            step.certifications,
-        ),
-        "action": "ADD",
-        "bizStep": "receiving",
-        "quantityList": [_quantity(ids, step.lot, step.quantity)],
-        "readPoint": {"id": ids.cooperative(trace.cooperative_id)},
-        "bizLocation": {"id": ids.commune(trace.commune_code)},
-        "sourceList": [{"type": "owning_party", "source": ids.party(step.party)}],
-    }
+    return _receiving(
+        ids,
+        trace,
+        ids.event("collection", step.id),
+        step.collected_at,
+        step.certifications,
+        (step.lot, step.quantity),
+        ids.party(step.party),
+    )
 
 
 def _transformation_event(

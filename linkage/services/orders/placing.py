@@ -1,10 +1,7 @@
-"""Orders: placing (reserves stock atomically) and reading; the lifecycle is re-exported.
+"""Placing an order: lines of one cooperative's listings, their stock reserved atomically.
 
 Placing takes each listing's stock with an atomic conditional UPDATE, so concurrent buyers
-never get more than there is: the one too late gets 409 and nothing is written. The steps
-after placing live in order_lifecycle (accept, reject, cancel, deliver, pay) and
-order_shipping (ship from lots); they are re-exported here, so `orders.ship_order` and the
-others are one import away.
+never get more than there is: the one too late gets 409 and nothing is written.
 """
 
 from __future__ import annotations
@@ -16,48 +13,29 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from linkage.extensions import db
 from linkage.numbers import format_quantity, unit_label
-from linkage.services.errors import Conflict, DomainError, Invalid, NotFound
 from models import (
     Cooperative,
     CooperativeStatus,
     Listing,
     ListingStatus,
-    LotAllocation,
     Order,
-    OrderEvent,
     OrderLine,
     OrderStatus,
     Role,
     User,
     amount_vnd,
-    manager_cooperatives,
     to_quantity,
     utcnow,
 )
 
-from .order_lifecycle import (  # noqa: F401 - re-exported: the order service in one place
-    BUYER_ACTIONS,
-    MANAGER_ACTIONS,
-    OPEN_STATES,
-    TRANSITIONS,
-    accept_order,
-    action_label,
-    cancel_order,
-    deliver_order,
-    not_found,
-    notify_managers,
-    pay_order,
-    record_event,
-    reject_order,
-    return_stock,
-    status_label,
-)
-from .order_shipping import AllocationRequest, ship_order, shipping_lots  # noqa: F401
+from ..errors import Conflict, DomainError, Invalid, NotFound
+from .lifecycle import record_event
+from .notices import notify_managers
 
 
 @dataclass(frozen=True)
@@ -88,6 +66,12 @@ def get_orderable_listing(listing_id: int) -> Listing:
     return listing
 
 
+def _words(listing: Listing, **quantities: Decimal) -> dict[str, str]:
+    """A listing's title and unit, and quantities of it in the page's language, for messages."""
+    words = {name: format_quantity(quantity) for name, quantity in quantities.items()}
+    return {"title": listing.title, "unit": unit_label(listing.product.unit), **words}
+
+
 def reserve_stock(listing: Listing, quantity: Decimal) -> None:
     """Take `quantity` from the listing's stock atomically, or refuse with 409."""
     taken = db.session.execute(
@@ -105,9 +89,7 @@ def reserve_stock(listing: Listing, quantity: Decimal) -> None:
         raise Conflict(
             _(
                 "Not enough stock of %(title)s: %(available)s %(unit)s left.",
-                title=listing.title,
-                available=format_quantity(listing.quantity_available),
-                unit=unit_label(listing.product.unit),
+                **_words(listing, available=listing.quantity_available),
             ),
             field="quantity",
         )
@@ -148,9 +130,7 @@ def place_order(
             raise Invalid(
                 _(
                     "The minimum order of %(title)s is %(minimum)s %(unit)s.",
-                    title=listing.title,
-                    minimum=format_quantity(listing.min_order_quantity),
-                    unit=unit_label(listing.product.unit),
+                    **_words(listing, minimum=listing.min_order_quantity),
                 ),
                 field="quantity",
             )
@@ -180,50 +160,4 @@ def place_order(
     db.session.flush()
     record_event(order, buyer, None, OrderStatus.PLACED, at=order.placed_at)
     notify_managers(order, "order_placed", at=order.placed_at)
-    return order
-
-
-def orders_query(
-    actor: User, *, status: OrderStatus | None = None, cooperative_id: int | None = None
-) -> Select:
-    """The orders an actor may see: a buyer's own, a manager's cooperatives', all for admins."""
-    statement = select(Order).order_by(Order.placed_at.desc(), Order.id.desc())
-    if actor.role == Role.BUYER:
-        statement = statement.where(Order.buyer_id == actor.id)
-    elif actor.role == Role.MANAGER:
-        statement = statement.where(
-            Order.cooperative_id.in_(
-                select(manager_cooperatives.c.cooperative_id).where(
-                    manager_cooperatives.c.user_id == actor.id
-                )
-            )
-        )
-    elif actor.role != Role.ADMIN:
-        statement = statement.where(False)
-    if status is not None:
-        statement = statement.where(Order.status == status)
-    if cooperative_id is not None:
-        statement = statement.where(Order.cooperative_id == cooperative_id)
-    lines = selectinload(Order.lines)
-    return statement.options(
-        lines.selectinload(OrderLine.listing).selectinload(Listing.product),
-        lines.selectinload(OrderLine.allocations).selectinload(LotAllocation.lot),
-        selectinload(Order.cooperative),
-        selectinload(Order.buyer).selectinload(User.buyer_organisation),
-    )
-
-
-def get_order_for(actor: User, order_id: int) -> Order:
-    """An order the actor may see (its buyer, managers of its cooperative, admins); else 404."""
-    order = db.session.scalars(
-        orders_query(actor)
-        .where(Order.id == order_id)
-        .options(
-            selectinload(Order.events)
-            .selectinload(OrderEvent.actor)
-            .selectinload(User.buyer_organisation),
-        )
-    ).first()
-    if order is None:
-        raise not_found()
     return order

@@ -25,7 +25,6 @@ from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
 from linkage.numbers import format_quantity, unit_label
-from linkage.services.errors import Conflict, Invalid, NotFound
 from models import (
     AuditAction,
     ChangeAction,
@@ -39,22 +38,16 @@ from models import (
     PaymentKind,
     RecordChange,
     User,
-    amount_vnd,
     utcnow,
 )
+from models.types import MAX_ID
 
-from . import audit, income
+from .. import audit, income
+from ..errors import Conflict, Invalid, NotFound
+from ..scope import manages
+from .checks import check_moment, delivery_amount, member_household, positive_quantity, unit_price
 from .lineage import downstream_lot_ids
-from .scope import manages
-from .valuechain import (
-    MAX_AMOUNT_VND,
-    MAX_ID,
-    MAX_UNIT_PRICE_VND,
-    change_delivered,
-    check_moment,
-    member_household,
-    positive_quantity,
-)
+from .lots import change_delivered
 
 MIN_REASON = 5
 MAX_REASON = 1000
@@ -203,6 +196,17 @@ def _keep(
     return change
 
 
+def _open(actor: User, collection: Collection, reason: str, when_void: str) -> str:
+    """Take a delivery of the actor's cooperative for a change (404 for others), in turn with
+    concurrent changes; refuse a void one with `when_void` (409); return the checked reason."""
+    if not manages(actor, collection.lot.cooperative_id):
+        raise NotFound(_("Delivery not found."))
+    _lock(collection)
+    if collection.is_void:
+        raise Conflict(when_void)
+    return check_reason(reason)
+
+
 def correct_collection(
     actor: User,
     collection: Collection,
@@ -215,21 +219,14 @@ def correct_collection(
 ) -> Collection:
     """Correct a delivery's quantity, price, household or date; its lot, farmgate payment and
     the attributions downstream follow in the same transaction."""
+    reason = _open(
+        actor, collection, reason, _("This delivery is void; it can no longer be corrected.")
+    )
     lot = collection.lot
-    if not manages(actor, lot.cooperative_id):
-        raise NotFound(_("Delivery not found."))
-    _lock(collection)
-    if collection.is_void:
-        raise Conflict(_("This delivery is void; it can no longer be corrected."))
-    reason = check_reason(reason)
     new_quantity = (
         collection.quantity if quantity is None else positive_quantity(quantity, "quantity")
     )
-    new_price = collection.unit_price_vnd
-    if unit_price_vnd is not None:
-        if not isinstance(unit_price_vnd, int) or not 0 <= unit_price_vnd <= MAX_UNIT_PRICE_VND:
-            raise Invalid(_("Enter a unit price in đồng."), field="unit_price_vnd")
-        new_price = unit_price_vnd
+    new_price = collection.unit_price_vnd if unit_price_vnd is None else unit_price(unit_price_vnd)
     new_household_id = collection.household_id
     if household_id is not None:
         # a household that has left since may still be the one that delivered
@@ -237,9 +234,7 @@ def correct_collection(
     new_at = collection.collected_at
     if collected_at is not None:
         new_at = check_moment(collected_at, "collected_at")
-    new_amount = amount_vnd(new_quantity, new_price)
-    if new_amount > MAX_AMOUNT_VND:
-        raise Invalid(_("The amount is too large."), field="quantity")
+    new_amount = delivery_amount(new_quantity, new_price)
     old = _plain_values(collection)
     if (new_quantity, new_price, new_household_id, new_at) == (
         collection.quantity,
@@ -283,13 +278,8 @@ def correct_collection(
 def void_collection(actor: User, collection: Collection, reason: str) -> Collection:
     """Void a delivery: its quantity leaves the lot, its farmgate payment is voided and the
     attributions downstream are recomputed without it."""
+    reason = _open(actor, collection, reason, _("This delivery is already void."))
     lot = collection.lot
-    if not manages(actor, lot.cooperative_id):
-        raise NotFound(_("Delivery not found."))
-    _lock(collection)
-    if collection.is_void:
-        raise Conflict(_("This delivery is already void."))
-    reason = check_reason(reason)
     old = {"status": collection.status.value, **_plain_values(collection)}
     with db.session.begin_nested():
         _change_lot(lot, -collection.quantity)

@@ -17,7 +17,6 @@ from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
 from linkage.numbers import format_quantity, unit_label
-from linkage.services.errors import Conflict, Invalid, NotFound, UnknownReference
 from models import (
     AuditAction,
     Cooperative,
@@ -30,9 +29,12 @@ from models import (
 )
 from models.types import MAX_ID
 
-from . import audit
-from .scope import manages
-from .valuechain import MAX_INPUTS, _insert_lot, _note, _product, check_moment, positive_quantity
+from .. import audit
+from ..errors import Conflict, Invalid, NotFound, UnknownReference
+from ..scope import require_manager
+from . import checks
+from .checks import MAX_INPUTS, check_moment, positive_quantity
+from .lots import insert_lot
 
 
 def _process(value: Any) -> Process:
@@ -89,14 +91,13 @@ def record_transformation(
     note: str = "",
 ) -> Transformation:
     """A processing step: takes from input lots, fills one new output lot; all or nothing."""
-    if not manages(actor, cooperative.id):
-        raise NotFound(_("Cooperative not found."))
+    require_manager(actor, cooperative.id)
     process = _process(process)
     occurred_at = check_moment(occurred_at, "occurred_at")
     takes = _takes(inputs)
-    product = _product(output_product_code, "output")
+    product = checks.product(output_product_code, "output")
     output_quantity = positive_quantity(output_quantity, "output")
-    note = _note(note)
+    note = checks.note(note)
     lots = {
         lot.id: lot
         for lot in db.session.scalars(
@@ -111,7 +112,7 @@ def record_transformation(
     with db.session.begin_nested():
         for lot_id in sorted(takes):  # one lock order for every writer: no deadlock
             _take(lots[lot_id], takes[lot_id])
-        output = _insert_lot(
+        output = insert_lot(
             cooperative, product, LotOrigin.TRANSFORMATION, output_quantity, note, occurred_at
         )
         transformation = Transformation(
