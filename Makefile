@@ -46,18 +46,19 @@ run: install translations ## Migrate, seed the demo once, serve on http://127.0.
 test: install translations ## Run the test suite on SQLite (PYTEST_ARGS=... to pass options)
 	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
 
-# CI runs the suite twice, with the browser and PostgreSQL required (absence is a failure):
+# CI runs the suite twice, with the browser, PostgreSQL and Redis required (absence is a failure;
+# the Redis tests count login failures in a server on 127.0.0.1:6379, see TEST_REDIS_URL):
 #  1. on SQLite with LINKAGE_REQUIRE_BROWSER=1 and -m "not postgres": tests marked `postgres`
 #     need PostgreSQL and would fail on SQLite when it is required, so this pass leaves them out;
 #  2. on PostgreSQL (TEST_DATABASE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test)
 #     with LINKAGE_REQUIRE_POSTGRES=1 LINKAGE_REQUIRE_BROWSER=1: the whole suite.
-ci: install translations ## The suite on SQLite, then on PostgreSQL, browser and PostgreSQL required
-	@echo "== pass 1/2: SQLite (browser required, PostgreSQL-only tests left out) =="
-	env -u TEST_DATABASE_URL LINKAGE_REQUIRE_BROWSER=1 \
+ci: install translations ## The suite on SQLite, then on PostgreSQL, browser, PostgreSQL and Redis required
+	@echo "== pass 1/2: SQLite (browser and Redis required, PostgreSQL-only tests left out) =="
+	env -u TEST_DATABASE_URL LINKAGE_REQUIRE_BROWSER=1 LINKAGE_REQUIRE_REDIS=1 \
 		$(BIN)/pytest -q -n 2 -m "not postgres" $(PYTEST_ARGS)
-	@echo "== pass 2/2: PostgreSQL (PostgreSQL and browser required, whole suite) =="
+	@echo "== pass 2/2: PostgreSQL (PostgreSQL, browser and Redis required, whole suite) =="
 	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' LINKAGE_REQUIRE_POSTGRES=1 LINKAGE_REQUIRE_BROWSER=1 \
-		$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+		LINKAGE_REQUIRE_REDIS=1 $(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
 
 lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .

@@ -37,10 +37,18 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Failed logins (the /login form and POST /api/v1/tokens count together), per address...
+    LOGIN_RATE_LIMIT = "20 per minute"
+    # ...and per account: this many failures within the window lock the account for the
+    # window; each further lock within a day doubles it, up to LOGIN_LOCKOUT_MAX.
+    LOGIN_ACCOUNT_FAILURES = 5
+    LOGIN_ACCOUNT_WINDOW = timedelta(minutes=15)
+    LOGIN_LOCKOUT_MAX = timedelta(hours=24)
     # the public impact page adds up the whole province: a visitor may not ask for it endlessly
     PUBLIC_IMPACT_RATE_LIMIT = "20 per minute;200 per hour"
-    TOKEN_LIFETIME = timedelta(days=30)
+    TOKEN_LIFETIME = timedelta(days=90)  # absolute: a token never outlives this
+    TOKEN_IDLE_LIMIT = timedelta(days=14)  # a token unused this long stops working
+    SESSION_LIFETIME = timedelta(hours=12)  # a login in a browser ends after this, at the latest
 
     API_TITLE = "Linkage API"
     API_VERSION = "v1"

@@ -106,8 +106,10 @@ def register_extensions(app: Flask) -> None:
 
     api.ma_plugin.converter.add_attribute_function(quantity_openapi)
 
-    from linkage.security import forget_request_state
+    from linkage.security import audit_refused_access, forget_request_state, record_token_use
 
+    app.after_request(audit_refused_access)
+    app.teardown_request(record_token_use)
     app.teardown_request(forget_request_state)
 
 

@@ -1,4 +1,4 @@
-"""Flask commands: `seed reference`, `seed demo`, `users create`, `records verify`."""
+"""Flask commands: `seed`, `users create|disable|enable`, `records verify`, key purges."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from linkage.extensions import db
 from linkage.services.errors import DomainError
-from models import BuyerKind, Role
+from models import BuyerKind, Role, User
 
 seed_cli = AppGroup("seed", help="Load reference data or a demo province.")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -51,7 +51,9 @@ def seed_demo_command(if_empty: bool) -> None:
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--password", required=True, help="At least 10 characters, letters and digits.")
+@click.option(
+    "--password", required=True, help="At least 10 characters, not one of the most common."
+)
 @click.option("--name", default="", help="Display name.")
 @click.option("--cooperative", "cooperatives", type=int, multiple=True, help="Cooperative id.")
 @click.option("--commune", "communes", multiple=True, help="Commune code (officials).")
@@ -93,6 +95,43 @@ def create_user_command(
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+def _user_by_email(email: str) -> User:
+    from linkage.services.accounts import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email {email}.")
+    return user
+
+
+@users_cli.command("disable")
+@click.argument("email")
+@click.option("--reason", default=None, help="Why, for the audit log.")
+def disable_user_command(email: str, reason: str | None) -> None:
+    """Disable an account: its sessions end and its API tokens are revoked."""
+    from linkage.services.accounts import set_active
+
+    user = _user_by_email(email)
+    was_active = user.active
+    set_active(None, user, False, reason)
+    db.session.commit()
+    click.echo(f"Disabled {user.email}." if was_active else f"{user.email} was already disabled.")
+
+
+@users_cli.command("enable")
+@click.argument("email")
+@click.option("--reason", default=None, help="Why, for the audit log.")
+def enable_user_command(email: str, reason: str | None) -> None:
+    """Enable a disabled account again (its old sessions and tokens stay ended)."""
+    from linkage.services.accounts import set_active
+
+    user = _user_by_email(email)
+    was_active = user.active
+    set_active(None, user, True, reason)
+    db.session.commit()
+    click.echo(f"{user.email} was already enabled." if was_active else f"Enabled {user.email}.")
 
 
 @click.command("purge-idempotency-keys")

@@ -1,6 +1,13 @@
 """The domain model (DESIGN section 3), one module per aggregate."""
 
-from .accounts import ApiToken, BuyerOrganisation, User, manager_cooperatives, official_communes
+from .accounts import (
+    ApiToken,
+    BuyerOrganisation,
+    User,
+    UserSession,
+    manager_cooperatives,
+    official_communes,
+)
 from .audit import AuditEntry, IdempotencyKey
 from .cooperatives import Certification, Cooperative
 from .corrections import RecordChange
@@ -84,6 +91,7 @@ __all__ = [
     "UTCDateTime",
     "Unit",
     "User",
+    "UserSession",
     "amount_vnd",
     "listing_certifications",
     "manager_cooperatives",

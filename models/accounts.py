@@ -87,8 +87,35 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
+class UserSession(db.Model):
+    """A login in a browser: the session cookie holds its secret, the server its hash.
+
+    A session is live while `ended_at` is empty and it is younger than the session lifetime;
+    logout ends it, and so do a password change (the others, or all), disabling the account
+    and a change of role. A replayed cookie of an ended session opens nothing.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"
+
+
 class ApiToken(db.Model):
-    """A bearer token for the API; only its SHA-256 hash is stored."""
+    """A bearer token for the API; only its SHA-256 hash is stored.
+
+    A token works until `expires_at` (absolute limit), while it is used at least once per
+    idle limit (`last_used_at`, or `created_at` before its first use), and until revoked.
+    """
 
     __tablename__ = "api_tokens"
 

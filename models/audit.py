@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linkage.extensions import db
 
 from .enums import AuditAction, str_enum
 from .types import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from .accounts import User
+
 
 class AuditEntry(db.Model):
-    """Who did what to which record, when, with old and new values; never updated."""
+    """Who did what to which record, when, with old and new values; never updated.
+
+    On PostgreSQL a trigger (migration 0004) refuses UPDATE, DELETE and TRUNCATE of the table.
+    """
 
     __tablename__ = "audit_entries"
     __table_args__ = (
         Index("ix_audit_entries_entity", "entity_type", "entity_id"),
         Index("ix_audit_entries_actor_at", "actor_id", "occurred_at"),
+        Index("ix_audit_entries_action_at", "action", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +40,8 @@ class AuditEntry(db.Model):
     new_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
     remote_addr: Mapped[str | None] = mapped_column(String(45))
+
+    actor: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.action} {self.entity_type}:{self.entity_id}>"

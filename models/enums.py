@@ -142,6 +142,14 @@ class AuditAction(enum.StrEnum):
     DELETE = "delete"
     READ = "read"
     EXPORT = "export"
+    # authentication and access (issue 14): who came in, who was turned away
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    TOKEN_ISSUE = "token_issue"  # noqa: S105 (an action, not a token)
+    TOKEN_REVOKE = "token_revoke"  # noqa: S105
+    DENIED = "denied"  # 403: the caller's role may not use the route
+    NOT_FOUND = "not_found"  # 404 on an object route: missing or outside the caller's scope
 
 
 def str_enum(enum_class: type[enum.StrEnum], name: str) -> SAEnum:

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import cooperatives  # noqa: E402, F401
+from . import audit, cooperatives, users  # noqa: E402, F401

@@ -5,18 +5,17 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blueprints.common import commit_or_refuse, form_status
 from linkage.extensions import limiter
-from linkage.security import AUTHENTICATED, PUBLIC, allow
-from linkage.services import buyers
-from models import BuyerKind, User
+from linkage.security import AUTHENTICATED, PUBLIC, allow, renew_session_secret, session_secret
+from linkage.services import accounts, buyers
+from models import BuyerKind
 
 from . import bp
 from .forms import AccountForm, PasswordForm, RegisterForm
-from .helpers import catalog_url
 
 
 def _registration_limit() -> str:
@@ -31,20 +30,22 @@ def register() -> str | Response | tuple[str, int]:
         flash(_("You are already logged in."), "info")
         return redirect(url_for("public.home"))
     form = RegisterForm()
-    user = form.validate_on_submit() and commit_or_refuse(form, lambda: _register(form))
-    if user:
-        locale = session.get("locale")
-        session.clear()  # a fresh session at login (no fixation), as the login page does
-        if locale:
-            session["locale"] = locale
-        login_user(user)
-        flash(_("Welcome, %(name)s: your buyer account is ready.", name=user.name), "success")
-        return redirect(catalog_url())
+    # The same answer whether the email was new (the account is made) or already had an
+    # account (nothing is written): registering tells nobody who has an account.
+    if form.validate_on_submit() and commit_or_refuse(
+        form,
+        lambda: _register(form),
+        _(
+            "Thank you. Log in with your email and password to start ordering. If this "
+            "email already had an account, its password has not changed."
+        ),
+    ):
+        return redirect(url_for("auth.login"), 303)
     return render_template("buyer/register.html", form=form), form_status(form)
 
 
-def _register(form: RegisterForm) -> User:
-    return buyers.register_buyer(
+def _register(form: RegisterForm) -> None:
+    buyers.register_buyer(
         organisation_name=form.organisation_name.data or "",
         organisation_kind=BuyerKind(form.organisation_kind.data),
         tax_code=form.tax_code.data,
@@ -74,17 +75,22 @@ def account() -> str | Response | tuple[str, int]:
         ):
             session["locale"] = current_user.locale  # the new language shows at once
             return redirect(url_for(".account"))
-    elif (
-        password.submit.data
-        and password.validate_on_submit()
-        and commit_or_refuse(
+    elif password.submit.data and password.validate_on_submit():
+        changed = commit_or_refuse(
             password,
-            lambda: buyers.change_password(
-                current_user, password.current_password.data or "", password.password.data or ""
+            lambda: (
+                accounts.change_password(
+                    current_user,
+                    password.current_password.data or "",
+                    password.password.data or "",
+                    current_session=session_secret(),
+                    sign_out_others=bool(password.sign_out_others.data),
+                ),
             ),
             _("Your password is changed."),
         )
-    ):
-        return redirect(url_for(".account"))
+        if changed:
+            renew_session_secret(changed[0])  # this browser goes on under a new secret
+            return redirect(url_for(".account"))
     status = max(form_status(details) if details.submit.data else 200, form_status(password))
     return render_template("buyer/account.html", details=details, password=password), status

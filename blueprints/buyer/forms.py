@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -20,7 +21,10 @@ from blueprints.forms import QuantityField, select_field, text_field
 
 from .helpers import KIND_LABELS
 
-PASSWORD_HINT = _l("At least 10 characters, with letters and digits.")
+PASSWORD_HINT = _l(
+    "At least 10 characters; the most common passwords are refused. A few words that belong "
+    "together for you only are easy to remember and hard to guess."
+)
 LANGUAGES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
@@ -76,6 +80,7 @@ class PasswordForm(FlaskForm):
     )
     password = _password(_l("New password"))
     confirm = _repeat()
+    sign_out_others = BooleanField(_l("Sign out everywhere else"), default=True)
     submit = SubmitField(_l("Change the password"))
 
 

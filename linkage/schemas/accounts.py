@@ -19,6 +19,26 @@ class TokenSchema(Schema):
     expires_at = fields.AwareDateTime(required=True)
 
 
+class TokenInfoSchema(Schema):
+    """A live token as its user sees it in the list: never the token itself."""
+
+    id = fields.Integer(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    last_used_at = fields.AwareDateTime(
+        required=True, allow_none=True, metadata={"description": "null before its first use"}
+    )
+    expires_at = fields.AwareDateTime(
+        required=True, metadata={"description": "absolute limit: 90 days after it was issued"}
+    )
+    idle_expires_at = fields.AwareDateTime(
+        required=True,
+        metadata={"description": "when it stops working unless used before (14 days idle)"},
+    )
+    current = fields.Boolean(
+        required=True, metadata={"description": "true for the token of this request"}
+    )
+
+
 class MeSchema(Schema):
     id = fields.Integer()
     email = fields.String()

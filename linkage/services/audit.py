@@ -1,4 +1,4 @@
-"""Writing the append-only audit log.
+"""Writing the append-only audit log, and reading it back for the admin.
 
 The caller's network address is set once per request by the web layer (`remote_addr`, see
 `linkage.register_request_context`) and read only here; outside a request it is None.
@@ -12,8 +12,24 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
 from linkage.extensions import db
 from models import AuditAction, AuditEntry, User
+
+# Entries about who came in and who was turned away, rather than about a record's changes.
+ACCESS_ACTIONS = frozenset(
+    {
+        AuditAction.LOGIN,
+        AuditAction.LOGIN_FAILED,
+        AuditAction.LOGOUT,
+        AuditAction.TOKEN_ISSUE,
+        AuditAction.TOKEN_REVOKE,
+        AuditAction.DENIED,
+        AuditAction.NOT_FOUND,
+    }
+)
 
 # The address of the request being served (Flask's `request.remote_addr`), None outside one.
 remote_addr: ContextVar[str | None] = ContextVar("remote_addr", default=None)
@@ -94,3 +110,41 @@ def record_update(
         new={name: new[name] for name in changed},
         reason=reason,
     )
+
+
+def entries_query(
+    *,
+    action: AuditAction | None = None,
+    actor: str | None = None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    address: str | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
+) -> Select[tuple[AuditEntry]]:
+    """Audit entries, newest first, filtered: `actor` is part of the actor's email, `since`
+    and `before` bound the time (aware datetimes; `before` excluded)."""
+    statement = (
+        select(AuditEntry)
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+    )
+    if action is not None:
+        statement = statement.where(AuditEntry.action == action)
+    if actor:
+        statement = statement.where(
+            AuditEntry.actor_id.in_(
+                select(User.id).where(User.email.contains(actor.strip().lower(), autoescape=True))
+            )
+        )
+    if entity_type:
+        statement = statement.where(AuditEntry.entity_type == entity_type.strip())
+    if entity_id:
+        statement = statement.where(AuditEntry.entity_id == entity_id.strip())
+    if address:
+        statement = statement.where(AuditEntry.remote_addr == address.strip())
+    if since is not None:
+        statement = statement.where(AuditEntry.occurred_at >= since)
+    if before is not None:
+        statement = statement.where(AuditEntry.occurred_at < before)
+    return statement

@@ -7,7 +7,7 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from linkage.extensions import db
 from linkage.services.errors import Conflict, Invalid
@@ -61,8 +61,13 @@ def register_buyer(
     tax_code: str | None = None,
     phone: str | None = None,
     locale: str = "vi",
-) -> User:
-    """Create a buyer organisation and its first buyer account; audited."""
+) -> User | None:
+    """Create a buyer organisation and its first buyer account; audited.
+
+    An email that already has an account gets None and nothing is written, after the same
+    work as a registration (the password is hashed all the same): the caller answers both
+    alike, so registering tells nobody who has an account.
+    """
     organisation_name = _clean(organisation_name)
     contact_name = _clean(contact_name)
     tax_code = _clean(tax_code) or None
@@ -84,6 +89,11 @@ def register_buyer(
             ),
             field="organisation_name",
         )
+    email = accounts.validate_email(email)
+    accounts.validate_password(password)
+    if accounts.find_user_by_email(email) is not None:
+        generate_password_hash(password)
+        return None
     try:
         user = accounts.create_user(
             email,
@@ -120,14 +130,3 @@ def update_account(actor: User, *, name: str, phone: str | None, locale: str) ->
     if new != old:
         audit.record(actor, AuditAction.UPDATE, "user", actor.id, old=old, new=new)
     return actor
-
-
-def change_password(actor: User, current: str, new: str) -> None:
-    """Set a new password after checking the current one; audited (without the values)."""
-    if not check_password_hash(actor.password_hash, current or ""):
-        raise Invalid(_("The current password is not correct."), field="current_password")
-    accounts.validate_password(new or "")
-    if new == current:
-        raise Invalid(_("Choose a password different from the current one."), field="password")
-    actor.password_hash = generate_password_hash(new)
-    audit.record(actor, AuditAction.UPDATE, "user", actor.id, new={"password": "changed"})

@@ -141,7 +141,9 @@ def test_admin_approves_and_suspends(client, make_user, bearer):
     assert response.json["status"] == "suspended"
     assert client.get(f"/api/v1/cooperatives/{pending.id}").status_code == 404
     entries = db.session.scalars(
-        db.select(AuditEntry).where(AuditEntry.entity_id == str(pending.id)).order_by(AuditEntry.id)
+        db.select(AuditEntry)
+        .where(AuditEntry.entity_type == "cooperative", AuditEntry.entity_id == str(pending.id))
+        .order_by(AuditEntry.id)
     ).all()
     assert [(e.old_values["status"], e.new_values["status"]) for e in entries] == [
         ("pending", "approved"),

@@ -8,6 +8,7 @@ from sqlalchemy import event
 from linkage.extensions import db
 from models import AuditAction, AuditEntry, Household, Membership, OfficialStatus
 
+from ..audit_entries import record_entries
 from ..factories import DAO_TRU, CooperativeFactory
 from ..factories_households import counts, csv_file, csv_rows, household_data, member
 
@@ -51,7 +52,7 @@ def test_manager_registers_a_household(client, bearer, manager, cooperative):
     assert body["consent_at"].endswith("+00:00")
     household = db.session.get(Household, body["id"])
     assert household.consent_by_id == manager.id
-    assert {e.entity_type for e in db.session.scalars(db.select(AuditEntry))} == {
+    assert {e.entity_type for e in db.session.scalars(record_entries())} == {
         "household",
         "membership",
     }
@@ -264,7 +265,7 @@ def test_manager_edits_a_household(client, bearer, manager, cooperative):
     assert response.status_code == 200, response.json
     assert (response.json["members"], response.json["ethnicity"]) == (6, "Tày")
     assert response.json["needs_review"] is True
-    entry = db.session.scalars(db.select(AuditEntry)).one()
+    entry = db.session.scalars(record_entries()).one()
     assert entry.old_values == {"members": 4, "ethnic_group_code": "09", "needs_review": False}
 
 

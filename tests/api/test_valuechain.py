@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 from linkage.extensions import db
 from models import AuditEntry, Collection, Lot, Payment, Transformation, TransformationInput
 
+from ..audit_entries import RECORD_ENTRIES
 from ..factories_valuechain import lot_of, member_of
 
 COLLECTED_AT = "2026-03-10T09:30:00+07:00"
@@ -198,7 +199,7 @@ def test_bad_collections_write_nothing(client, coop, auth, change, status, field
     assert response.status_code == status, response.json
     if field:
         assert field in response.json["errors"]
-    assert (count(Collection), count(Payment), count(AuditEntry)) == (0, 0, 0)
+    assert (count(Collection), count(Payment), count(RECORD_ENTRIES)) == (0, 0, 0)
     assert db.session.get(Lot, lot.id).quantity_in == Decimal("2")
 
 
@@ -255,7 +256,7 @@ def test_transformation_taking_too_much_is_409_and_writes_nothing(client, coop, 
     assert (count(Transformation), count(TransformationInput), count(Lot)) == (0, 0, 2)
     remaining = dict(db.session.execute(select(Lot.id, Lot.quantity_remaining)).all())
     assert remaining == {enough.id: Decimal("10"), short.id: Decimal("3.5")}
-    assert count(AuditEntry) == 0
+    assert count(RECORD_ENTRIES) == 0
 
 
 @pytest.mark.parametrize(

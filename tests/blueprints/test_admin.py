@@ -71,7 +71,9 @@ def test_approve_and_suspend_with_a_reason(client, login_as):
     assert response.status_code == 303
     assert _status(pending.id) == CooperativeStatus.SUSPENDED
     entries = db.session.scalars(
-        db.select(AuditEntry).where(AuditEntry.entity_id == str(pending.id)).order_by(AuditEntry.id)
+        db.select(AuditEntry)
+        .where(AuditEntry.entity_type == "cooperative", AuditEntry.entity_id == str(pending.id))
+        .order_by(AuditEntry.id)
     ).all()
     assert [(e.new_values["status"], e.reason, e.actor_id) for e in entries] == [
         ("approved", None, admin.id),
@@ -86,7 +88,8 @@ def test_a_too_long_reason_changes_nothing(client, login_as):
     response = client.post(f"/admin/cooperatives/{pending.id}/approve", data={"reason": "x" * 1001})
     assert response.status_code == 303
     assert _status(pending.id) == CooperativeStatus.PENDING
-    assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == 0
+    changes = db.select(db.func.count(AuditEntry.id)).where(AuditEntry.entity_type == "cooperative")
+    assert db.session.scalar(changes) == 0
 
 
 def test_a_missing_cooperative_is_404(client, login_as):

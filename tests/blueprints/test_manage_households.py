@@ -9,6 +9,7 @@ import pytest
 from linkage.extensions import db
 from models import AuditEntry, Household, Membership, OfficialStatus
 
+from ..audit_entries import record_entries
 from ..factories import DAO_TRU, CooperativeFactory
 from ..factories_households import counts, csv_file, csv_rows, member
 
@@ -184,7 +185,7 @@ def test_manager_edits_a_household_and_status_stays_read_only(client, cooperativ
     household = db.session.get(Household, household.id)
     assert (household.members, household.head_name) == (6, "Triệu Văn Mới")
     assert household.official_status == OfficialStatus.POOR
-    entry = db.session.scalars(db.select(AuditEntry)).one()
+    entry = db.session.scalars(record_entries()).one()
     assert entry.old_values == {"members": 4, "head_name": entry.old_values["head_name"]}
     assert entry.new_values == {"members": 6, "head_name": "Triệu Văn Mới"}
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from linkage.extensions import db
 from models import AuditEntry, Collection, Lot, LotOrigin, Payment, Transformation
 
+from ..audit_entries import RECORD_ENTRIES
 from ..factories_valuechain import WHEN, lot_of, member_of
 
 
@@ -244,7 +245,7 @@ def test_bad_deliveries_show_the_error_and_write_nothing(client, coop, change, m
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert message in page
-    assert (count(Collection), count(Payment), count(AuditEntry)) == (0, 0, 0)
+    assert (count(Collection), count(Payment), count(RECORD_ENTRIES)) == (0, 0, 0)
 
 
 def test_household_search_narrows_the_choices_and_is_kept_on_post(client, coop):

@@ -22,6 +22,7 @@ from models import (
     PaymentKind,
 )
 
+from ..audit_entries import record_entries
 from ..factories import (
     HouseholdFactory,
     LotFactory,
@@ -59,9 +60,7 @@ def page_rows(client, **query) -> list[dict[str, str]]:
 
 
 def audits(entity_type: str) -> list[AuditEntry]:
-    return list(
-        db.session.scalars(db.select(AuditEntry).where(AuditEntry.entity_type == entity_type))
-    )
+    return list(db.session.scalars(record_entries().where(AuditEntry.entity_type == entity_type)))
 
 
 # --- the list ------------------------------------------------------------------------------
