@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_request_context(app)
     register_extensions(app)
+    register_request_guards(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -47,6 +48,14 @@ def _load_environment(app: Flask) -> None:
         app.config["SECRET_KEY"] = key
     if uri := os.environ.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = uri
+    if hosts := os.environ.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+    if base_url := os.environ.get("PUBLIC_BASE_URL"):
+        app.config["PUBLIC_BASE_URL"] = base_url
+    if proxies := os.environ.get("PROXY_COUNT"):
+        if not proxies.isdigit():
+            raise RuntimeError(f"PROXY_COUNT must be a number of proxies, not {proxies!r}")
+        app.config["PROXY_COUNT"] = int(proxies)
 
 
 def _ensure_secret_key(app: Flask) -> None:
@@ -102,9 +111,11 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     api.init_app(app)
+    from linkage.schemas.base import plain_text_openapi
     from linkage.schemas.common import quantity_openapi
 
     api.ma_plugin.converter.add_attribute_function(quantity_openapi)
+    api.ma_plugin.converter.add_attribute_function(plain_text_openapi)
 
     from linkage.security import forget_request_state
 
@@ -147,13 +158,27 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
-def register_blueprints(app: Flask) -> None:
-    """The `<id:...>` converter, then the HTML blueprints and the API resources."""
-    from blueprints import register_blueprints as register
-    from linkage.routing import IdConverter
+def register_request_guards(app: Flask) -> None:
+    """Security headers and proxies (linkage.http_headers), the JSON depth limit."""
+    from linkage.http_headers import register_http_headers
+    from linkage.json_depth import register_json_depth_limit
 
-    app.url_map.converters["id"] = IdConverter  # before the routes that use it
+    register_http_headers(app)
+    register_json_depth_limit(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """The URL converters, then the HTML blueprints and the API resources."""
+    from blueprints import register_blueprints as register
+    from linkage.routing import IdConverter, TextConverter
+
+    # before the routes that use them
+    app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     register(app)
+    from blueprints import health  # probes for load balancers: no page, no API resource
+
+    app.register_blueprint(health.bp)
 
 
 def register_errors(app: Flask) -> None:
