@@ -188,9 +188,13 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from linkage.backup import backup_command, restore_command
     from linkage.cli import register_commands
+    from linkage.deploy_check import check_deploy_command
 
     register_commands(app)
+    for command in (backup_command, restore_command, check_deploy_command):
+        app.cli.add_command(command)
 
 
 def register_template_helpers(app: Flask) -> None:
