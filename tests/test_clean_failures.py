@@ -157,7 +157,8 @@ def failing_statement(own_app, database_url) -> Flask:
 def test_a_failed_statement_is_logged_without_its_values(failing_statement, caplog):
     with caplog.at_level(logging.DEBUG):
         response = failing_statement.test_client().get("/lookup")
-    assert response.status_code == 503
+    # a missing table: an operational error on SQLite (503), a programming error on PostgreSQL
+    assert response.status_code in (500, 503)
     logged = "\n".join(
         r.getMessage() + (str(r.exc_info[1]) if r.exc_info else "") for r in caplog.records
     )
