@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 
 from config import CONFIGS, INSTANCE_DIR
 
+DATABASE_CONNECT_TIMEOUT = 5  # seconds
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: `config` is a mapping of overrides."""
@@ -104,6 +106,13 @@ def register_extensions(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if uri.startswith("postgresql"):
+        # an unreachable server is a 503 within seconds, not after the system's TCP timeout
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        )
+        connect_args = options["connect_args"] = dict(options.get("connect_args", {}))
+        connect_args.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

@@ -129,6 +129,12 @@ def test_pages_answer_503_with_retry_after_when_the_database_is_gone(no_database
     assert any("Database unavailable" in r.getMessage() for r in caplog.records)
 
 
+def test_connecting_to_postgresql_gives_up_after_a_few_seconds(no_database):
+    options = no_database.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"] == {"connect_timeout": 5}
+    assert options["hide_parameters"] is True
+
+
 def test_the_api_answers_a_503_problem_when_the_database_is_gone(no_database):
     response = no_database.test_client().get("/api/v1/communes")
     assert response.status_code == 503
