@@ -1,7 +1,7 @@
 """Probes for load balancers and orchestrators: `/healthz` (the process answers) and `/readyz`
 (the database and the rate-limit storage answer too).
 
-They read no session and no user, set no cookie and are never rate limited: a probe every few
+They load no user, set no cookie and are never rate limited: a probe every few
 seconds must neither be refused nor count against anyone.
 """
 
