@@ -17,7 +17,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'linkage.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement is logged without its values (household ids, amounts)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
 
     SESSION_COOKIE_HTTPONLY = True
@@ -35,6 +36,7 @@ class Config:
     LANGUAGES = ("vi", "en")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "linkage" / "translations")
 
+    RATELIMIT_ENABLED = True  # said here: the limiter would otherwise keep its last app's
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Failed logins (the /login form and POST /api/v1/tokens count together), per address...
@@ -44,6 +46,9 @@ class Config:
     LOGIN_ACCOUNT_FAILURES = 5
     LOGIN_ACCOUNT_WINDOW = timedelta(minutes=15)
     LOGIN_LOCKOUT_MAX = timedelta(hours=24)
+    # Redis down: count in this process's memory (a warning is logged) rather than refuse logins
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}  # Redis
     # the public impact page adds up the whole province: a visitor may not ask for it endlessly
     PUBLIC_IMPACT_RATE_LIMIT = "20 per minute;200 per hour"
     TOKEN_LIFETIME = timedelta(days=90)  # absolute: a token never outlives this
@@ -68,6 +73,15 @@ class Config:
     }
     PER_PAGE_MAX = 200
 
+    # Deployment (linkage.http_headers): hosts the app answers for (None: any), the public
+    # address that ids in EPCIS documents and QR labels use (None: the request's), how many
+    # reverse proxies stand in front (their X-Forwarded-For and -Proto are then believed), and
+    # the Strict-Transport-Security header (None: not sent).
+    TRUSTED_HOSTS: list[str] | None = None
+    PUBLIC_BASE_URL: str | None = None
+    PROXY_COUNT = 0
+    STRICT_TRANSPORT_SECURITY: str | None = None
+
 
 class DevelopmentConfig(Config):
     """Local development: `make run`."""
@@ -88,11 +102,13 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without SECRET_KEY; cookies only over HTTPS."""
+    """Production: refuses to start without SECRET_KEY; cookies and links only over HTTPS."""
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000"  # one year; subdomains are not ours to bind
 
 
 CONFIGS = {

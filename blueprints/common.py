@@ -13,6 +13,7 @@ from flask import flash, request
 from flask_babel import format_date, get_locale
 
 from linkage.extensions import db
+from linkage.plain_text import has_control_characters
 from linkage.services.errors import DomainError
 from linkage.services.households import ImportRejected
 from linkage.services.paging import MAX_PAGE
@@ -85,8 +86,9 @@ def form_status(form: Any) -> int:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A same-site relative path, or None (no open redirects)."""
-    if not target:
+    """A same-site relative path, or None (no open redirects; no line break, which cannot go
+    in a Location header, and no backslash, which browsers read as a slash: `/\\evil.example`)."""
+    if not target or has_control_characters(target) or "\\" in target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 from flask_login import current_user
 
 from linkage.extensions import db
+from linkage.public_urls import public_root
 from linkage.services import trace as traces
 from linkage.services.trace import epcis
 from models import Lot, utcnow
@@ -34,13 +35,15 @@ def epcis_response(document: dict[str, Any], *, managers: bool) -> Response:
     if managers:
         response.cache_control.private = True
         response.cache_control.no_store = True
+    else:  # the public document is the same for every caller, logged in or not
+        response.cache_control.public = True
     return response
 
 
 def managers_epcis(lot: Lot) -> Response:
     """The managers' EPCIS document of a lot (households as per-lot pseudonyms); audited."""
     trace = traces.trace_lot(lot, with_households=False, party_secret=party_secret())
-    document = epcis.manager_document(trace, request.url_root, utcnow())
+    document = epcis.manager_document(trace, public_root(), utcnow())
     traces.record_epcis_export(current_user, lot)
     db.session.commit()
     return epcis_response(document, managers=True)

@@ -1,6 +1,10 @@
-"""Form fields shared by the HTML pages: texts of a bounded length, selects that must be
-chosen in, quantities and money typed in the page's language, selects that explain a wrong
-choice, and the period of the impact pages."""
+"""The forms' base class and the form fields shared by the HTML pages: texts of a bounded
+length, selects that must be chosen in, quantities and money typed in the page's language,
+selects that explain a wrong choice, and the period of the impact pages.
+
+Every form of the pages derives from `FlaskForm` below (tests/test_plain_text.py checks it),
+so that every text field refuses control characters (linkage.plain_text) in one place.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,57 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+import flask_wtf
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import Field, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms import Field, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 
 from linkage.numbers import format_number, parse_number
+from linkage.plain_text import MULTI_LINE_MESSAGE, SINGLE_LINE_MESSAGE, has_control_characters
 from linkage.services.periods import Month, Period, current_month
 
 MAX_QUANTITY = Decimal("100000000000")
 MAX_AMOUNT_VND = 10**15
+
+
+class PlainText:
+    """The text typed holds no control character; a text area keeps tabs and line breaks.
+
+    It runs first and stops the chain: `Optional()` would otherwise take a value made of
+    characters that Python counts as spaces (\\x1c to \\x1f) for an empty field."""
+
+    def __init__(self, *, multiline: bool) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.process_errors:
+            return  # the field refused the value already (a number that is not one)
+        typed = [v for v in field.raw_data or [] if isinstance(v, str)]
+        if any(has_control_characters(v, multiline=self.multiline) for v in typed):
+            message = MULTI_LINE_MESSAGE if self.multiline else SINGLE_LINE_MESSAGE
+            raise StopValidation(str(message))
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """Flask-WTF's form, whose every text field (StringField and its kinds: email, password,
+    search, hidden, numbers typed as text) refuses control characters."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            if isinstance(field, StringField):
+                rule = PlainText(multiline=isinstance(field, TextAreaField))
+                field.validators = [rule, *field.validators]
+            return field
 
 
 def at_most(length: int) -> Length:

@@ -4,10 +4,10 @@ the reason, kept with the record, and the void form with its confirmation."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from blueprints.forms import FlaskForm
 from linkage.services.valuechain.corrections import MAX_REASON, MIN_REASON
 
 

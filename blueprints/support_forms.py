@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from blueprints.forms import ChoiceField, MoneyField, csv_file_field, number_required
+from blueprints.forms import ChoiceField, FlaskForm, MoneyField, csv_file_field, number_required
 from blueprints.record_forms import reason_field
 from linkage.labels import label
 from linkage.services.periods import current_day

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 
 from config import CONFIGS, INSTANCE_DIR
 
+DATABASE_CONNECT_TIMEOUT = 5  # seconds
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: `config` is a mapping of overrides."""
@@ -32,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_request_context(app)
     register_extensions(app)
+    register_request_guards(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -47,6 +50,14 @@ def _load_environment(app: Flask) -> None:
         app.config["SECRET_KEY"] = key
     if uri := os.environ.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = uri
+    if hosts := os.environ.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+    if base_url := os.environ.get("PUBLIC_BASE_URL"):
+        app.config["PUBLIC_BASE_URL"] = base_url
+    if proxies := os.environ.get("PROXY_COUNT"):
+        if not proxies.isdigit():
+            raise RuntimeError(f"PROXY_COUNT must be a number of proxies, not {proxies!r}")
+        app.config["PROXY_COUNT"] = int(proxies)
 
 
 def _ensure_secret_key(app: Flask) -> None:
@@ -95,6 +106,13 @@ def register_extensions(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if uri.startswith("postgresql"):
+        # an unreachable server is a 503 within seconds, not after the system's TCP timeout
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        )
+        connect_args = options["connect_args"] = dict(options.get("connect_args", {}))
+        connect_args.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
@@ -102,9 +120,11 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     api.init_app(app)
+    from linkage.schemas.base import plain_text_openapi
     from linkage.schemas.common import quantity_openapi
 
     api.ma_plugin.converter.add_attribute_function(quantity_openapi)
+    api.ma_plugin.converter.add_attribute_function(plain_text_openapi)
 
     from linkage.security import audit_refused_access, forget_request_state, record_token_use
 
@@ -149,13 +169,27 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
-def register_blueprints(app: Flask) -> None:
-    """The `<id:...>` converter, then the HTML blueprints and the API resources."""
-    from blueprints import register_blueprints as register
-    from linkage.routing import IdConverter
+def register_request_guards(app: Flask) -> None:
+    """Security headers and proxies (linkage.http_headers), the JSON depth limit."""
+    from linkage.http_headers import register_http_headers
+    from linkage.json_depth import register_json_depth_limit
 
-    app.url_map.converters["id"] = IdConverter  # before the routes that use it
+    register_http_headers(app)
+    register_json_depth_limit(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """The URL converters, then the HTML blueprints and the API resources."""
+    from blueprints import register_blueprints as register
+    from linkage.routing import IdConverter, TextConverter
+
+    # before the routes that use them
+    app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     register(app)
+    from blueprints import health  # probes for load balancers: no page, no API resource
+
+    app.register_blueprint(health.bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -165,9 +199,13 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from linkage.backup import backup_command, restore_command
     from linkage.cli import register_commands
+    from linkage.deploy_check import check_deploy_command
 
     register_commands(app)
+    for command in (backup_command, restore_command, check_deploy_command):
+        app.cli.add_command(command)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -6,16 +6,18 @@ module only maps them, and Werkzeug's HTTP errors, to statuses, problem+json bod
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template
+from flask import Flask, Response, g, jsonify, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from sqlalchemy import exc as sql_errors
+from werkzeug.exceptions import HTTPException, SecurityError
 
-from linkage.extensions import PROBLEM_CONTENT_TYPE, db
+from linkage.extensions import PROBLEM_CONTENT_TYPE, db, login_manager
 from linkage.security import is_api_request
 from linkage.services.errors import DomainError
 
@@ -29,7 +31,17 @@ HTML_TITLES = {
     413: _l("The file is too large"),
     415: _l("This kind of file is not accepted"),
     422: _l("Some values are not valid"),
+    503: _l("The service is unavailable for a moment"),
 }
+
+# a lost or refused database connection (also SQLite's "unable to open", "database is locked")
+# and a connection pool with none free: the request may succeed again shortly
+DATABASE_UNAVAILABLE = (
+    sql_errors.OperationalError,
+    sql_errors.InterfaceError,
+    sql_errors.TimeoutError,
+)
+RETRY_AFTER_SECONDS = 30
 
 
 def html_title(status: int) -> str:
@@ -116,7 +128,31 @@ def handle_unexpected(error: Exception) -> Any:
     return render_template("errors/error.html", status=500, name=html_title(500)), 500
 
 
+def handle_database_unavailable(error: Exception) -> Any:
+    """503 with Retry-After. The log holds the error without the statement's values
+    (`hide_parameters`) and without the stack trace, which says nothing more here."""
+    log.error("Database unavailable: %s", error)
+    with contextlib.suppress(sql_errors.SQLAlchemyError):  # the pool replaces a lost connection
+        db.session.rollback()
+    # the page must not ask the database again: who is logged in cannot be read now
+    g._login_user = login_manager.anonymous_user()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if is_api_request():
+        response = problem(503, "Service Unavailable", _("The database cannot be reached."))
+        response.headers.update(headers)
+        return response
+    return render_template("errors/503.html", status=503), 503, headers
+
+
+def handle_untrusted_host(_error: SecurityError) -> Response:
+    """A Host outside TRUSTED_HOSTS: no page can be made (its links need the host)."""
+    return Response("Bad Request: this host is not served here.\n", 400, mimetype="text/plain")
+
+
 def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from werkzeug.routing import IntegerConverter, Map
+from typing import Any
 
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
+
+from linkage.plain_text import SINGLE_LINE_CONTROLS
 from models.types import MAX_ID
 
 
@@ -13,3 +16,12 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map: Map) -> None:
         super().__init__(map, min=1, max=MAX_ID)
+
+
+class TextConverter(UnicodeConverter):
+    """`<name>` and `<string:name>`: one path piece without control characters; a piece that
+    holds one matches no route (404), so a NUL never reaches the database."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", f"[^/{SINGLE_LINE_CONTROLS}]", 1)

@@ -6,7 +6,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
@@ -15,6 +14,7 @@ from wtforms.validators import Length, Optional
 
 from blueprints.admin import bp
 from blueprints.common import page_number
+from blueprints.forms import FlaskForm
 from linkage.extensions import db
 from linkage.labels import COOPERATIVE_STATUS_LABELS as STATUS_LABELS
 from linkage.security import allow

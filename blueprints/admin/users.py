@@ -6,13 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from blueprints.admin import bp
 from blueprints.common import page_number
+from blueprints.forms import FlaskForm
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import accounts

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import Select
+from sqlalchemy import Select, false, select
 
 from linkage.schemas.catalog import (
     CatalogArgs,
@@ -17,6 +17,7 @@ from linkage.schemas.catalog import (
 )
 from linkage.security import PUBLIC
 from linkage.services.listings import catalog
+from models import Listing
 
 from .common import api_allow, paged
 
@@ -34,9 +35,14 @@ class Listings(MethodView):
 
         `q` ignores accents and case (`giao co lam` finds `Giảo cổ lam`) and matches the
         title, the product, the cooperative and its commune; `min_price` above `max_price`
-        is refused with 422.
+        is an empty range: an empty page.
         """
-        return catalog.search_listings(filters_from(args))
+        filters = filters_from(args)
+        low, high = filters.min_price, filters.max_price
+        if low is not None and high is not None and low > high:
+            # the document allows it, so it is no error (the catalog page explains instead)
+            return select(Listing).where(false())
+        return catalog.search_listings(filters)
 
 
 @blp.route("/listings/<id:listing_id>")

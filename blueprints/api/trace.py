@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from blueprints.epcis_answers import epcis_response, managers_epcis
 from linkage.extensions import db
+from linkage.public_urls import public_root
 from linkage.schemas.trace import (
     EpcisDocumentSchema,
     MassBalanceArgs,
@@ -79,7 +80,7 @@ class LotEpcis(MethodView):
         if managing:
             return managers_epcis(lot)
         trace = traces.trace_lot(lot, with_households=False)
-        document = epcis.public_document(trace, request.url_root, utcnow())
+        document = epcis.public_document(trace, public_root(), utcnow())
         return epcis_response(document, managers=False)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import EqualTo, InputRequired, Optional, Regexp
 
-from blueprints.forms import QuantityField, select_field, text_field
+from blueprints.forms import FlaskForm, QuantityField, select_field, text_field
 
 from .helpers import KIND_LABELS
 

@@ -6,10 +6,9 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SearchField
 
-from blueprints.forms import ChoiceField, MoneyField, at_most
+from blueprints.forms import ChoiceField, FlaskForm, MoneyField, at_most
 from linkage.services.listings.catalog import CatalogFilters, Sort
 from models import CertificationKind, Commune, Cooperative, Product, ProductCategory, Region
 

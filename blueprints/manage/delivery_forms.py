@@ -7,11 +7,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from blueprints.forms import MoneyField, QuantityField, select_field, text_field
+from blueprints.forms import FlaskForm, MoneyField, QuantityField, select_field, text_field
 from linkage.services.valuechain import deliveries
 from models import Cooperative, Household, Lot
 

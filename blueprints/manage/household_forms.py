@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from blueprints.forms import MoneyField, csv_file_field, select_field, text_field
+from blueprints.forms import FlaskForm, MoneyField, csv_file_field, select_field, text_field
 from linkage.labels import NOT_YET_KNOWN_LABEL
 from linkage.labels import OFFICIAL_STATUS_LABELS as STATUS_LABELS
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, NOT_YET_KNOWN

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -18,7 +17,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from blueprints.forms import MoneyField, QuantityField, number_required, select_field, text_field
+from blueprints.forms import (
+    FlaskForm,
+    MoneyField,
+    QuantityField,
+    number_required,
+    select_field,
+    text_field,
+)
 from linkage.numbers import UNIT_LABELS as UNIT_LABELS  # the one table, used by the pages
 from linkage.services.listings import FIELDS as LISTING_FIELDS
 from models import Certification, ListingStatus, Product

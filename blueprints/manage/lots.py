@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from blueprints.common import commit_or_refuse, form_status, page_number
 from blueprints.manage import bp
 from linkage.extensions import db
+from linkage.public_urls import public_url_for
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
@@ -191,7 +192,7 @@ def transformation_new(cooperative_id: int) -> str | Response | tuple[str, int]:
 
 def trace_url(code: str) -> str:
     """The public trace page of a lot, absolute (printed on labels, read by phones)."""
-    return url_for("trace.lot", code=code, _external=True)
+    return public_url_for("trace.lot", code=code)
 
 
 @bp.route(LOT + "/label")

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -20,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from blueprints.forms import QuantityField, text_field
+from blueprints.forms import FlaskForm, QuantityField, text_field
 from linkage.services.orders import AllocationRequest
 from linkage.services.periods import VIETNAM, current_day
 from linkage.templating import format_quantity

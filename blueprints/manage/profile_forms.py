@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, ValidationError
 
-from blueprints.forms import select_field, text_field
+from blueprints.forms import FlaskForm, select_field, text_field
 from linkage.labels import CERTIFICATION_LABELS as KIND_LABELS
 from linkage.services.profile import is_email, is_phone
 from models import CertificationKind, Commune, Product

@@ -7,11 +7,17 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from blueprints.forms import MoneyField, QuantityField, number_required, select_field, text_field
+from blueprints.forms import (
+    FlaskForm,
+    MoneyField,
+    QuantityField,
+    number_required,
+    select_field,
+    text_field,
+)
 from linkage.labels import PAYMENT_KIND_LABELS, PROCESS_LABELS
 from linkage.numbers import UNIT_LABELS, format_quantity
 from linkage.services.periods import VIETNAM, current_day

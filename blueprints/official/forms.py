@@ -9,11 +9,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from blueprints.forms import ChoiceField, PeriodForm
+from blueprints.forms import ChoiceField, FlaskForm, PeriodForm
 from linkage.labels import label
 from linkage.services.errors import NotFound
 from linkage.services.impact import EthnicityGroup, ImpactFilters, Sort, Transition

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from linkage.services.listings.catalog import CatalogFilters, Provenance, Sort
 from models import (
@@ -19,6 +19,7 @@ from models import (
     Unit,
 )
 
+from .base import Schema
 from .common import PaginationArgs, QuantityField, identifier
 from .cooperatives import CertificationSchema
 from .listings import ListingTermsSchema

@@ -8,10 +8,13 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
+from linkage.plain_text import SINGLE_LINE_CONTROLS
 from linkage.services.paging import MAX_PAGE
 from models.types import MAX_ID
+
+from .base import Schema
 
 
 class PaginationArgs(Schema):
@@ -53,7 +56,10 @@ class FullMatch(validate.Regexp):
         return value
 
 
-PRINTABLE = FullMatch(r"^[^\x00-\x1F\x7F]*$", error="Must not contain control characters.")
+# single-line fields (names, codes, credentials): no tab or line break either
+PRINTABLE = FullMatch(
+    rf"^[^{SINGLE_LINE_CONTROLS}]*$", error="Must not contain control characters."
+)
 
 
 class QueryBoolean(fields.Boolean):

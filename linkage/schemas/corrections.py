@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from models import ChangeAction, CollectionStatus
 
+from .base import Schema
 from .common import QuantityField, identifier, money
 from .payments import PaymentSchema
 from .valuechain import CollectionSchema, Moment

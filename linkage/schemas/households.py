@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from linkage.extensions import ProblemSchema
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, visible_cooperative_ids
 from models import Household, OfficialStatus, User
 
+from .base import Schema
 from .common import PRINTABLE, FullMatch, PaginationArgs, QueryBoolean, identifier, money
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from linkage.services.impact import EthnicityGroup, GroupBy, ImpactFilters, Sort, Transition
 from linkage.services.periods import Month, Period, current_month
 from models import FormerProvince, OfficialStatus, ProductCategory, Region
 
+from .base import Schema
 from .common import PaginationArgs
 
 MONTH = {"pattern": r"^20\d{2}-(0[1-9]|1[0-2])$", "example": "2026-01"}

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from models import CertificationKind, ListingStatus
 
+from .base import Schema
 from .common import PaginationArgs, QuantityField, identifier, money
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import fields, post_load, validate
 
 from linkage.services.orders import AllocationRequest
 from models import OrderStatus
 
+from .base import Schema
 from .common import PaginationArgs, QuantityField, identifier
 
 POSITIVE = {"minimum": 0, "exclusive": True}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from linkage.services.valuechain.payments import PaymentTotals
 from models import PaymentKind
 
+from .base import Schema
 from .common import PaginationArgs, identifier, money, page_of
 from .valuechain import Moment
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from linkage.services.supports import MANAGER_PROGRAMMES, MAX_NOTE, MAX_TERM_MONTHS
 from models import CollectionStatus, Support, SupportProgramme
 
+from .base import Schema
 from .common import PaginationArgs, money
 from .corrections import ChangeSchema, reason
 from .households import RowErrorSchema

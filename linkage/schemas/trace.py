@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, pre_dump
+from marshmallow import fields, pre_dump
 
 from linkage.services.trace import Trace
 
+from .base import Schema
 from .common import PaginationArgs, QuantityField, page_of
 
 RATIO = {"metadata": {"type": "string", "format": "decimal", "example": "0.3000"}}

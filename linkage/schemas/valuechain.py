@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from models import LotOrigin, Process
 
+from .base import Schema
 from .common import PaginationArgs, QuantityField, QueryBoolean, identifier, money
 
 

@@ -156,7 +156,6 @@ def test_only_visible_listings_of_approved_cooperatives(client):
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ("min_price=500&max_price=100", "min_price"),
         ("min_price=-1", "min_price"),
         ("max_price=10000000000000000", "max_price"),
         ("min_price=abc", "min_price"),
@@ -182,11 +181,12 @@ def test_bad_arguments_are_422_with_the_field(client, query, field):
     assert field in response.json["errors"]
 
 
-def test_control_characters_in_the_search_are_ignored(client):
-    item = listing("Ba kích")
+def test_control_characters_in_the_search_are_refused(client):
+    listing("Ba kích")
     db.session.commit()
     response = client.get("/api/v1/listings", query_string={"q": "ba\x00 kich\x1f"})
-    assert ids(response) == [item.id]
+    assert response.status_code == 422
+    assert "control characters" in response.json["errors"]["q"][0]
 
 
 def test_detail_has_the_row_and_the_provenance(client):
