@@ -34,23 +34,33 @@ class DemoCalendar:
     """The dates of a demo seeded on `today`."""
 
     today: date
+    clock: datetime | None = None  # the real time, when the demo is seeded for today
 
     @classmethod
     def on(cls, today: date | None = None) -> DemoCalendar:
         """The calendar of a demo seeded on `today` (by default today in Vietnam)."""
-        day = today or current_day()
+        clock = datetime.now(UTC)
+        day = today or current_day(clock)
         if day < EARLIEST_DAY:
             raise Invalid(
                 f"The demo starts after the 2025 merger: choose a day from {EARLIEST_DAY} on "
                 f"(Bản demo bắt đầu sau khi sáp nhập năm 2025: chọn một ngày từ {EARLIEST_DAY}).",
                 field="today",
             )
-        return cls(day)
+        if day > current_day(clock):
+            raise Invalid(
+                "The demo cannot be dated in the future (Bản demo không thể ghi ngày trong "
+                "tương lai).",
+                field="today",
+            )
+        return cls(day, clock if day == current_day(clock) else None)
 
     @property
     def now(self) -> datetime:
-        """The moment the demo is seeded (aware UTC): nothing is dated after it."""
-        return datetime.combine(self.today, SEEDED_AT, VIETNAM).astimezone(UTC)
+        """The moment the demo is seeded (aware UTC): 9:00 on its day, or the real time when
+        that is earlier (seeded for today before 9:00); nothing is dated after it."""
+        nine = datetime.combine(self.today, SEEDED_AT, VIETNAM).astimezone(UTC)
+        return min(nine, self.clock) if self.clock else nine
 
     @property
     def last_month(self) -> Month:
