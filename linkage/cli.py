@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -29,7 +31,13 @@ def seed_reference_command() -> None:
 
 @seed_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the demo is already loaded.")
-def seed_demo_command(if_empty: bool) -> None:
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    envvar="LINKAGE_DEMO_TODAY",
+    help="The day the demo's 18 months end on (default: today in Vietnam).",
+)
+def seed_demo_command(if_empty: bool, today: datetime | None) -> None:
     """Reference data plus a believable demo province; prints the demo logins."""
     from linkage.seed.demo import DEMO_PASSWORD, demo_loaded, seed_demo
 
@@ -40,7 +48,10 @@ def seed_demo_command(if_empty: bool) -> None:
         raise click.ClickException(
             "The demo is already loaded in this database; use --if-empty to skip quietly."
         )
-    summary = seed_demo()
+    try:
+        summary = seed_demo(today.date() if today else None)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(summary.describe())
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")

@@ -13,6 +13,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,13 +76,16 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
 
 
 @contextmanager
-def demo_seeded(database_url: str) -> Iterator[tuple[Flask, DemoSummary]]:
+def demo_seeded(
+    database_url: str, today: date | None = None
+) -> Iterator[tuple[Flask, DemoSummary]]:
     """An app whose database holds the demo province, and the demo's summary, in an
-    application context; emptied on leaving. scrypt takes about 0.1 s per demo user, so the
-    demo's users get a cheap hash."""
+    application context; emptied on leaving. The demo is seeded as of `today`, by default the
+    day its CSV dates were written for (`REFERENCE_DAY`), so its figures are fixed. scrypt takes
+    about 0.1 s per demo user, so the demo's users get a cheap hash."""
     from werkzeug.security import generate_password_hash
 
-    from linkage.seed.demo import seed_demo
+    from linkage.seed.demo import REFERENCE_DAY, seed_demo
     from linkage.services import accounts
 
     app = make_app(database_url)
@@ -93,7 +97,7 @@ def demo_seeded(database_url: str) -> Iterator[tuple[Flask, DemoSummary]]:
                     "generate_password_hash",
                     lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
                 )
-                summary = seed_demo()
+                summary = seed_demo(today or REFERENCE_DAY)
                 db.session.commit()
             yield app, summary
         finally:

@@ -14,6 +14,7 @@ from linkage.seed.demo import (
     demo_loaded,
 )
 from linkage.services import accounts
+from linkage.services.periods import current_day
 from models import (
     Commune,
     EthnicGroup,
@@ -59,6 +60,7 @@ def test_seed_demo_command_loads_once_and_its_logins_work(runner, client):
 
     assert result.exit_code == 0, result.output
     assert "approved cooperatives" in result.output
+    assert f"as of {current_day()}:" in result.output  # the demo ends today
     assert f"password for all: {DEMO_PASSWORD}" in result.output
     assert "manager.daotru@linkage.demo" in result.output
     assert "admin@linkage.demo" in result.output

@@ -17,12 +17,12 @@ from sqlalchemy import func
 from linkage.extensions import db
 from linkage.seed.demo import (
     DEMO_PASSWORD,
+    REFERENCE_DAY,
     REVIEW_CASES,
     REVIEW_COMMUNE,
     DemoSummary,
     seed_demo,
 )
-from linkage.seed.demo.orders import DEMO_TODAY
 from linkage.services.accounts import validate_password
 from linkage.services.errors import DomainError
 from linkage.text import search_key
@@ -214,25 +214,25 @@ def test_demo_figures_are_fixed(demo):
         return [tuple(row) for row in db.session.execute(db.select(*columns)).all()]
 
     assert demo.describe() == (
-        "Demo province: 10 approved cooperatives (+1 pending) in 23 communes of 3 former "
-        "provinces; 370 households (poor 92, near-poor 73, not poor 205; 7 ethnic groups), "
-        "393 memberships, 348 policy supports; 17 certifications, 29 listings (23 active); "
-        "18 users; 4998 collections; 219 orders (accepted 4, cancelled 6, delivered 4, "
-        "paid 192, placed 5, rejected 3, shipped 5)."
+        "Demo province as of 2026-11-28: 10 approved cooperatives (+1 pending) in 23 communes "
+        "of 3 former provinces; 370 households (poor 92, near-poor 73, not poor 205; 7 ethnic "
+        "groups), 393 memberships, 303 policy supports; 17 certifications, 29 listings "
+        "(23 active); 18 users; 5079 collections; 222 orders (accepted 4, cancelled 5, "
+        "delivered 4, paid 197, placed 5, rejected 2, shipped 5)."
     )
     assert totals(func.sum(Collection.amount_vnd), func.sum(Collection.quantity)) == [
-        (6_226_969_700, Decimal("230617.300"))
+        (6_812_865_350, Decimal("253191.800"))
     ]
     assert totals(func.sum(Lot.quantity_in), func.sum(Lot.quantity_remaining)) == [
-        (Decimal("363558.455"), Decimal("16476.173"))
+        (Decimal("393492.697"), Decimal("24890.308"))
     ]
     payments = db.select(Payment.kind, func.sum(Payment.amount_vnd)).group_by(Payment.kind)
     assert {kind.value: int(total) for kind, total in db.session.execute(payments)} == {
-        "farmgate": 6_226_969_700,
-        "surplus": 222_610_000,
+        "farmgate": 6_812_865_350,
+        "surplus": 185_421_000,
     }
-    assert totals(func.sum(Order.total_vnd)) == [(10_854_350_000,)]
-    assert totals(func.sum(Support.amount_vnd)) == [(8_828_212_000,)]
+    assert totals(func.sum(Order.total_vnd)) == [(11_939_450_000,)]
+    assert totals(func.sum(Support.amount_vnd)) == [(6_747_712_000,)]
     assert totals(func.sum(Household.baseline_income_vnd)) == [(720_360_000,)]
 
 
@@ -274,7 +274,7 @@ def test_demo_gives_the_officials_dashboard_data(demo_app, demo):
     from linkage.services.impact import GroupBy, ImpactFilters, monthly, summarise
     from linkage.services.periods import Month, Period
 
-    end = Month.of(DEMO_TODAY)
+    end = Month.of(REFERENCE_DAY)
     last_18, last_12 = Period(end.minus(17), end), Period(end.minus(11), end)
     province = _official("official.tinh@linkage.demo")
     daotru = _official("official.daotru@linkage.demo")
@@ -304,3 +304,114 @@ def test_demo_gives_the_officials_dashboard_data(demo_app, demo):
         assert local.totals["attributed_sales_vnd"] > 0
         assert local.totals["projected_worsened"] >= 1
         assert local.totals["projected_improved"] >= 1
+
+
+def test_the_default_period_of_the_dashboard_shows_a_year_of_data(demo_app, demo, monkeypatch):
+    """Opened on the demo's day, the officials' default period (the 12 months ending with the
+    current month) has sales income in every month."""
+    import linkage.schemas.impact
+    from linkage.services.accounts import issue_token
+    from linkage.services.periods import Month
+
+    monkeypatch.setattr(
+        linkage.schemas.impact, "current_month", lambda now=None: Month.of(REFERENCE_DAY)
+    )
+    client = demo_app.test_client()
+    for email in ("official.tinh@linkage.demo", "official.daotru@linkage.demo"):
+        token = issue_token(_official(email), demo_app.config["TOKEN_LIFETIME"]).token
+        db.session.commit()
+        answer = client.get("/api/v1/impact/monthly", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        body = answer.get_json()
+        assert (body["period_start"], body["period_end"]) == ("2025-12", "2026-11")
+        months = body["months"]
+        assert [m["month"] for m in months][-1] == "2026-11" and len(months) == 12
+        assert all(month["platform_income_vnd"] > 0 for month in months), (email, months)
+        assert all(month["sales_vnd"] > 0 for month in months), (email, months)
+
+
+def _supports(programme: SupportProgramme) -> list[Support]:
+    return db.session.scalars(db.select(Support).where(Support.programme == programme)).all()
+
+
+def test_demo_supports_follow_the_provinces_practice(demo):
+    from models import ProductCategory
+
+    loans = _supports(SupportProgramme.POLICY_LOAN)
+    assert len(loans) >= 60
+    assert all(loan.term_months in (36, 60) for loan in loans)
+    assert all(loan.purpose_product is not None for loan in loans)
+    poor = (OfficialStatus.POOR, OfficialStatus.NEAR_POOR)
+    assert sum(loan.household.official_status in poor for loan in loans) >= 0.9 * len(loans)
+    mountain = [loan for loan in loans if loan.household.commune.region == Region.MOUNTAIN]
+    assert len(mountain) > len(loans) / 2
+    medicinal = [
+        loan for loan in mountain if loan.purpose_product.category == ProductCategory.MEDICINAL
+    ]
+    assert len(medicinal) > len(mountain) / 2
+    for support in db.session.scalars(db.select(Support)):
+        household = support.household
+        recorder = support.recorded_by
+        assert support.received_on <= REFERENCE_DAY
+        if support.programme != SupportProgramme.POLICY_LOAN:
+            assert support.term_months is None
+        if support.programme in (
+            SupportProgramme.CROP_VARIETY,
+            SupportProgramme.LIVESTOCK_BREED,
+            SupportProgramme.VOCATIONAL_TRAINING,
+        ):
+            assert recorder.role == Role.MANAGER
+            assert {m.cooperative for m in household.memberships} & set(recorder.cooperatives)
+            assert support.purpose_product is not None
+        else:
+            assert recorder.role == Role.OFFICIAL
+            communes = {commune.code for commune in recorder.communes}
+            assert recorder.province_wide or household.commune_code in communes
+    programmes = Counter(support.programme for support in db.session.scalars(db.select(Support)))
+    assert programmes[SupportProgramme.CROP_VARIETY] >= 20
+    assert programmes[SupportProgramme.VOCATIONAL_TRAINING] >= 20
+    assert programmes[SupportProgramme.HOUSING_REPAIR] >= 1
+    assert programmes[SupportProgramme.HEALTH_INSURANCE] >= 1
+
+
+def _deliveries(household_id: int, product_id: int) -> list[tuple[Any, Decimal]]:
+    from models import Collection, Lot
+
+    return db.session.execute(
+        db.select(Collection.collected_at, Collection.quantity)
+        .join(Lot, Lot.id == Collection.lot_id)
+        .where(Collection.household_id == household_id, Lot.product_id == product_id)
+    ).all()
+
+
+def test_supported_households_deliver_more_of_their_purpose_product_afterwards(demo):
+    """A loan enlarges the harvest of its purpose product from two months after it was
+    received; seedlings of a new crop make a household start delivering it."""
+    from datetime import timedelta
+
+    from linkage.services.periods import Month
+
+    first = Month.of(REFERENCE_DAY).minus(18).first_day
+    before, after = [], []
+    for loan in _supports(SupportProgramme.POLICY_LOAN):
+        since = loan.received_on + timedelta(days=60)
+        if not first + timedelta(days=90) <= since <= REFERENCE_DAY - timedelta(days=90):
+            continue
+        for at, quantity in _deliveries(loan.household_id, loan.purpose_product_id):
+            (after if at.date() >= since else before).append(quantity)
+    assert len(before) >= 100 and len(after) >= 100
+    mean_before = sum(before) / len(before)
+    mean_after = sum(after) / len(after)
+    assert mean_after > Decimal("1.3") * mean_before, (mean_before, mean_after)
+    new_crops = [
+        support
+        for support in _supports(SupportProgramme.CROP_VARIETY)
+        if "trồng mới" in (support.note or "")
+    ]
+    assert new_crops
+    started = 0
+    for support in new_crops:
+        found = _deliveries(support.household_id, support.purpose_product_id)
+        assert all(at.date() >= support.received_on for at, _ in found), support.id
+        started += bool(found)
+    assert started >= 1

@@ -25,11 +25,9 @@ from models import (
     amount_vnd,
 )
 
+from .calendar import DemoCalendar
 from .data import rows, words
 
-FIRST_MONTH = Month(2025, 5)  # a month before the 18 months the officials look at
-LAST_MONTH = Month(2026, 11)
-LAST_DAY = datetime(2026, 11, 20, 17, 0, tzinfo=VIETNAM)  # nothing is dated after this
 KG = Decimal("0.001")
 STEP_NOTES = {
     Process.DRYING: "Sấy khô tại xưởng của hợp tác xã",
@@ -93,6 +91,36 @@ def chains() -> dict[str, list[Chain]]:
     return found
 
 
+@dataclass(frozen=True)
+class Effect:
+    """How one support changes a household's deliveries of its purpose product: a factor on
+    the quantities before `since` (0: the household did not grow it yet) and one from then on."""
+
+    since: datetime
+    before: float
+    after: float
+
+    def factor(self, at: datetime) -> float:
+        return self.after if at >= self.since else self.before
+
+
+@dataclass
+class Uplift:
+    """The effects of a household's supports for one product, multiplied."""
+
+    effects: list[Effect] = field(default_factory=list)
+
+    def factor(self, at: datetime) -> float:
+        result = 1.0
+        for effect in self.effects:
+            result *= effect.factor(at)
+        return result
+
+
+# by (household, product code); households are keys as objects (their ids come later)
+Uplifts = dict[tuple[Household, str], Uplift]
+
+
 @dataclass
 class PlannedLot:
     cooperative: Cooperative
@@ -127,14 +155,6 @@ def _capacity(household: Household, standard: PovertyStandard | None) -> tuple[f
     return CAPACITY[household.official_status]
 
 
-def _months() -> list[Month]:
-    months, month = [], FIRST_MONTH
-    while month <= LAST_MONTH:
-        months.append(month)
-        month = month.next()
-    return months
-
-
 def _quantity(low: float, high: float, rng: random.Random) -> Decimal:
     step = Decimal("0.1") if high <= 10 else Decimal("0.5")
     return (Decimal(str(rng.uniform(low, high))) / step).to_integral_value() * step or step
@@ -147,11 +167,14 @@ def plan_collections(
     members: list[tuple[Household, datetime]],
     product: Product,
     standard: PovertyStandard | None,
+    calendar: DemoCalendar,
+    uplifts: Uplifts,
 ) -> list[PlannedLot]:
-    """One lot per harvest month, filled by the deliveries of that month."""
+    """One lot per harvest month, filled by the deliveries of that month (until now); a
+    household's support for the product changes what it delivers from then on (`Uplift`)."""
     capacity = {h.id: rng.uniform(*_capacity(h, standard)) for h, _ in members}
     lots = []
-    for month in _months():
+    for month in calendar.months():
         if month.month in chain.months:
             share = chain.share
         elif month.month in chain.off_months:
@@ -172,9 +195,13 @@ def plan_collections(
                     time(rng.randint(6, 17), rng.choice((0, 15, 30, 45))),
                     VIETNAM,
                 ).astimezone(UTC)
-                if at < allowed_from or at > LAST_DAY:
+                if at < allowed_from or at > calendar.now:
                     continue
-                low, high = (capacity[household.id] * q for q in chain.delivery)
+                uplift = uplifts.get((household, product.code))
+                factor = uplift.factor(at) if uplift else 1.0
+                if factor == 0:
+                    continue
+                low, high = (capacity[household.id] * factor * q for q in chain.delivery)
                 quantity = _quantity(low, high, rng)
                 price = int(base * rng.uniform(0.96, 1.04) / 500) * 500
                 moisture = chain.moisture and Decimal(str(round(rng.uniform(*chain.moisture), 1)))
@@ -203,6 +230,7 @@ def plan_processing(
     month_lots: list[PlannedLot],
     output_product: Product,
     all_lots: list[PlannedLot],
+    calendar: DemoCalendar,
 ) -> list[PlannedStep]:
     """Dry or sort each month's lot early next month; pack dried lots three by three."""
     steps: list[PlannedStep] = []
@@ -210,7 +238,7 @@ def plan_processing(
     for lot in month_lots:
         month = Month.of(lot.created_at).next()
         at = datetime.combine(month.first_day + timedelta(days=rng.randint(2, 7)), time(8), VIETNAM)
-        if at > LAST_DAY:
+        if at > calendar.now:
             continue  # this month's lot is still in the store
         taken = lot.quantity_in if rng.random() < 0.7 else _share(lot.quantity_in, 0.85, 0.95, rng)
         out = _share(taken, *chain.yields, rng)
@@ -224,7 +252,7 @@ def plan_processing(
         for first in range(0, len(outputs) - 2, 3):
             group = outputs[first : first + 3]
             at = group[-1].created_at + timedelta(days=rng.randint(5, 12))
-            if at > LAST_DAY:
+            if at > calendar.now:
                 break
             takes = [(lot, _share(lot.quantity_in, 0.6, 0.8, rng)) for lot in group]
             total = sum((q for _, q in takes), Decimal("0"))

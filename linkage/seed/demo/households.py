@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from linkage.extensions import db
 from models import (
@@ -25,11 +25,10 @@ from models import (
     User,
 )
 
+from .calendar import DemoCalendar
 from .data import rows, words
 
-STATUS_REVIEWED_ON = date(2025, 12, 15)  # the annual poverty review of 2025
 PRE_MERGER_REVIEW_ON = date(2025, 6, 30)  # records carried over the 1 July 2025 merger
-CONSENT_FROM = datetime(2025, 4, 4, 1, 30, tzinfo=UTC)
 MEMBER_WEIGHTS = (3, 9, 20, 27, 20, 11, 6, 4)  # households of 1..8 persons
 MINORITY_MEMBER_WEIGHTS = (2, 7, 16, 25, 22, 14, 9, 5)
 KINH = "01"
@@ -137,16 +136,22 @@ def _baseline_income(rng: random.Random, status: OfficialStatus, line: int, regi
     return min(income, line)
 
 
-def _joined_on(rng: random.Random, founded: int) -> date:
-    year = rng.randint(max(founded, 2019), 2025)
-    month = rng.randint(1, 10 if year == 2025 else 12)
+def _joined_on(rng: random.Random, founded: int, calendar: DemoCalendar) -> date:
+    """Joined in the six years before the last month of joining (founded years allowing)."""
+    last = calendar.joined_by
+    year = rng.randint(min(max(founded, last.year - 6), last.year), last.year)
+    month = rng.randint(1, last.month if year == last.year else 12)
     return date(year, month, rng.randint(1, 28))
 
 
 def add_households(
-    rng: random.Random, cooperatives: dict[str, Cooperative], managers: dict[str, User]
+    rng: random.Random,
+    cooperatives: dict[str, Cooperative],
+    managers: dict[str, User],
+    calendar: DemoCalendar,
 ) -> tuple[list[tuple[Household, CoopSpec]], list[Membership]]:
     """Member households of every cooperative, with their memberships."""
+    reviewed_on = calendar.reviewed_on
     specs = coop_specs()
     codes = {code for spec in specs for code, _ in spec.member_communes}
     communes = {
@@ -154,8 +159,8 @@ def add_households(
     }
     standard = db.session.scalars(
         db.select(PovertyStandard).where(
-            PovertyStandard.valid_from <= STATUS_REVIEWED_ON,
-            PovertyStandard.valid_to >= STATUS_REVIEWED_ON,
+            PovertyStandard.valid_from <= reviewed_on,
+            PovertyStandard.valid_to >= reviewed_on,
         )
     ).one()
     names = Names()
@@ -166,7 +171,7 @@ def add_households(
         manager = managers[spec.key]
         commune_codes, commune_weights = zip(*spec.member_communes, strict=True)
         ethnic_codes, ethnic_weights = zip(*spec.ethnic_mix, strict=True)
-        consent_start = CONSENT_FROM + timedelta(days=3 * coop_index)
+        consent_start = calendar.consent_from + timedelta(days=3 * coop_index)
         for index in range(spec.households):
             commune = communes[rng.choices(commune_codes, commune_weights)[0]]
             ethnic_code = rng.choices(ethnic_codes, ethnic_weights)[0]
@@ -184,7 +189,7 @@ def add_households(
                 members=rng.choices(range(1, 9), weights)[0],
                 ethnic_group_code=ethnic_code,
                 official_status=status,
-                official_status_on=PRE_MERGER_REVIEW_ON if needs_review else STATUS_REVIEWED_ON,
+                official_status_on=PRE_MERGER_REVIEW_ON if needs_review else reviewed_on,
                 deprivations=_deprivations(rng, status, standard.deprivation_threshold),
                 baseline_income_vnd=_baseline_income(
                     rng, status, standard.line_for(commune.area), commune.region
@@ -202,10 +207,10 @@ def add_households(
                 Membership(
                     household=household,
                     cooperative=cooperatives[spec.key],
-                    joined_on=_joined_on(rng, spec.founded),
+                    joined_on=_joined_on(rng, spec.founded, calendar),
                 )
             )
-    memberships += _dual_memberships(rng, households, cooperatives, specs)
+    memberships += _dual_memberships(rng, households, cooperatives, specs, calendar)
     _changed_since_review([h for h, _ in households], standard)
     db.session.add_all(h for h, _ in households)
     db.session.add_all(memberships)
@@ -241,6 +246,7 @@ def _dual_memberships(
     households: list[tuple[Household, CoopSpec]],
     cooperatives: dict[str, Cooperative],
     specs: list[CoopSpec],
+    calendar: DemoCalendar,
 ) -> list[Membership]:
     """Some households of a cooperative also belong to a neighbouring one."""
     founded = {spec.key: spec.founded for spec in specs}
@@ -253,7 +259,7 @@ def _dual_memberships(
                 Membership(
                     household=household,
                     cooperative=cooperatives[second],
-                    joined_on=_joined_on(rng, founded[second]),
+                    joined_on=_joined_on(rng, founded[second], calendar),
                 )
             )
     return extra

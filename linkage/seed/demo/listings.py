@@ -1,21 +1,23 @@
-"""The demo's certificates and listings (certifications.csv, listings.csv)."""
+"""The demo's certificates and listings (certifications.csv, listings.csv), their dates moved
+with the demo's year (see `calendar`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from linkage.extensions import db
 from linkage.text import search_key
 from models import Certification, CertificationKind, Cooperative, Listing, ListingStatus, Product
 
+from .calendar import DemoCalendar
 from .data import optional_date, rows, words
 
-LISTED_FROM = datetime(2025, 4, 20, 2, 0, tzinfo=UTC)
+LISTED_ON_DAY = 20  # listed from the 20th of the month before the first collections
 
 
 def add_certifications(
-    cooperatives: dict[str, Cooperative], products: dict[str, Product]
+    cooperatives: dict[str, Cooperative], products: dict[str, Product], calendar: DemoCalendar
 ) -> dict[str, Certification]:
     """Certificates by number: VietGAP, GACP-WHO and OCOP, some of them expired."""
     certifications = {
@@ -25,8 +27,8 @@ def add_certifications(
             number=row["number"],
             issuer=row["issuer"],
             product=products[row["product"]],
-            valid_from=date.fromisoformat(row["valid_from"]),
-            valid_to=date.fromisoformat(row["valid_to"]),
+            valid_from=calendar.shifted(date.fromisoformat(row["valid_from"])),
+            valid_to=calendar.shifted(date.fromisoformat(row["valid_to"])),
         )
         for row in rows("certifications.csv")
     }
@@ -38,12 +40,18 @@ def add_listings(
     cooperatives: dict[str, Cooperative],
     products: dict[str, Product],
     certifications: dict[str, Certification],
+    calendar: DemoCalendar,
 ) -> list[Listing]:
     """The cooperatives' offers, most of them active, listed a day apart."""
+    listed_from = calendar.at(calendar.first_month.minus(1).first_day.replace(day=LISTED_ON_DAY))
     listings = []
     for index, row in enumerate(rows("listings.csv")):
         product = products[row["product"]]
-        listed_at = LISTED_FROM + timedelta(days=index, hours=index % 5)
+        listed_at = listed_from + timedelta(days=index, hours=index % 5)
+        harvest_start, harvest_end = (
+            day and calendar.shifted(day)
+            for day in (optional_date(row["harvest_start"]), optional_date(row["harvest_end"]))
+        )
         listings.append(
             Listing(
                 cooperative=cooperatives[row["cooperative"]],
@@ -54,8 +62,8 @@ def add_listings(
                 unit_price_vnd=int(row["unit_price_vnd"]),
                 quantity_available=Decimal(row["quantity"]),
                 min_order_quantity=Decimal(row["min_order"]),
-                harvest_start=optional_date(row["harvest_start"]),
-                harvest_end=optional_date(row["harvest_end"]),
+                harvest_start=harvest_start,
+                harvest_end=harvest_end,
                 status=ListingStatus(row["status"]),
                 certifications=[certifications[n] for n in words(row["certifications"])],
                 search_text=search_key(row["title"], product.name_vi, product.name_en),

@@ -6,7 +6,8 @@ collections and little is left in store. Orders go through place, accept, ship (
 cooperative's oldest lots of the listing's product), deliver and pay, with past times; paying
 attributes the income to the member households exactly as in production. Some orders are
 rejected or cancelled, and the most recent ones are still open, so every screen has orders
-in every state. Deterministic.
+in every state. Over the 18 months ending on the demo's day (see `calendar`); deterministic
+for a given day.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ from models import (
     User,
 )
 
+from .calendar import DemoCalendar
+
 RANDOM_SEED = 2027
 KG = Decimal("0.001")
-FIRST_MONTH = Month(2025, 6)
-DEMO_TODAY = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # fixed, so the demo is deterministic
 ORDER_VALUE_VND = 600_000_000  # a stock worth more is sold in two orders that month
 SELL_SHARE = (0.45, 0.8)  # of each product's stock, per order
 SPARE_SHARE = 0.06  # per month, one more order that is rejected or cancelled
@@ -63,8 +64,10 @@ class Stock:
         return int(self.held * max(listing.unit_price_vnd for listing in self.listings))
 
 
-def seed_orders_demo(now: datetime = DEMO_TODAY) -> Counter[OrderStatus]:
-    """Place and move the demo orders; returns how many ended in each state."""
+def seed_orders_demo(calendar: DemoCalendar) -> Counter[OrderStatus]:
+    """Place and move the demo orders up to the demo's now; returns how many ended in each
+    state."""
+    now = calendar.now
     rng = random.Random(RANDOM_SEED)
     buyers = db.session.scalars(select(User).where(User.role == Role.BUYER).order_by(User.id)).all()
     cooperatives = db.session.scalars(
@@ -77,7 +80,7 @@ def seed_orders_demo(now: datetime = DEMO_TODAY) -> Counter[OrderStatus]:
         if not buyers or not cooperative.managers:
             continue
         manager = sorted(cooperative.managers, key=lambda user: user.id)[0]
-        for placed_at, fate in _moments(rng, cooperative, now, index):
+        for placed_at, fate in _moments(rng, cooperative, calendar, index):
             state = _one_order(rng, cooperative, manager, rng.choice(buyers), placed_at, now, fate)
             if state is not None:
                 states[state] += 1
@@ -86,12 +89,14 @@ def seed_orders_demo(now: datetime = DEMO_TODAY) -> Counter[OrderStatus]:
 
 
 def _moments(
-    rng: random.Random, cooperative: Cooperative, now: datetime, index: int
+    rng: random.Random, cooperative: Cooperative, calendar: DemoCalendar, index: int
 ) -> list[tuple[datetime, str]]:
     """(placed at, fate) of the orders: regular ones in the second week of each month (after
-    the month's processing, paid within the month); spare ones refused; recent ones open."""
+    the month's processing, paid within the month); spare ones refused; recent ones open.
+    None is placed after now."""
+    now = calendar.now
     moments = []
-    month, last = FIRST_MONTH, Month.of(now)
+    month, last = calendar.first_sales_month, calendar.last_month
     while month <= last:
         start = month.starts_at.astimezone(VIETNAM)
         value = sum(stock.value for stock in _stocks(cooperative, start + timedelta(days=8)))
@@ -103,7 +108,7 @@ def _moments(
         month = month.next()
     for ages in (RECENT_AGES[index % 4], RECENT_AGES[(index + 2) % 4]):
         moments.append((now - timedelta(days=rng.uniform(*ages)), "open"))
-    return sorted(moments)
+    return sorted(moment for moment in moments if moment[0] < now)
 
 
 def _day(rng: random.Random, start: datetime, first: int, last: int) -> datetime:

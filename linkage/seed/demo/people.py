@@ -16,6 +16,7 @@ from linkage.services.accounts import create_user
 from linkage.services.cooperatives import register_cooperative
 from models import BuyerKind, Cooperative, CooperativeStatus, Role, User
 
+from .calendar import DemoCalendar
 from .data import Row, rows, words
 
 REGISTRATION_FIELDS = (
@@ -59,7 +60,7 @@ class People:
         }
 
 
-def create_people(password: str) -> People:
+def create_people(password: str, calendar: DemoCalendar) -> People:
     """The demo users (one password for all) and the cooperatives they register."""
     registered_by: dict[str, list[Row]] = defaultdict(list)
     for row in rows("cooperatives.csv"):
@@ -81,15 +82,15 @@ def create_people(password: str) -> People:
         )
         users.append((user, row))
         for registration in registered_by[row["email"]]:
-            cooperatives[registration["key"]] = _register(user, registration)
+            cooperatives[registration["key"]] = _register(user, registration, calendar)
     return People(users, cooperatives)
 
 
-def _register(registrant: User, row: Row) -> Cooperative:
+def _register(registrant: User, row: Row, calendar: DemoCalendar) -> Cooperative:
     cooperative = register_cooperative(
         registrant, **{name: row[name] for name in REGISTRATION_FIELDS}
     )
-    cooperative.created_at = datetime.fromisoformat(row["registered_at"])
+    cooperative.created_at = calendar.shifted_at(datetime.fromisoformat(row["registered_at"]))
     if cooperative.status == CooperativeStatus.APPROVED:
         cooperative.status_changed_at = cooperative.created_at
     return cooperative

@@ -2,11 +2,12 @@
 
 The fixed records (cooperatives, users, certificates, listings, the shape of each
 cooperative's membership, names) are CSV files in linkage/data/demo; this package turns
-them into records through the services. Deterministic: one `random.Random(2025)` drives
-every choice and all dates are fixed, so two runs on empty databases give the same
-households, statuses and listings. The commune codes, ethnic group codes and product codes
-are the real ones from linkage/data; the people, cooperatives, registration and certificate
-numbers are invented.
+them into records through the services. Its dates follow the day it is seeded (`calendar`):
+18 months of sales ending in the current month. Deterministic for a given day: one
+`random.Random(2025)` drives every choice, so two runs on empty databases with the same day
+give the same households, statuses, supports and listings. The commune codes, ethnic group
+codes and product codes are the real ones from linkage/data; the people, cooperatives,
+registration and certificate numbers are invented.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 from linkage.extensions import db
 from linkage.seed.reference import seed_reference
 from linkage.services.errors import Conflict
 from models import Commune, ListingStatus, OfficialStatus, OrderStatus, Product, User
 
+from .calendar import DemoCalendar
 from .households import add_households
 from .listings import add_certifications, add_listings
 from .orders import seed_orders_demo
@@ -52,6 +55,7 @@ class DemoSummary:
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     orders: dict[OrderStatus, int] = field(default_factory=dict)
     collections: int = 0
+    today: date | None = None
 
     def describe(self) -> str:
         """A short human summary with counts."""
@@ -59,7 +63,7 @@ class DemoSummary:
         near = self.statuses.get(OfficialStatus.NEAR_POOR, 0)
         not_poor = self.statuses.get(OfficialStatus.NOT_POOR, 0)
         return (
-            f"Demo province: {self.cooperatives} approved cooperatives "
+            f"Demo province as of {self.today}: {self.cooperatives} approved cooperatives "
             f"(+{self.pending_cooperatives} pending) in {self.communes} communes of "
             f"{self.former_provinces} former provinces; {self.households} households "
             f"(poor {poor}, near-poor {near}, not poor {not_poor}; "
@@ -78,27 +82,30 @@ def demo_loaded() -> bool:
     return db.session.scalar(db.select(User.id).where(User.email == ADMIN_EMAIL)) is not None
 
 
-def seed_demo() -> DemoSummary:
-    """Reference data plus the demo province; flushes, the caller commits."""
+def seed_demo(today: date | None = None) -> DemoSummary:
+    """Reference data plus the demo province as of `today` (by default today in Vietnam);
+    flushes, the caller commits."""
+    calendar = DemoCalendar.on(today)
     seed_reference()
     if demo_loaded():
         raise Conflict(f"The demo is already loaded ({ADMIN_EMAIL} exists).")
     rng = random.Random(RANDOM_SEED)
     products = {p.code: p for p in db.session.scalars(db.select(Product))}
-    people = create_people(DEMO_PASSWORD)
+    people = create_people(DEMO_PASSWORD, calendar)
     cooperatives = people.approved
-    certifications = add_certifications(cooperatives, products)
-    households, memberships = add_households(rng, cooperatives, people.managers())
-    supports = add_supports(rng, households, products)
-    listings = add_listings(cooperatives, products, certifications)
+    certifications = add_certifications(cooperatives, products, calendar)
+    managers = people.managers()
+    households, memberships = add_households(rng, cooperatives, managers, calendar)
+    supports, uplifts = add_supports(rng, households, products, managers, calendar)
+    listings = add_listings(cooperatives, products, certifications, calendar)
     db.session.flush()
     per_cooperative = Counter(spec.key for _, spec in households)
     codes = {h.commune_code for h, _ in households} | {
         c.commune_code for c in cooperatives.values()
     }
     communes = db.session.scalars(db.select(Commune).where(Commune.code.in_(codes))).all()
-    collections = seed_valuechain_demo(cooperatives)
-    order_states = seed_orders_demo()
+    collections = seed_valuechain_demo(calendar, cooperatives, uplifts)
+    order_states = seed_orders_demo(calendar)
     return DemoSummary(
         cooperatives=len(cooperatives),
         pending_cooperatives=people.pending,
@@ -116,4 +123,5 @@ def seed_demo() -> DemoSummary:
         logins=logins(people, per_cooperative),
         orders=dict(order_states),
         collections=collections,
+        today=calendar.today,
     )

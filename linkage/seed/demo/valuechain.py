@@ -1,6 +1,7 @@
-"""The demo value chain: seasonal collections, processing and surplus shares (June 2025 on).
+"""The demo value chain: seasonal collections, processing and surplus shares, over the 19
+months ending today (see `calendar`).
 
-Deterministic (`random.Random(RANDOM_SEED)`, fixed dates). Each demo cooperative opens one
+Deterministic for a given day (`random.Random(RANDOM_SEED)`). Each demo cooperative opens one
 collection lot per product and harvest month; member households deliver into it (only after
 their consent was recorded and they joined), and each delivery is paid at the farmgate. After
 the month the lot is dried or sorted into an output lot with a realistic yield, and dried lots
@@ -34,21 +35,32 @@ from models import (
     TransformationInput,
 )
 
+from .calendar import DemoCalendar
 from .data import rows
-from .harvests import PlannedLot, PlannedStep, chains, plan_collections, plan_processing
-from .households import STATUS_REVIEWED_ON
+from .harvests import (
+    PlannedLot,
+    PlannedStep,
+    Uplifts,
+    chains,
+    plan_collections,
+    plan_processing,
+)
 
 RANDOM_SEED = 2026
-SURPLUS_PAID_AT = datetime(2026, 1, 20, 9, 0, tzinfo=VIETNAM)  # before Tết 2026
-SURPLUS_NOTE = "Chia lãi năm 2025 theo sản lượng giao cho hợp tác xã."
+SURPLUS_NOTE = "Chia lãi năm {year} theo sản lượng giao cho hợp tác xã."
 
 
-def seed_valuechain_demo(cooperatives_by_key: dict[str, Cooperative] | None = None) -> int:
-    """Lots, collections, farmgate and surplus payments, transformations; returns collections."""
+def seed_valuechain_demo(
+    calendar: DemoCalendar,
+    cooperatives_by_key: dict[str, Cooperative] | None = None,
+    uplifts: Uplifts | None = None,
+) -> int:
+    """Lots, collections, farmgate and surplus payments, transformations; returns collections.
+    `uplifts` says how supports change what households deliver (see `supports`)."""
     rng = random.Random(RANDOM_SEED)
     by_key = cooperatives_by_key or _demo_cooperatives()
     products = {p.code: p for p in db.session.scalars(select(Product))}
-    standard = standard_in_force(STATUS_REVIEWED_ON)
+    standard = standard_in_force(calendar.reviewed_on)
     lots: list[PlannedLot] = []
     steps: list[PlannedStep] = []
     for key, cooperative_chains in chains().items():
@@ -58,9 +70,12 @@ def seed_valuechain_demo(cooperatives_by_key: dict[str, Cooperative] | None = No
         members = _members(cooperative)
         for chain in cooperative_chains:
             product = products[chain.product]
-            month_lots = plan_collections(rng, cooperative, chain, members, product, standard)
+            month_lots = plan_collections(
+                rng, cooperative, chain, members, product, standard, calendar, uplifts or {}
+            )
             lots += month_lots
-            steps += plan_processing(rng, chain, month_lots, products[chain.output], lots)
+            output = products[chain.output]
+            steps += plan_processing(rng, chain, month_lots, output, lots, calendar)
     managers = {c.id: (c.managers[0].id if c.managers else None) for c in by_key.values()}
     _write_lots(lots)
     _write_steps(steps, managers)
@@ -73,7 +88,7 @@ def seed_valuechain_demo(cooperatives_by_key: dict[str, Cooperative] | None = No
     if collections:
         db.session.execute(insert(Collection), collections)
         _pay_farmgate([lot.row.id for lot in lots if lot.row is not None])
-        _pay_surplus(rng, by_key.values(), managers)
+        _pay_surplus(rng, by_key.values(), managers, calendar)
     db.session.flush()
     return len(collections)
 
@@ -169,17 +184,22 @@ def _pay_farmgate(lot_ids: list[int]) -> None:
 
 
 def _pay_surplus(
-    rng: random.Random, cooperatives: Iterable[Cooperative], managers: dict[int, int | None]
+    rng: random.Random,
+    cooperatives: Iterable[Cooperative],
+    managers: dict[int, int | None],
+    calendar: DemoCalendar,
 ) -> None:
-    """The 2025 surplus, shared in January 2026 in proportion to each household's deliveries."""
+    """The last year's surplus, shared the next January in proportion to each household's
+    deliveries."""
+    year = calendar.surplus_year
     ids = sorted(c.id for c in cooperatives)
     delivered = db.session.execute(
         select(Payment.cooperative_id, Payment.household_id, func.sum(Payment.amount_vnd))
         .where(
             Payment.cooperative_id.in_(ids),
             Payment.kind == PaymentKind.FARMGATE,
-            Payment.paid_at >= Month(2025, 1).starts_at,
-            Payment.paid_at < Month(2026, 1).starts_at,
+            Payment.paid_at >= Month(year, 1).starts_at,
+            Payment.paid_at < Month(year + 1, 1).starts_at,
         )
         .group_by(Payment.cooperative_id, Payment.household_id)
         .order_by(Payment.cooperative_id, Payment.household_id)
@@ -188,7 +208,7 @@ def _pay_surplus(
     for cooperative_id, _household_id, amount in delivered:
         totals[cooperative_id] += int(amount)
     rates = {cooperative_id: rng.uniform(0.05, 0.09) for cooperative_id in ids}
-    paid_at = SURPLUS_PAID_AT.astimezone(UTC)
+    paid_at = calendar.surplus_paid_at(year)
     rows = [
         {
             "cooperative_id": cooperative_id,
@@ -197,7 +217,7 @@ def _pay_surplus(
             "amount_vnd": int(int(amount) * rates[cooperative_id]) // 1000 * 1000,
             "paid_at": paid_at,
             "collection_id": None,
-            "note": SURPLUS_NOTE,
+            "note": SURPLUS_NOTE.format(year=year),
             "recorded_by_id": managers.get(cooperative_id),
             "created_at": paid_at,
         }
