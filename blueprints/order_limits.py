@@ -68,7 +68,7 @@ def rate_message() -> str:
     breached = limiter.current_limit
     if breached is None:  # pragma: no cover - Flask-Limiter sets it before raising
         return _("You are placing orders too fast. Please wait a little and try again.")
-    minutes = max(1, math.ceil((breached.reset_at - time.time()) / 60))
+    minutes = max(1, math.ceil((breached.window.reset_time - time.time()) / 60))
     wait = ngettext(
         "Please try again in %(num)s minute.", "Please try again in %(num)s minutes.", minutes
     )
