@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-import flask_babel
 import pytest
-from flask import session
 from sqlalchemy import select
 
 from linkage.extensions import db
@@ -32,12 +30,7 @@ Line = orders.LineRequest
 WEEK = timedelta(days=7)
 
 
-@pytest.fixture(autouse=True)
-def _request(app):
-    with app.test_request_context():
-        session["locale"] = "en"
-        flask_babel.refresh()
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-import flask_babel
 import pytest
-from flask import session
 
 from linkage.extensions import db
 from linkage.services import orders
@@ -23,13 +21,7 @@ LIMITS = orders.OrderLimits(
 )
 
 
-@pytest.fixture(autouse=True)
-def _request(app):
-    """Messages in English, as in the other order service tests."""
-    with app.test_request_context():
-        session["locale"] = "en"
-        flask_babel.refresh()
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 @pytest.fixture
