@@ -55,6 +55,15 @@ class Config:
     TOKEN_IDLE_LIMIT = timedelta(days=14)  # a token unused this long stops working
     SESSION_LIFETIME = timedelta(hours=12)  # a login in a browser ends after this, at the latest
 
+    # Orders (README "Order limits"): placing per buyer, pages and API counted together; the
+    # value of a buyer's orders holding stock (placed or accepted), lower for new accounts;
+    # placed orders not accepted in time are cancelled by `flask orders expire`.
+    ORDER_RATE_LIMIT = "10 per minute;60 per hour"
+    ORDER_OPEN_VALUE_CAP_VND = 500_000_000
+    ORDER_OPEN_VALUE_CAP_NEW_BUYER_VND = 50_000_000
+    ORDER_NEW_BUYER_AGE = timedelta(days=7)
+    ORDER_ACCEPT_WITHIN = timedelta(days=7)
+
     API_TITLE = "Linkage API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -1,4 +1,5 @@
-"""Flask commands: `seed`, `users create|disable|enable`, `records verify`, key purges."""
+"""Flask commands: `seed`, `users create|disable|enable`, `records verify`, `orders expire`,
+key purges."""
 
 from __future__ import annotations
 
@@ -158,6 +159,37 @@ def purge_idempotency_keys_command(days: int) -> None:
     click.echo(f"Deleted {deleted} idempotency keys older than {days} days.")
 
 
+orders_cli = AppGroup("orders", help="Housekeeping of orders.")
+
+
+@orders_cli.command("expire")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Days a placed order may wait for acceptance [default: ORDER_ACCEPT_WITHIN, 7].",
+)
+def expire_orders_command(days: int | None) -> None:
+    """Cancel placed orders not accepted in time: stock back on sale, buyer and managers told.
+
+    Safe to run again and from cron: an order is cancelled once, the next run finds nothing.
+    """
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from linkage.services.orders import expire_placed_orders
+
+    within = timedelta(days=days) if days else current_app.config["ORDER_ACCEPT_WITHIN"]
+    expired = expire_placed_orders(within)
+    db.session.commit()
+    ids = expired.order_ids
+    click.echo(
+        f"Cancelled {len(ids)} placed orders not accepted within {within.days} days"
+        + (f" ({', '.join(map(str, ids[:20]))}{', ...' if len(ids) > 20 else ''})." if ids else ".")
+    )
+
+
 records_cli = AppGroup("records", help="Check derived records against what was recorded.")
 
 
@@ -198,3 +230,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(purge_idempotency_keys_command)
     app.cli.add_command(records_cli)
+    app.cli.add_command(orders_cli)

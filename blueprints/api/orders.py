@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from sqlalchemy import Select
 
+from blueprints.order_limits import limit_orders, order_limits
 from linkage.extensions import db
 from linkage.schemas.orders import (
     OrderArgs,
@@ -51,15 +52,23 @@ class Orders(MethodView):
         )
 
     @api_allow(Role.BUYER)
+    @limit_orders
     @blp.doc(parameters=[IDEMPOTENCY_HEADER])
     @blp.arguments(OrderRequestSchema)
     @blp.response(201, OrderSchema)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict[str, Any]) -> Response:
-        """Place an order (lines of one cooperative); its stock is reserved at once."""
+        """Place an order (lines of one cooperative); its stock is reserved at once.
+
+        Limited per buyer: a number of orders per minute and per hour (429 beyond), and the
+        value of the buyer's orders placed or accepted and not yet shipped, lower for accounts
+        younger than a week (409 beyond, saying the limit and how much is open).
+        """
         lines = [orders.LineRequest(line["listing_id"], line["quantity"]) for line in data["lines"]]
+        limits = order_limits()
 
         def place() -> tuple[int, dict[str, Any]]:
-            order = orders.place_order(current_user, lines, data.get("note", ""))
+            order = orders.place_order(current_user, lines, data.get("note", ""), limits=limits)
             return 201, OrderSchema().dump(order)
 
         answer = idempotency.run_once(

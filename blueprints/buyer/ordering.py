@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blueprints.common import commit_or_refuse, page_number, status_argument
+from blueprints.order_limits import limit_orders, order_limits
 from linkage.security import allow
 from linkage.services import orders
 from linkage.services.orders import idempotency
@@ -31,6 +32,7 @@ bp.app_context_processor(order_helpers)
 
 @bp.route("/listings/" + ID.format("listing_id") + "/order", methods=["GET", "POST"])
 @allow(Role.BUYER)
+@limit_orders
 def order_new(listing_id: int) -> str | Response | tuple[str, int]:
     listing = orders.get_orderable_listing(listing_id)
     form = OrderForm()
@@ -39,9 +41,10 @@ def order_new(listing_id: int) -> str | Response | tuple[str, int]:
     status = 200
     if form.validate_on_submit():
         line = orders.LineRequest(listing.id, form.quantity.data)
+        limits = order_limits()
 
         def place() -> tuple[int, dict[str, int]]:
-            order = orders.place_order(current_user, [line], form.note.data or "")
+            order = orders.place_order(current_user, [line], form.note.data or "", limits=limits)
             return 201, {"id": order.id}
 
         key = f"order-form:{form.request_key.data}" if form.request_key.data else None

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-import flask_babel
 import pytest
-from flask import session
 from sqlalchemy import update
 
 from linkage.extensions import db
@@ -43,14 +41,7 @@ Line = orders.LineRequest
 Alloc = orders.AllocationRequest
 
 
-@pytest.fixture(autouse=True)
-def _request(app):
-    """Messages are translated for the request's language, so services run inside one
-    (in English, so the tests read the source messages)."""
-    with app.test_request_context():
-        session["locale"] = "en"
-        flask_babel.refresh()
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@
 - `queries`: the orders each actor may see;
 - `labels`: order states and actions in words;
 - `notices`: the in-app notices the lifecycle writes, read and put into sentences;
+- `limits`: the cap on the value of a buyer's open orders, checked when placing;
+- `expiry`: placed orders not accepted in time, cancelled and their stock given back;
 - `idempotency`: a placed order answered once per Idempotency-Key (the one service that
   commits, see its docstring).
 
@@ -13,6 +15,7 @@ Callers write `orders.place_order(...)`, `orders.ship_order(...)`: the names bel
 re-exported; notices and idempotency are imported by name (`orders.notices`).
 """
 
+from .expiry import expire_placed_orders
 from .labels import action_label, status_label
 from .lifecycle import (
     TRANSITIONS,
@@ -22,6 +25,7 @@ from .lifecycle import (
     pay_order,
     reject_order,
 )
+from .limits import OrderLimits, open_reserved_value
 from .placing import LineRequest, get_orderable_listing, place_order
 from .queries import get_order_for, orders_query
 from .shipping import AllocationRequest, ship_order, shipping_lots
@@ -30,12 +34,15 @@ __all__ = [
     "TRANSITIONS",
     "AllocationRequest",
     "LineRequest",
+    "OrderLimits",
     "accept_order",
     "action_label",
     "cancel_order",
     "deliver_order",
+    "expire_placed_orders",
     "get_order_for",
     "get_orderable_listing",
+    "open_reserved_value",
     "orders_query",
     "pay_order",
     "place_order",

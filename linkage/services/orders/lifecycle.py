@@ -43,6 +43,9 @@ TRANSITIONS: dict[str, tuple[tuple[OrderStatus, ...], OrderStatus]] = {
 MANAGER_ACTIONS = frozenset({"accept", "reject", "ship", "pay"})
 BUYER_ACTIONS = frozenset({"cancel", "deliver"})
 OPEN_STATES = (OrderStatus.PLACED, OrderStatus.ACCEPTED, OrderStatus.SHIPPED)
+# The states whose lines hold listing stock: shipping draws on lots, and every other state
+# has given the stock back (rejected, cancelled) or sold it (shipped and later).
+RESERVING_STATES = (OrderStatus.PLACED, OrderStatus.ACCEPTED)
 TIMESTAMP_OF = {
     OrderStatus.ACCEPTED: "accepted_at",
     OrderStatus.SHIPPED: "shipped_at",
@@ -112,7 +115,8 @@ def return_stock(listing_id: int, quantity: Decimal) -> None:
     )
 
 
-def _give_back_stock(order: Order) -> None:
+def give_back_stock(order: Order) -> None:
+    """Return every line's reserved quantity to its listing."""
     for line in sorted(order.lines, key=lambda line: line.listing_id):  # a fixed lock order
         return_stock(line.listing_id, line.quantity)
 
@@ -128,7 +132,7 @@ def reject_order(
 ) -> Order:
     """Reject a placed order; its stock goes back to the listings."""
     move(actor, order, "reject", note=reason, at=at)
-    _give_back_stock(order)
+    give_back_stock(order)
     return order
 
 
@@ -137,7 +141,7 @@ def cancel_order(
 ) -> Order:
     """The buyer cancels before shipping; stock goes back to the listings."""
     move(actor, order, "cancel", note=reason, at=at)
-    _give_back_stock(order)
+    give_back_stock(order)
     return order
 
 

@@ -27,6 +27,15 @@ SENTENCES = {
     "order_rejected": _l("%(cooperative)s rejected your order no. %(number)s."),
     "order_shipped": _l("%(cooperative)s shipped your order no. %(number)s."),
     "order_paid": _l("%(cooperative)s recorded your payment for order no. %(number)s."),
+    # an order no one accepted in time, cancelled by the platform (`expiry`): to the buyer...
+    "order_expired": _l(
+        "Your order no. %(number)s was cancelled: %(cooperative)s did not accept it in time."
+    ),
+    # ... and to the cooperative's managers
+    "order_expired_unaccepted": _l(
+        "Order no. %(number)s from %(buyer)s was cancelled because it was not accepted in time; "
+        "its stock is back on sale."
+    ),
 }
 
 

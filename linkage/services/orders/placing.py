@@ -1,7 +1,9 @@
 """Placing an order: lines of one cooperative's listings, their stock reserved atomically.
 
 Placing takes each listing's stock with an atomic conditional UPDATE, so concurrent buyers
-never get more than there is: the one too late gets 409 and nothing is written.
+never get more than there is: the one too late gets 409 and nothing is written. Given the
+buyer's limits, placing first checks the cap on their open orders (see `limits`) in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from models import (
 
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from .lifecycle import record_event
+from .limits import OrderLimits, check_open_value
 from .notices import notify_managers
 
 
@@ -102,9 +105,18 @@ def reserve_stock(listing: Listing, quantity: Decimal) -> None:
 
 
 def place_order(
-    buyer: User, lines: Sequence[LineRequest], note: str = "", *, at: datetime | None = None
+    buyer: User,
+    lines: Sequence[LineRequest],
+    note: str = "",
+    *,
+    limits: OrderLimits | None = None,
+    at: datetime | None = None,
 ) -> Order:
-    """Place an order with lines of one cooperative, reserving their stock."""
+    """Place an order with lines of one cooperative, reserving their stock.
+
+    `limits`: the cap on the buyer's open orders; the pages and the API pass the configured
+    one, None places without a cap (the demo seed and scripts of the operators).
+    """
     if buyer.role != Role.BUYER:
         raise DomainError(_("Only buyers place orders."), status=403)
     if not lines:
@@ -134,12 +146,19 @@ def place_order(
                 ),
                 field="quantity",
             )
+    placed_at = at or utcnow()
+    if limits is not None:
+        value_vnd = sum(
+            amount_vnd(quantity, listings[listing_id].unit_price_vnd)
+            for listing_id, quantity in merged.items()
+        )
+        check_open_value(buyer, value_vnd, limits, placed_at)
     order = Order(
         buyer_id=buyer.id,
         cooperative_id=cooperative_ids.pop(),
         status=OrderStatus.PLACED,
         note=(note or "").strip(),
-        placed_at=at or utcnow(),
+        placed_at=placed_at,
     )
     db.session.add(order)
     total = 0
