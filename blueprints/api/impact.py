@@ -16,6 +16,7 @@ from linkage.schemas.impact import (
     ImpactMonthlySchema,
     ImpactSummaryArgs,
     ImpactSummarySchema,
+    ImpactSupportsSchema,
     ImpactTargetingSchema,
     ReclassifySchema,
     StatusChangeAnswerSchema,
@@ -24,11 +25,13 @@ from linkage.schemas.impact import (
 from linkage.services import audit
 from linkage.services.impact import (
     Summary,
+    SupportReport,
     Targeting,
     households_page,
     monthly,
     rank_communes,
     summarise,
+    support_report,
 )
 from linkage.services.reclassification import reclassify
 from linkage.services.scope import get_household_for
@@ -84,9 +87,28 @@ class ImpactSummary(MethodView):
 
         `sales_vnd` is the value of paid orders in the period: of the cooperatives located in a
         commune, region or former province, of a cooperative, or of a product; for groups of
-        households (ethnicity, official status) it is the attributed sales value.
+        households (ethnicity, official status, support programme) it is the attributed
+        sales value. By support programme, a household with several programmes counts in each.
         """
         return summarise(current_user, args["period"], args["group_by"], filters_of(args))
+
+
+@blp.route("/impact/supports")
+class ImpactSupports(MethodView):
+    @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @blp.arguments(ImpactFilterArgs, location="query")
+    @blp.response(200, ImpactSupportsSchema)
+    def get(self, args: dict[str, Any]) -> SupportReport:
+        """For each support programme: the households that received it (not void, on or before
+        the end of the period), their value, platform income, attributed sales, income from the
+        purpose product since the support was received, projected exits and households that
+        worsened; beside them a comparison group (same communes, same official status at the
+        start of the period, programme not received) and the difference per household; for
+        policy loans, the households whose purpose income reaches the loan and those with none.
+
+        Descriptive figures: a difference between the groups is not evidence of its cause.
+        """
+        return support_report(current_user, args["period"], filters_of(args))
 
 
 @blp.route("/impact/monthly")
