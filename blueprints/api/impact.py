@@ -39,6 +39,21 @@ from models import AuditAction, OfficialStatusChange, Role
 
 from .common import api_allow
 
+SUPPORTS_DESCRIPTION = (
+    "Who may call: admin, official.\n\n"
+    "For each support programme: the households in scope that received it (not void, on or "
+    "before the end of the period; a household with several programmes is in each item), the "
+    "value of their supports, their platform income and attributed sales in the period, their "
+    "income from the purpose product since the support was received (to the end of the "
+    "period), projected exits and households that worsened. Beside them, `comparison`: the "
+    "households of the same communes with the same official status at the start of the period "
+    "that had not received the programme; `difference`: supported minus comparison, per "
+    "household. For policy loans, `loans`: the households whose purpose income since "
+    "disbursement reaches the loan amount, and those with none. Households whose official "
+    "status is not yet known are left out.\n\n"
+    "Descriptive figures: a difference between the groups is not evidence of its cause."
+)
+
 blp = Blueprint("api_impact", __name__, url_prefix="/api/v1", description="Income impact")
 
 
@@ -96,18 +111,11 @@ class ImpactSummary(MethodView):
 @blp.route("/impact/supports")
 class ImpactSupports(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @blp.doc(description=SUPPORTS_DESCRIPTION)
     @blp.arguments(ImpactFilterArgs, location="query")
     @blp.response(200, ImpactSupportsSchema)
     def get(self, args: dict[str, Any]) -> SupportReport:
-        """For each support programme: the households that received it (not void, on or before
-        the end of the period), their value, platform income, attributed sales, income from the
-        purpose product since the support was received, projected exits and households that
-        worsened; beside them a comparison group (same communes, same official status at the
-        start of the period, programme not received) and the difference per household; for
-        policy loans, the households whose purpose income reaches the loan and those with none.
-
-        Descriptive figures: a difference between the groups is not evidence of its cause.
-        """
+        """Support and income by programme, beside a comparison group."""
         return support_report(current_user, args["period"], filters_of(args))
 
 
