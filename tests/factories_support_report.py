@@ -126,43 +126,26 @@ def report_setting() -> Report:
     paid_delivery(coop, h["A"], _vn(date(2026, 3, 5), 9), 1_500_000)
     paid_delivery(coop, h["A"], _vn(date(2026, 4, 5), 9), 1_000_000)
     feb = date(2026, 2, 1)
+
+    def in_kind(household: Household, programme: SupportProgramme, amount: int, **more):
+        return give(
+            admin,
+            household,
+            programme=programme,
+            amount_vnd=amount,
+            received_on=feb,
+            term_months=None,
+            **more,
+        )
+
     give(admin, h["B"], amount_vnd=2_000_000, received_on=feb)
-    give(
-        admin,
-        h["B"],
-        programme=SupportProgramme.CROP_VARIETY,
-        amount_vnd=500_000,
-        received_on=feb,
-        term_months=None,
-    )
+    in_kind(h["B"], SupportProgramme.CROP_VARIETY, 500_000)
     void_support(admin, give(admin, h["B"], amount_vnd=9_000_000, received_on=feb), REASON)
     surplus(coop, h["B"], _vn(date(2026, 3, 10), 9), 300_000)
-    void_support(
-        admin,
-        give(
-            admin,
-            h["C"],
-            programme=SupportProgramme.CROP_VARIETY,
-            amount_vnd=400_000,
-            received_on=feb,
-            term_months=None,
-        ),
-        REASON,
-    )
+    void_support(admin, in_kind(h["C"], SupportProgramme.CROP_VARIETY, 400_000), REASON)
     surplus(coop, h["C"], _vn(date(2026, 3, 10), 9), 1_500_000)
-    void_support(
-        admin,
-        give(
-            admin,
-            h["D"],
-            programme=SupportProgramme.LIVESTOCK_BREED,
-            amount_vnd=3_000_000,
-            received_on=feb,
-            term_months=None,
-            purpose_product_code=None,
-        ),
-        REASON,
-    )
+    breed = in_kind(h["D"], SupportProgramme.LIVESTOCK_BREED, 3_000_000, purpose_product_code=None)
+    void_support(admin, breed, REASON)
     give(admin, h["G"], amount_vnd=1_000_000, received_on=date(2026, 4, 2))
     give(admin, h["E"], amount_vnd=7_000_000, received_on=feb)
     paid_delivery(town_coop, h["E"], _vn(date(2026, 3, 1), 9), 800_000)
