@@ -59,7 +59,8 @@ def support_report(
     *,
     projection: Projection | None = None,
 ) -> SupportReport:
-    """One item per programme received by at least one household in scope (7 queries)."""
+    """One item per programme received by at least one household in scope (five grouped
+    queries over the projection; `projection`: when the caller has materialised it)."""
     if projection is None:
         with materialised(actor, period, filters) as made:
             return support_report(actor, period, filters, projection=made)
