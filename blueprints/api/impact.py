@@ -16,6 +16,7 @@ from linkage.schemas.impact import (
     ImpactMonthlySchema,
     ImpactSummaryArgs,
     ImpactSummarySchema,
+    ImpactSupportsSchema,
     ImpactTargetingSchema,
     ReclassifySchema,
     StatusChangeAnswerSchema,
@@ -24,17 +25,34 @@ from linkage.schemas.impact import (
 from linkage.services import audit
 from linkage.services.impact import (
     Summary,
+    SupportReport,
     Targeting,
     households_page,
     monthly,
     rank_communes,
     summarise,
+    support_report,
 )
 from linkage.services.reclassification import reclassify
 from linkage.services.scope import get_household_for
 from models import AuditAction, OfficialStatusChange, Role
 
 from .common import api_allow
+
+SUPPORTS_DESCRIPTION = (
+    "Who may call: admin, official.\n\n"
+    "For each support programme: the households in scope that received it (not void, on or "
+    "before the end of the period; a household with several programmes is in each item), the "
+    "value of their supports, their platform income and attributed sales in the period, their "
+    "income from the purpose product since the support was received (to the end of the "
+    "period), projected exits and households that worsened. Beside them, `comparison`: the "
+    "households of the same communes with the same official status at the start of the period "
+    "that had not received the programme; `difference`: supported minus comparison, per "
+    "household. For policy loans, `loans`: the households whose purpose income since "
+    "disbursement reaches the loan amount, and those with none. Households whose official "
+    "status is not yet known are left out.\n\n"
+    "Descriptive figures: a difference between the groups is not evidence of its cause."
+)
 
 blp = Blueprint("api_impact", __name__, url_prefix="/api/v1", description="Income impact")
 
@@ -84,9 +102,21 @@ class ImpactSummary(MethodView):
 
         `sales_vnd` is the value of paid orders in the period: of the cooperatives located in a
         commune, region or former province, of a cooperative, or of a product; for groups of
-        households (ethnicity, official status) it is the attributed sales value.
+        households (ethnicity, official status, support programme) it is the attributed
+        sales value. By support programme, a household with several programmes counts in each.
         """
         return summarise(current_user, args["period"], args["group_by"], filters_of(args))
+
+
+@blp.route("/impact/supports")
+class ImpactSupports(MethodView):
+    @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @blp.doc(description=SUPPORTS_DESCRIPTION)
+    @blp.arguments(ImpactFilterArgs, location="query")
+    @blp.response(200, ImpactSupportsSchema)
+    def get(self, args: dict[str, Any]) -> SupportReport:
+        """Support and income by programme, beside a comparison group."""
+        return support_report(current_user, args["period"], filters_of(args))
 
 
 @blp.route("/impact/monthly")

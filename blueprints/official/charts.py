@@ -86,6 +86,10 @@ def dashboard_charts(dashboard: Dashboard) -> dict[str, Chart]:
         ("attributed_sales_vnd", _("Attributed sales")),
     ]
     farmer_share = [("farmer_share", _("Farmer share (%)"))]
+    per_household = [
+        ("income_per_household_vnd", _("Households supported")),
+        ("comparison_income_per_household_vnd", _("Comparison group")),
+    ]
     return {
         "monthly": _chart(tables["monthly"], monthly, line=True),
         "communes": _income_bars(tables["communes"], MAX_BARS),
@@ -93,4 +97,5 @@ def dashboard_charts(dashboard: Dashboard) -> dict[str, Chart]:
         "ethnicity": _income_bars(tables["ethnicity"]),
         "transitions": _chart(tables["transitions"], transitions, bar_height=16),
         "products": _chart(tables["products"], farmer_share, scale=100),
+        "supports": _chart(tables["supports"], per_household),
     }

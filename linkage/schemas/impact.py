@@ -85,7 +85,16 @@ class ImpactHouseholdArgs(ImpactFilterArgs, PaginationArgs):
 
 
 class ImpactSummaryArgs(ImpactFilterArgs):
-    group_by = fields.Enum(GroupBy, by_value=True, load_default=GroupBy.COMMUNE)
+    group_by = fields.Enum(
+        GroupBy,
+        by_value=True,
+        load_default=GroupBy.COMMUNE,
+        metadata={
+            "description": "`support_programme`: the households with a support of the "
+            "programme (not void) received on or before the end of the period; a household "
+            "with several programmes counts in each, so those rows do not add up to the totals."
+        },
+    )
 
 
 class ImpactHouseholdSchema(Schema):
@@ -230,3 +239,75 @@ class StatusChangeAnswerSchema(Schema):
     effective_on = fields.Date()
     reason = fields.String()
     recorded_at = fields.AwareDateTime()
+
+
+class SupportRatesSchema(Schema):
+    income_per_household_vnd = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Platform income per household, rounded down (null: none)"},
+    )
+    exit_share = fields.Float(allow_none=True, metadata={"description": "0..1"})
+    worsened_share = fields.Float(allow_none=True, metadata={"description": "0..1"})
+
+
+class SupportComparisonSchema(SupportRatesSchema):
+    households = fields.Integer()
+    platform_income_vnd = fields.Integer()
+    projected_exits = fields.Integer()
+    worsened = fields.Integer()
+
+
+class SupportLoansSchema(Schema):
+    households = fields.Integer(
+        metadata={"description": "Households with a policy loan for a purpose product"}
+    )
+    reached = fields.Integer(
+        metadata={
+            "description": "Of those, households whose income from the purpose product since "
+            "the loan was disbursed (to the end of the period) reaches the loan amount"
+        }
+    )
+    reached_share = fields.Float(allow_none=True, metadata={"description": "0..1"})
+    no_purpose_sales = fields.Integer(
+        metadata={
+            "description": "Households with no income from the purpose product since the loan "
+            "was disbursed: the ones a cooperative should reach first"
+        }
+    )
+
+
+class SupportItemSchema(SupportRatesSchema):
+    programme = fields.String()
+    label = fields.String()
+    households = fields.Integer()
+    amount_vnd = fields.Integer()
+    platform_income_vnd = fields.Integer()
+    attributed_sales_vnd = fields.Integer()
+    purpose_income_vnd = fields.Integer(
+        metadata={
+            "description": "Farmgate payments for the purpose product since each support was "
+            "received (Vietnam time), to the end of the period"
+        }
+    )
+    projected_exits = fields.Integer()
+    worsened = fields.Integer()
+    comparison = fields.Nested(
+        SupportComparisonSchema,
+        metadata={
+            "description": "Households of the same communes with the same official status at "
+            "the start of the period that had not received the programme by its end"
+        },
+    )
+    difference = fields.Nested(
+        SupportRatesSchema,
+        metadata={"description": "Supported minus comparison, per household (null: no group)"},
+    )
+    loans = fields.Nested(
+        SupportLoansSchema,
+        allow_none=True,
+        metadata={"description": "Policy loans only (null for other programmes)"},
+    )
+
+
+class ImpactSupportsSchema(StandardAnswerSchema):
+    items = fields.List(fields.Nested(SupportItemSchema))

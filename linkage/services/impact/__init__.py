@@ -8,6 +8,7 @@ One idea a module:
 - `household_list`: the households of a projection, sorted, paged or streamed;
 - `household`: one household's page;
 - `sales`, `groups`, `summary`: figures by group, with market sales; `months`: by month;
+- `supports`: support programmes beside a comparison group (the support and income report);
 - `targeting`: communes ranked by need;
 - `figures`, `dashboard_tables`, `dashboard`: the officials' dashboard and its tables;
 - `labels`: the names of the impact's own values, for `label()`;
@@ -28,6 +29,7 @@ from .poverty import Transition
 from .projection import Projection, materialised, standard_for
 from .public import PublicImpact, member_poverty_share, public_impact, shown_count
 from .summary import Summary, summarise
+from .supports import SupportReport, support_report
 from .targeting import Targeting, rank_communes
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "PublicImpact",
     "Sort",
     "Summary",
+    "SupportReport",
     "Targeting",
     "Transition",
     "build",
@@ -56,4 +59,5 @@ __all__ = [
     "shown_count",
     "standard_for",
     "summarise",
+    "support_report",
 ]

@@ -31,6 +31,8 @@ from .groups import GroupBy
 from .months import monthly
 from .projection import Projection, materialised, standard_for
 from .summary import summarise
+from .support_table import supports_table
+from .supports import support_report
 from .targeting import Targeting, rank_communes
 
 TABLE_SLUGS = (
@@ -42,6 +44,7 @@ TABLE_SLUGS = (
     "transitions",
     "products",
     "targeting",
+    "supports",
 )
 
 
@@ -103,4 +106,7 @@ def _build(projection: Projection, wanted: set[str]) -> Dashboard:
     if "targeting" in wanted:
         dashboard.targeting = rank_communes(scope, period, filters, communes)
         tables["targeting"] = targeting_table(dashboard.targeting)
+    if "supports" in wanted:
+        report = support_report(scope, period, filters, projection=projection)
+        tables["supports"] = supports_table(report)
     return dashboard

@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, un
 
 from linkage.services.periods import Period
 from linkage.services.scope import Scope
+from linkage.services.supports.queries import counted_supports
 from models import (
     Collection,
     Commune,
@@ -25,6 +26,7 @@ from models import (
     OfficialStatus,
     Payment,
     Product,
+    Support,
 )
 
 from .filters import KINH, ImpactFilters
@@ -46,6 +48,8 @@ class GroupBy(enum.StrEnum):
     PRODUCT = "product"
     PRODUCT_CATEGORY = "product_category"
     OFFICIAL_STATUS = "official_status"
+    # a household with several programmes counts in each: the rows do not add up
+    SUPPORT_PROGRAMME = "support_programme"
 
 
 PLACES = (GroupBy.COMMUNE, GroupBy.REGION, GroupBy.FORMER_PROVINCE)
@@ -100,7 +104,27 @@ def group_rows(
         return _product_rows(p, group, scope, period, filters), sales_by(
             key, scope, period, filters
         )
+    if group == GroupBy.SUPPORT_PROGRAMME:
+        return _support_rows(p, period), None
     return _household_group_rows(p, group), None
+
+
+def supported(period: Period, name: str = "supported") -> Any:
+    """(programme, household_id) once for each household with a support of the programme that
+    counts (not void) received on or before the last day of the period."""
+    supports = counted_supports().where(Support.received_on <= period.end.last_day).subquery()
+    return select(supports.c.programme, supports.c.household_id).distinct().subquery("supported")
+
+
+def _support_rows(p: Any, period: Period) -> Select:
+    """Household figures by support programme (a household counts in each of its programmes)."""
+    given = supported(period)
+    return (
+        select(given.c.programme.label("key"), literal("").label("label"), *household_figures(p))
+        .select_from(p)
+        .join(given, given.c.household_id == p.c.household_id)
+        .group_by(given.c.programme)
+    )
 
 
 def _place_column(group: GroupBy) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from linkage.labels import NOT_YET_KNOWN_LABEL, label, register
-from models import OfficialStatus, ProductCategory, Region
+from models import OfficialStatus, ProductCategory, Region, SupportProgramme
 from models.reference import FORMER_PROVINCE_NAMES
 
 from .figures import Figure
@@ -51,6 +51,7 @@ KEYED_BY = {
     GroupBy.OFFICIAL_STATUS: OfficialStatus,
     GroupBy.ETHNICITY_GROUP: EthnicityGroup,
     GroupBy.PRODUCT_CATEGORY: ProductCategory,
+    GroupBy.SUPPORT_PROGRAMME: SupportProgramme,
 }
 
 
