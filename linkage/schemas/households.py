@@ -192,9 +192,13 @@ class ImportResultSchema(Schema):
 
 
 class RowErrorSchema(Schema):
-    row = fields.Integer(required=True, metadata={"description": "Row number; the header is 1"})
-    field = fields.String(required=True)
-    message = fields.String(required=True)
+    """A problem of an imported file, in answers only (a message may quote the file's text)."""
+
+    row = fields.Integer(
+        required=True, dump_only=True, metadata={"description": "Row number; the header is 1"}
+    )
+    field = fields.String(required=True, dump_only=True)
+    message = fields.String(required=True, dump_only=True)
 
 
 class ImportProblemSchema(ProblemSchema):

@@ -12,7 +12,6 @@ from models import CollectionStatus, Support, SupportProgramme
 from .base import Schema
 from .common import PaginationArgs, money
 from .corrections import ChangeSchema, reason
-from .households import RowErrorSchema
 from .valuechain import product_code
 
 MANAGERS_MAY = ", ".join(p.value for p in MANAGER_PROGRAMMES)
@@ -118,11 +117,12 @@ class SupportArgs(PaginationArgs):
 
 class SupportImportArgs(Schema):
     commune = fields.String(
+        validate=validate.Regexp(r"^[0-9]{5}$", error="A commune code has 5 digits."),
         metadata={
             "description": "A commune code of the caller's jurisdiction: every household of "
             "the file must live there (404 for a commune outside it)",
             "example": "08914",
-        }
+        },
     )
 
 
@@ -137,5 +137,29 @@ class SupportImportProblemSchema(Schema):
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
-    errors = fields.List(fields.Nested(RowErrorSchema), required=True)
+    # the file's problems by row and field; a bad query argument gives the usual
+    # {argument: [messages]} of a refused request instead
+    errors = fields.Raw(
+        required=True,
+        metadata={
+            "oneOf": [
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "row": {"type": "integer"},
+                            "field": {"type": "string"},
+                            "message": {"type": "string"},
+                        },
+                        "required": ["row", "field", "message"],
+                    },
+                },
+                {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            ]
+        },
+    )
     error_count = fields.Integer()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from linkage.extensions import db
+from linkage.services import scope
 from models import (
     Household,
     OfficialStatus,
@@ -91,7 +92,7 @@ class Recorders:
         officials = db.session.scalars(
             db.select(User).where(User.role == Role.OFFICIAL).order_by(User.id)
         ).all()
-        self.province = next(user for user in officials if user.province_wide)
+        self.province = next(user for user in officials if scope.of(user).whole_province)
         self.communes: dict[str, User] = {}
         for user in officials:
             for commune in user.communes:
