@@ -183,7 +183,10 @@ class ImpactMonthlySchema(PeriodAnswerSchema):
 
 class NeedReasonSchema(Schema):
     code = fields.String(
-        metadata={"description": "high_poverty, low_income, no_income, disadvantaged, lower_need"}
+        metadata={
+            "description": "high_poverty, low_income, no_income, supported_without_sales, "
+            "disadvantaged, lower_need"
+        }
     )
     text = fields.String()
 
@@ -200,6 +203,12 @@ class RankedCommuneSchema(Schema):
     platform_income_vnd = fields.Integer()
     income_per_household_vnd = fields.Integer()
     need_score = fields.Integer(metadata={"description": "0 to 100, higher is more in need"})
+    supported_without_sales = fields.Integer(
+        metadata={
+            "description": "poor and near-poor households that received a loan or a variety "
+            "(on or before the period end) but sold nothing through a cooperative in the period"
+        }
+    )
     reasons = fields.List(fields.Nested(NeedReasonSchema))
 
 
