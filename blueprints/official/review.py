@@ -5,23 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blueprints.common import page_number
 from linkage.extensions import db
-from linkage.labels import label
 from linkage.security import allow
 from linkage.services import audit
-from linkage.services.errors import DomainError
-from linkage.services.reclassification import reclassify
 from linkage.services.review import review_page
 from linkage.services.scope import get_household_for
-from models import AuditAction, OfficialStatus, Role
+from models import AuditAction, Role
 
 from . import bp
+from .households import record_reclassification
 from .review_forms import ReviewFilterForm, ReviewReclassifyForm, load_review_filters
 from .review_forms import reclassify_form as row_form
 
@@ -79,28 +76,9 @@ def review_reclassify(household_id: int) -> Response | tuple[str, int]:
     household = get_household_for(current_user, household_id)  # 404 outside the jurisdiction
     filters, _valid = load_review_filters(request.args, current_user)
     form = row_form(household.id, request.form)
-    if form.validate_on_submit():
-        status = OfficialStatus(form.official_status.data)
-        try:
-            reclassify(
-                current_user, household, status, form.reason.data, reviewed=form.reviewed.data
-            )
-        except DomainError as error:
-            if error.status == 404:
-                raise
-            db.session.rollback()
-            name = error.field if error.field in ("official_status", "reason") else "reason"
-            form[name].errors = [*form[name].errors, error.message]
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(code)s is now recorded as %(status)s.",
-                    code=household.code,
-                    status=label(status),
-                ),
-                "success",
-            )
-            return redirect(url_for(".review", **filters.query_args()), 303)
+    if form.validate_on_submit() and record_reclassification(
+        household, form, reviewed=form.reviewed.data
+    ):
+        return redirect(url_for(".review", **filters.query_args()), 303)
     db.session.rollback()
     return _queue(filters, (household.id, form)), 422

@@ -16,7 +16,7 @@ from linkage.services.jurisdiction import communes_of
 from linkage.services.review import ReviewReason
 from models import User
 
-from .forms import ReclassifyForm
+from .forms import ImpactFilterForm, ReclassifyForm
 
 
 class ReviewFilterForm(PeriodForm):
@@ -43,13 +43,7 @@ class ReviewFilterForm(PeriodForm):
             None if self.reason.errors or not self.reason.data else ReviewReason(self.reason.data)
         )
 
-    def query_args(self) -> dict[str, str]:
-        """The valid, non-empty fields as query arguments (for links and the forms' targets)."""
-        return {
-            name: str(field.data)
-            for name, field in self._fields.items()
-            if field.data not in ("", None) and not field.errors
-        }
+    query_args = ImpactFilterForm.query_args  # the valid, non-empty fields, for links
 
 
 def load_review_filters(formdata: Any, actor: User) -> tuple[ReviewFilterForm, bool]:
