@@ -229,6 +229,13 @@ class ReclassifySchema(Schema):
     official_status = fields.Enum(OfficialStatus, by_value=True, required=True)
     reason = fields.String(required=True, validate=validate.Length(min=5, max=2000))
     effective_on = fields.Date()
+    reviewed = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "the review is done: lift the household's review mark (kept while "
+            "its ethnicity is not yet known)"
+        },
+    )
 
 
 class StatusChangeAnswerSchema(Schema):

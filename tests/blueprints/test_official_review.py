@@ -4,7 +4,6 @@ from the queue taking a settled household off it."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 
@@ -17,65 +16,14 @@ from models import (
     Household,
     OfficialStatus,
     OfficialStatusChange,
-    Payment,
-    PaymentKind,
 )
 
-from ..factories import CooperativeFactory, HouseholdFactory
-
-RURAL, URBAN = "08914", "07900"  # Đạo Trù, Việt Trì
-PERIOD = {"period_start": "2026-01", "period_end": "2026-03"}
-NOW = datetime(2026, 2, 10, 3, 0, tzinfo=UTC)
-BEFORE = datetime(2025, 11, 10, 3, 0, tzinfo=UTC)  # in the period before (2025-10..12)
-EXPECTED = {
-    "BOUNDARY": "boundary_change",
-    "NO-STATUS": "status_not_yet_known",
-    "NO-ETHNICITY": "ethnicity_not_yet_known",
-    "DISAGREES": "projection_disagrees",
-    "DISAGREES-FLAGGED": "boundary_change projection_disagrees",
-}
-
-
-def _pay(household, cooperative, when, amount=12_000_000):
-    # poor, 4 members, baseline 1,200,000: 12,000,000 over 3 months lifts the projection to
-    # 2,200,000 per person per month, above the rural line of 1,500,000 (not poor)
-    db.session.add(
-        Payment(
-            cooperative_id=cooperative.id,
-            household_id=household.id,
-            kind=PaymentKind.SURPLUS,
-            amount_vnd=amount,
-            paid_at=when,
-        )
-    )
+from ..factories_review import EXPECTED, PERIOD, RURAL, URBAN, review_setting
 
 
 @pytest.fixture
 def queue(app):
-    coop = CooperativeFactory(commune_code=RURAL)
-    made = {
-        "BOUNDARY": HouseholdFactory(code="BOUNDARY", needs_review=True),
-        "NO-STATUS": HouseholdFactory(
-            code="NO-STATUS", official_status=None, official_status_on=None, needs_review=True
-        ),
-        "NO-ETHNICITY": HouseholdFactory(
-            code="NO-ETHNICITY", ethnic_group_code=None, needs_review=True
-        ),
-        "DISAGREES": HouseholdFactory(code="DISAGREES"),
-        "DISAGREES-FLAGGED": HouseholdFactory(code="DISAGREES-FLAGGED", needs_review=True),
-        "ONCE": HouseholdFactory(code="ONCE"),  # disagrees in the period only
-        "CALM": HouseholdFactory(code="CALM"),  # poor, projected poor
-        "OUTSIDE": HouseholdFactory(
-            code="OUTSIDE", commune_code=URBAN, ethnic_group_code="01", needs_review=True
-        ),
-    }
-    db.session.flush()
-    for code in ("DISAGREES", "DISAGREES-FLAGGED"):
-        _pay(made[code], coop, NOW)
-        _pay(made[code], coop, BEFORE)
-    _pay(made["ONCE"], coop, NOW)
-    db.session.commit()
-    return made
+    return review_setting()
 
 
 def _rows(html):
