@@ -155,6 +155,7 @@ class Reclassify(MethodView):
             data["official_status"],
             data["reason"],
             data.get("effective_on"),
+            reviewed=data["reviewed"],
         )
         db.session.commit()
         return change

@@ -22,4 +22,4 @@ def jurisdiction() -> dict[str, Any]:
     return {"jurisdiction_label": jurisdiction_label(current_user)}
 
 
-from . import dashboard, households, supports  # noqa: E402, F401
+from . import dashboard, households, review, supports  # noqa: E402, F401

@@ -30,7 +30,7 @@ from linkage.services.periods import Period
 from linkage.services.reclassification import reclassify
 from linkage.services.scope import get_household_for
 from linkage.templating import standard_text
-from models import AuditAction, OfficialStatus, Role
+from models import AuditAction, Household, OfficialStatus, Role
 
 from . import bp
 from .forms import HouseholdListForm, ImpactFilterForm, ReclassifyForm, load_filter_form
@@ -177,29 +177,33 @@ def _refusal(form: ReclassifyForm, error: DomainError) -> None:
     form._errors = None  # form.errors is cached
 
 
+def record_reclassification(
+    household: Household, form: ReclassifyForm, *, reviewed: bool = False
+) -> bool:
+    """Record the validated form's re-classification, commit and say so (True); a refusal
+    is shown next to its field (False, rolled back)."""
+    status = OfficialStatus(form.official_status.data)
+    try:
+        reclassify(current_user, household, status, form.reason.data, reviewed=reviewed)
+    except DomainError as error:
+        _refusal(form, error)
+        return False
+    db.session.commit()
+    flash(
+        _("%(code)s is now recorded as %(status)s.", code=household.code, status=label(status)),
+        "success",
+    )
+    return True
+
+
 @bp.route(HOUSEHOLD + "/reclassify", methods=["POST"], endpoint="reclassify")
 @allow(Role.OFFICIAL, Role.ADMIN)
 def reclassify_household(household_id: int) -> Response | tuple[str, int]:
     household = get_household_for(current_user, household_id)
     filters = filter_form()
     form = ReclassifyForm()
-    if form.validate_on_submit():
-        status = OfficialStatus(form.official_status.data)
-        try:
-            reclassify(current_user, household, status, form.reason.data, None)
-        except DomainError as error:
-            _refusal(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(code)s is now recorded as %(status)s.",
-                    code=household.code,
-                    status=label(status),
-                ),
-                "success",
-            )
-            target = url_for(".household", household_id=household.id, **filters.query_args())
-            return redirect(target + "#status", 303)
+    if form.validate_on_submit() and record_reclassification(household, form):
+        target = url_for(".household", household_id=household.id, **filters.query_args())
+        return redirect(target + "#status", 303)
     db.session.rollback()
     return _household_page(household_id, filters, form), 422

@@ -193,7 +193,10 @@ class ImpactMonthlySchema(PeriodAnswerSchema):
 
 class NeedReasonSchema(Schema):
     code = fields.String(
-        metadata={"description": "high_poverty, low_income, no_income, disadvantaged, lower_need"}
+        metadata={
+            "description": "high_poverty, low_income, no_income, supported_without_sales, "
+            "disadvantaged, lower_need"
+        }
     )
     text = fields.String()
 
@@ -210,6 +213,12 @@ class RankedCommuneSchema(Schema):
     platform_income_vnd = fields.Integer()
     income_per_household_vnd = fields.Integer()
     need_score = fields.Integer(metadata={"description": "0 to 100, higher is more in need"})
+    supported_without_sales = fields.Integer(
+        metadata={
+            "description": "poor and near-poor households that received a loan or a variety "
+            "(on or before the period end) but sold nothing through a cooperative in the period"
+        }
+    )
     reasons = fields.List(fields.Nested(NeedReasonSchema))
 
 
@@ -230,6 +239,13 @@ class ReclassifySchema(Schema):
     official_status = fields.Enum(OfficialStatus, by_value=True, required=True)
     reason = fields.String(required=True, validate=validate.Length(min=5, max=2000))
     effective_on = fields.Date()
+    reviewed = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "the review is done: lift the household's review mark (kept while "
+            "its ethnicity is not yet known)"
+        },
+    )
 
 
 class StatusChangeAnswerSchema(Schema):

@@ -57,11 +57,15 @@ def reclassify(
     status: OfficialStatus,
     reason: str,
     effective_on: date | None = None,
+    *,
+    reviewed: bool = False,
 ) -> OfficialStatusChange:
     """Record a new official status with its reason; the history is kept and audited.
 
     A household whose status was not yet known needed review; once its status is recorded,
-    and its ethnicity is known too, it no longer does.
+    and its ethnicity is known too, it no longer does. Another reason for review (a boundary
+    change) stays until the official says the review is done (`reviewed`, the review
+    queue's box), and then only if the ethnicity is known too.
     """
     if actor.role not in (Role.OFFICIAL, Role.ADMIN) or not commune_in_scope(
         actor, household.commune_code
@@ -73,7 +77,8 @@ def reclassify(
     }
     change = record_change(actor, household, status, reason, effective_on)
     new = {"official_status": status, "official_status_on": change.effective_on}
-    if old["official_status"] is None and household.ethnic_group_code is not None:
+    settled = old["official_status"] is None or (reviewed and household.needs_review)
+    if settled and household.ethnic_group_code is not None:
         old["needs_review"], new["needs_review"] = household.needs_review, False
         household.needs_review = False
     db.session.flush()

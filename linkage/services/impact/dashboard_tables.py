@@ -107,6 +107,7 @@ def targeting_table(targeting: Targeting) -> Table:
             "poor_near_poor_share": row.poor_near_poor_share,
             "income_per_household_vnd": row.income_per_household_vnd,
             "disadvantaged": _l("Yes") if row.disadvantaged else _l("No"),
+            "supported_without_sales": row.supported_without_sales,
             "need_score": row.need_score,
             "reasons": " ".join(reason.text for reason in row.reasons),
         }
@@ -123,6 +124,11 @@ def targeting_table(targeting: Targeting) -> Table:
             VULNERABLE_SHARE,
             Column("income_per_household_vnd", _l("Linkage income per household (₫)"), "vnd"),
             Column("disadvantaged", _l("Disadvantaged")),
+            Column(
+                "supported_without_sales",
+                _l("Poor or near poor with a loan or variety, no sales"),
+                "int",
+            ),
             Column("need_score", _l("Need score (0-100)"), "int"),
             Column("reasons", _l("Reasons")),
         ),

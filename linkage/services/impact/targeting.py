@@ -9,6 +9,14 @@ can be read off the figures shown beside it:
 - whether it is a disadvantaged commune (1) or not (0).
 Communes in scope where no household is linked yet are listed apart: nothing is known of
 their households, and reaching them is the first step.
+
+A fourth figure, `supported_without_sales`, counts the poor and near-poor households that
+received a loan or a variety (a counted policy loan, crop variety or livestock breed, received
+on or before the period's last day) but sold nothing through a cooperative in the period (no
+counted payment dated in it). It is a reason a commune ranks high: policy reached those
+households and the market did not yet, so a cooperative should reach them first. It breaks
+ties between equal need scores and does not enter the score itself, whose three parts stay
+comparable from one period to the next.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from linkage.extensions import db
@@ -27,12 +35,14 @@ from models import Commune, PovertyStandard
 
 from .filters import ImpactFilters
 from .groups import GroupBy
+from .reached import supported_without_sales
 from .summary import Summary, summarise
 
 
 @dataclass(frozen=True)
 class Reason:
-    code: str  # high_poverty, low_income, no_income, disadvantaged, lower_need
+    # high_poverty, low_income, no_income, supported_without_sales, disadvantaged, lower_need
+    code: str
     text: str
 
 
@@ -50,6 +60,7 @@ class RankedCommune:
     income_per_household_vnd: int
     need_score: int
     reasons: list[Reason]
+    supported_without_sales: int = 0
 
 
 @dataclass
@@ -76,6 +87,7 @@ def _reasons(
     disadvantaged: bool,
     scope_share: float,
     scope_income: int,
+    without_sales: int = 0,
 ) -> list[Reason]:
     reasons = []
     if share > scope_share:
@@ -103,6 +115,19 @@ def _reasons(
                     "%(scope)s ₫ in scope.",
                     income=_money(per_household),
                     scope=_money(scope_income),
+                ),
+            )
+        )
+    if without_sales:
+        reasons.append(
+            Reason(
+                "supported_without_sales",
+                ngettext(
+                    "%(num)d poor or near-poor household received a loan or a variety but "
+                    "sold nothing through a cooperative in the period.",
+                    "%(num)d poor or near-poor households received a loan or a variety but "
+                    "sold nothing through a cooperative in the period.",
+                    without_sales,
                 ),
             )
         )
@@ -137,6 +162,7 @@ def rank_communes(
     if summary is None or summary.group_by != GroupBy.COMMUNE:
         summary = summarise(actor, period, GroupBy.COMMUNE, filters)
     communes = {c.code: c for c in _communes_in_scope(actor, filters)}
+    without_sales = supported_without_sales(actor, period, filters)
     totals = summary.totals
     scope_share = (
         (totals["poor"] + totals["near_poor"]) / totals["households"] if totals["households"] else 0
@@ -165,9 +191,10 @@ def rank_communes(
                 "income": income,
                 "score": round(score * 100),
                 "raw": score,
+                "without_sales": without_sales.get(row["key"], 0),
             }
         )
-    ranked.sort(key=lambda item: (-item["raw"], item["commune"].code))
+    ranked.sort(key=lambda item: (-item["raw"], -item["without_sales"], item["commune"].code))
     targeting = Targeting(
         period=period,
         standard=summary.standard,
@@ -195,7 +222,9 @@ def rank_communes(
                     commune.disadvantaged,
                     scope_share,
                     scope_income,
+                    item["without_sales"],
                 ),
+                supported_without_sales=item["without_sales"],
             )
         )
     reached = {row.commune_code for row in targeting.rows}

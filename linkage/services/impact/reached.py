@@ -1,0 +1,49 @@
+"""Households that policy reached and the market did not: poor and near-poor households that
+received a loan or a variety but sold nothing through a cooperative in the period."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, func, select
+
+from linkage.extensions import db
+from linkage.services.periods import Period
+from linkage.services.scope import Actor
+from linkage.services.supports.queries import counted_supports
+from models import Commune, Household, OfficialStatus, Payment, SupportProgramme
+
+from .filters import ImpactFilters, checked_scope, household_conditions
+from .projection import paid_in
+
+# a loan to invest, or a variety or breed to grow: support meant to produce for a market
+PRODUCTIVE = (
+    SupportProgramme.POLICY_LOAN,
+    SupportProgramme.CROP_VARIETY,
+    SupportProgramme.LIVESTOCK_BREED,
+)
+
+
+def supported_without_sales(actor: Actor, period: Period, filters: ImpactFilters) -> dict[str, int]:
+    """By commune code: the households in scope (and filters) whose official status is poor or
+    near poor, that received a counted loan or variety on or before the period's last day,
+    and that have no counted payment (farmgate, surplus or other) dated in the period."""
+    scope = checked_scope(actor, filters)
+    supports = counted_supports().subquery()
+    supported = exists().where(
+        supports.c.household_id == Household.id,
+        supports.c.programme.in_(PRODUCTIVE),
+        supports.c.received_on <= period.end.last_day,
+    )
+    sold = exists().where(Payment.household_id == Household.id, *paid_in(Payment, period))
+    statement = (
+        select(Household.commune_code, func.count(Household.id))
+        .join(Commune, Commune.code == Household.commune_code)
+        .where(
+            scope.households(),
+            Household.official_status.in_((OfficialStatus.POOR, OfficialStatus.NEAR_POOR)),
+            supported,
+            ~sold,
+            *household_conditions(period, filters),
+        )
+        .group_by(Household.commune_code)
+    )
+    return {code: int(count) for code, count in db.session.execute(statement)}
