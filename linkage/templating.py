@@ -14,7 +14,7 @@ from jinja2 import pass_context
 
 from linkage.charts import UNITS_VI, short_number
 from linkage.labels import template_globals
-from linkage.numbers import format_number, format_quantity, format_vnd, unit_label
+from linkage.numbers import format_number, format_quantity, format_vnd
 from models import PovertyStandard, Role
 
 
@@ -83,6 +83,5 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(current_path, "current_path")
     app.add_template_global(role_label, "role_label")
-    app.add_template_global(unit_label, "unit_label")
     app.jinja_env.globals.update(template_globals())
     app.add_template_global(standard_text, "standard_text")
