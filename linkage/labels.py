@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from models import (
+    AuditAction,
     BuyerKind,
     CertificationKind,
     CollectionStatus,
@@ -29,6 +30,7 @@ from models import (
     Product,
     ProductCategory,
     Region,
+    Role,
     SupportProgramme,
     Unit,
 )
@@ -103,6 +105,27 @@ RECORD_STATUS_LABELS = {
     CollectionStatus.CORRECTED: _l("corrected"),
     CollectionStatus.VOID: _l("void"),
 }
+ROLE_LABELS = {
+    Role.ADMIN: _l("administrator"),
+    Role.MANAGER: _l("cooperative manager"),
+    Role.BUYER: _l("buyer"),
+    Role.OFFICIAL: _l("official"),
+}
+# what an entry of the audit log records
+AUDIT_ACTION_LABELS = {
+    AuditAction.CREATE: _l("created"),
+    AuditAction.UPDATE: _l("changed"),
+    AuditAction.DELETE: _l("deleted"),
+    AuditAction.READ: _l("read"),
+    AuditAction.EXPORT: _l("exported"),
+    AuditAction.LOGIN: _l("logged in"),
+    AuditAction.LOGIN_FAILED: _l("failed login"),
+    AuditAction.LOGOUT: _l("logged out"),
+    AuditAction.TOKEN_ISSUE: _l("API token issued"),
+    AuditAction.TOKEN_REVOKE: _l("API token revoked"),
+    AuditAction.DENIED: _l("access refused (403)"),
+    AuditAction.NOT_FOUND: _l("missing or out of scope (404)"),
+}
 ORDER_STATUS_LABELS = {
     OrderStatus.PLACED: _l("Placed"),
     OrderStatus.ACCEPTED: _l("Accepted"),
@@ -152,6 +175,8 @@ BY_TYPE: dict[type[enum.Enum], dict[Any, Any]] = {
     SupportProgramme: SUPPORT_PROGRAMME_LABELS,
     CollectionStatus: RECORD_STATUS_LABELS,
     OrderStatus: ORDER_STATUS_LABELS,
+    Role: ROLE_LABELS,
+    AuditAction: AUDIT_ACTION_LABELS,
     ListingStatus: LISTING_STATUS_LABELS,
 }
 BY_PURPOSE: dict[str, dict[Any, Any]] = {
