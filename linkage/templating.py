@@ -9,12 +9,11 @@ from typing import Any
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 
 from linkage.charts import UNITS_VI, short_number
-from linkage.labels import label
-from linkage.numbers import format_number, format_quantity, format_vnd, unit_label
+from linkage.labels import ROLE_LABELS, template_globals
+from linkage.numbers import format_number, format_quantity, format_vnd
 from models import PovertyStandard, Role
 
 
@@ -24,14 +23,6 @@ def format_when(value: date | datetime | None, style: str = "medium") -> str:
     if isinstance(value, datetime):
         return format_datetime(value, style)
     return format_date(value, style)
-
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("administrator"),
-    Role.MANAGER: _l("cooperative manager"),
-    Role.BUYER: _l("buyer"),
-    Role.OFFICIAL: _l("official"),
-}
 
 
 def chart_number(value: float) -> str:
@@ -82,7 +73,5 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(in_page_language(format_when), "when")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(current_path, "current_path")
-    app.add_template_global(role_label, "role_label")
-    app.add_template_global(unit_label, "unit_label")
-    app.add_template_global(label, "label")
+    app.jinja_env.globals.update(template_globals())
     app.add_template_global(standard_text, "standard_text")

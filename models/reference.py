@@ -27,6 +27,15 @@ FORMER_PROVINCE_NAMES = {
 }
 
 
+def shown_names(name_vi: str, name_en: str, locale: str | None) -> list[tuple[str, str]]:
+    """A product's names as a page in `locale` shows them, each with its language: the
+    Vietnamese name, which growers and buyers know, then on English pages the English one."""
+    names = [("vi", name_vi)]
+    if locale == "en":
+        names.append(("en", name_en))
+    return names
+
+
 class Commune(db.Model):
     """A commune (xã) or ward (phường) of the merged Phu Tho province."""
 
@@ -91,6 +100,10 @@ class Product(db.Model):
     def unit_code(self) -> str:
         """UN/ECE Recommendation 20 unit code (EPCIS uom)."""
         return UNIT_CODES[self.unit]
+
+    def display_name(self, locale: str | None) -> str:
+        """The product's name on a page in `locale`: "Ba kích", "Ba kích · Morinda root"."""
+        return " · ".join(name for _, name in shown_names(self.name_vi, self.name_en, locale))
 
     def __repr__(self) -> str:
         return f"<Product {self.code}>"

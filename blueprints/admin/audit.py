@@ -18,6 +18,7 @@ from blueprints.admin import bp
 from blueprints.common import page_number
 from linkage.exports import csv_response
 from linkage.extensions import db
+from linkage.labels import AUDIT_ACTION_LABELS as ACTION_LABELS
 from linkage.security import allow
 from linkage.services import audit
 from linkage.services.paging import paginate
@@ -26,21 +27,6 @@ from linkage.tables import Column, Table
 from models import AuditAction, AuditEntry, Role
 
 PER_PAGE = 50
-
-ACTION_LABELS = {
-    AuditAction.CREATE: _l("created"),
-    AuditAction.UPDATE: _l("changed"),
-    AuditAction.DELETE: _l("deleted"),
-    AuditAction.READ: _l("read"),
-    AuditAction.EXPORT: _l("exported"),
-    AuditAction.LOGIN: _l("logged in"),
-    AuditAction.LOGIN_FAILED: _l("failed login"),
-    AuditAction.LOGOUT: _l("logged out"),
-    AuditAction.TOKEN_ISSUE: _l("API token issued"),
-    AuditAction.TOKEN_REVOKE: _l("API token revoked"),
-    AuditAction.DENIED: _l("access refused (403)"),
-    AuditAction.NOT_FOUND: _l("missing or out of scope (404)"),
-}
 
 COLUMNS = (
     Column("occurred_at", _l("Time (UTC+7)")),
@@ -111,7 +97,6 @@ def audit_log() -> str | tuple[str, int]:
         "admin/audit.html",
         form=form,
         page=page,
-        action_labels=ACTION_LABELS,
         values_text=_values,
     ), (200 if not form.errors else 422)
 

@@ -16,7 +16,6 @@ from blueprints.admin import bp
 from blueprints.common import page_number
 from blueprints.forms import FlaskForm
 from linkage.extensions import db
-from linkage.labels import COOPERATIVE_STATUS_LABELS as STATUS_LABELS
 from linkage.security import allow
 from linkage.services import cooperatives
 from linkage.services.paging import paginate
@@ -31,11 +30,6 @@ class StatusChangeForm(FlaskForm):
         _l("Reason (optional)"),
         validators=[Optional(), Length(max=1000, message=_l("The reason is too long."))],
     )
-
-
-@bp.context_processor
-def admin_labels() -> dict[str, object]:
-    return {"cooperative_status_labels": STATUS_LABELS}
 
 
 @bp.route("/cooperatives", endpoint="cooperatives")

@@ -14,11 +14,11 @@ from blueprints.admin import bp
 from blueprints.common import page_number
 from blueprints.forms import FlaskForm
 from linkage.extensions import db
+from linkage.labels import ROLE_LABELS
 from linkage.security import allow
 from linkage.services import accounts
 from linkage.services.errors import DomainError
 from linkage.services.paging import paginate
-from linkage.templating import ROLE_LABELS
 from models import Role
 
 USER = "/users/<id:user_id>"
@@ -67,7 +67,6 @@ def users_list() -> str:
         filters=filters,
         back={name: value for name, value in filters.items() if value},
         form=RoleForm(formdata=None),
-        role_labels=ROLE_LABELS,
     )
 
 

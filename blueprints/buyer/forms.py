@@ -17,8 +17,7 @@ from wtforms import (
 from wtforms.validators import EqualTo, InputRequired, Optional, Regexp
 
 from blueprints.forms import FlaskForm, QuantityField, select_field, text_field
-
-from .helpers import KIND_LABELS
+from linkage.labels import BUYER_KIND_LABELS as KIND_LABELS
 
 PASSWORD_HINT = _l(
     "At least 10 characters; the most common passwords are refused. A few words that belong "

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from linkage.labels import BUYER_KIND_LABELS as KIND_LABELS
-from linkage.numbers import unit_label
 from linkage.templating import role_label
-from models import Order, OrderEvent, OrderStatus, Role
+from models import Order, OrderEvent, Role
 
-STATUS_TITLES = {
-    OrderStatus.PLACED: _l("Placed"),
-    OrderStatus.ACCEPTED: _l("Accepted"),
-    OrderStatus.REJECTED: _l("Rejected"),
-    OrderStatus.CANCELLED: _l("Cancelled"),
-    OrderStatus.SHIPPED: _l("Shipped"),
-    OrderStatus.DELIVERED: _l("Delivered"),
-    OrderStatus.PAID: _l("Paid"),
-}
 PER_PAGE = 20
 
 
@@ -45,9 +33,6 @@ def event_actor(event: OrderEvent, order: Order) -> str:
 def order_helpers() -> dict[str, object]:
     """Template globals of the order pages."""
     return {
-        "order_status_titles": STATUS_TITLES,
-        "buyer_kind_labels": KIND_LABELS,
         "event_actor": event_actor,
-        "unit_label": unit_label,
         "catalog_url": catalog_url,
     }

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SearchField
 
 from blueprints.forms import ChoiceField, FlaskForm, MoneyField, at_most
+from linkage.labels import CATEGORY_LABELS, CERTIFICATION_LABELS, REGION_LABELS, product_name
 from linkage.services.listings.catalog import CatalogFilters, Sort
 from models import CertificationKind, Commune, Cooperative, Product, ProductCategory, Region
 
-from .labels import CATEGORY_LABELS, CERTIFICATION_LABELS, REGION_LABELS, SORT_LABELS, choices
+from .labels import SORT_LABELS, choices
 
 
 class CatalogForm(FlaskForm):
@@ -41,9 +41,8 @@ class CatalogForm(FlaskForm):
         cooperatives: list[Cooperative],
     ) -> None:
         super().__init__(formdata=formdata)
-        english = str(get_locale()) == "en"
         self.product.choices = [("", str(_l("All products")))] + [
-            (p.code, f"{p.name_vi} · {p.name_en}" if english else p.name_vi) for p in products
+            (p.code, product_name(p)) for p in products
         ]
         self.category.choices = choices(CATEGORY_LABELS, str(_l("All categories")))
         self.commune.choices = [("", str(_l("All communes")))] + [

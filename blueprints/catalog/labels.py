@@ -1,14 +1,11 @@
-"""Translated names of the catalog's enumerations, for filters and pages."""
+"""The names of the catalog's own enumeration (the order of the results), and select choices."""
 
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
-from linkage.labels import CATEGORY_LABELS, CERTIFICATION_LABELS, REGION_LABELS, UNIT_LABELS
+from linkage.labels import register
 from linkage.services.listings.catalog import Sort
-from models import CertificationKind, ProductCategory, Region, Unit
 
 SORT_LABELS = {
     Sort.NEWEST: _l("Newest first"),
@@ -16,21 +13,7 @@ SORT_LABELS = {
     Sort.PRICE_DESC: _l("Price: high to low"),
 }
 
-_BY_TYPE: dict[type, dict] = {
-    ProductCategory: CATEGORY_LABELS,
-    Region: REGION_LABELS,
-    CertificationKind: CERTIFICATION_LABELS,
-    Sort: SORT_LABELS,
-    Unit: UNIT_LABELS,
-}
-
-
-def label(value: enum.Enum | None) -> str:
-    """The translated name of an enumeration value of the catalog ('' for None)."""
-    if value is None:
-        return ""
-    labels = _BY_TYPE.get(type(value), {})
-    return str(labels.get(value, value.value))
+register(Sort, SORT_LABELS)  # label(sort) names the order of the results too
 
 
 def choices(labels: dict, everything: str) -> list[tuple[str, str]]:

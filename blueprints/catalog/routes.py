@@ -19,15 +19,8 @@ from models import Region
 
 from . import bp
 from .forms import CatalogForm
-from .labels import label
 
 PER_PAGE = 20
-
-
-@bp.app_template_global("catalog_label")
-def catalog_label(value: Any) -> str:
-    """A catalog enumeration's translated name, for the templates."""
-    return label(value)
 
 
 @bp.app_template_global("trace_url")

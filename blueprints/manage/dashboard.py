@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -19,22 +18,11 @@ from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.dashboard import cooperative_overview
 from linkage.services.paging import paginate
 from linkage.services.valuechain.deliveries import open_collection_lots, recent_collections
-from models import Cooperative, Lot, OrderStatus, PaymentKind, Role, manager_cooperatives
+from models import Cooperative, Lot, Role, manager_cooperatives
 
 from .delivery_forms import DeliveryForm
-from .listing_forms import UNIT_LABELS
 
 PER_PAGE = 25
-ORDER_STATUS_LABELS = {
-    OrderStatus.PLACED: _l("New, to accept or reject"),
-    OrderStatus.ACCEPTED: _l("Accepted, to ship"),
-    OrderStatus.SHIPPED: _l("Shipped, awaiting delivery"),
-}
-PAYMENT_KIND_LABELS = {
-    PaymentKind.FARMGATE: _l("Farmgate payments for collections"),
-    PaymentKind.SURPLUS: _l("Surplus shares"),
-    PaymentKind.OTHER: _l("Other payments"),
-}
 
 
 @bp.route("/")
@@ -77,9 +65,6 @@ def render_dashboard(
         "manage/dashboard.html",
         cooperative=cooperative,
         overview=cooperative_overview(current_user, cooperative),
-        order_status_labels=ORDER_STATUS_LABELS,
-        payment_kind_labels=PAYMENT_KIND_LABELS,
-        unit_labels=UNIT_LABELS,
         delivery_form=form,
         open_lots=lots,
         recent_deliveries=recent,

@@ -22,7 +22,6 @@ from models import Household, Role
 from .household_forms import (
     NOT_YET_KNOWN_LABEL,
     REVIEW_CHOICES,
-    STATUS_LABELS,
     EditHouseholdForm,
     ImportForm,
     JoinCooperativeForm,
@@ -35,7 +34,6 @@ from .supports import support_panel
 COOPERATIVE = "/<id:cooperative_id>/households"
 HOUSEHOLD = COOPERATIVE + "/<id:household_id>"
 PER_PAGE = 25
-FILTER_ARGS = ("q", "status", "commune", "needs_review")
 # The page lists at most this many import problems (the count of all is shown).
 MAX_SHOWN_ERRORS = 500
 
@@ -53,10 +51,8 @@ def households(cooperative_id: int) -> str:
         page=page,
         filters=filters,
         filtered=any(value is not None for value in filters.values()),
-        query_args={k: v for k in FILTER_ARGS if (v := request.args.get(k))},
         counts=service.household_counts(current_user, cooperative),
         communes=service.member_communes(current_user, cooperative),
-        status_labels=STATUS_LABELS,
         not_yet_known=NOT_YET_KNOWN,
         not_yet_known_label=NOT_YET_KNOWN_LABEL,
         review_choices=REVIEW_CHOICES,
@@ -111,7 +107,6 @@ def household_edit(cooperative_id: int, household_id: int) -> str | BaseResponse
             for m in household.memberships
             if m.cooperative_id in service.visible_cooperative_ids(current_user, household)
         ],
-        status_labels=STATUS_LABELS,
     ), form_status(form)
 
 

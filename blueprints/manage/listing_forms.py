@@ -1,11 +1,10 @@
-"""Forms of the listing pages, and the labels of listing statuses."""
+"""Forms of the listing pages."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -25,19 +24,14 @@ from blueprints.forms import (
     select_field,
     text_field,
 )
+from linkage.labels import LISTING_ACTION_LABELS as ACTION_LABELS
+from linkage.labels import product_name
 from linkage.numbers import UNIT_LABELS as UNIT_LABELS  # the one table, used by the pages
 from linkage.services.listings import FIELDS as LISTING_FIELDS
 from models import Certification, ListingStatus, Product
 
 from .profile_forms import kind_label
 
-STATUS_LABELS = {
-    ListingStatus.DRAFT: _l("Draft"),
-    ListingStatus.ACTIVE: _l("On sale"),
-    ListingStatus.PAUSED: _l("Paused"),
-    ListingStatus.SOLD_OUT: _l("Sold out"),
-    ListingStatus.ARCHIVED: _l("Archived"),
-}
 # The buttons a listing shows in each status (sold_out is reached and left through stock).
 STATUS_ACTIONS = {
     ListingStatus.DRAFT: (ListingStatus.ACTIVE, ListingStatus.ARCHIVED),
@@ -46,18 +40,6 @@ STATUS_ACTIONS = {
     ListingStatus.SOLD_OUT: (ListingStatus.ARCHIVED,),
     ListingStatus.ARCHIVED: (),
 }
-ACTION_LABELS = {
-    ListingStatus.ACTIVE: _l("Put on sale"),
-    ListingStatus.PAUSED: _l("Pause"),
-    ListingStatus.ARCHIVED: _l("Archive"),
-}
-
-
-def product_label(product: Product) -> str:
-    """A product's name in the page's language (Vietnamese names stay, English added)."""
-    if str(get_locale()) == "en":
-        return f"{product.name_vi} ({product.name_en})"
-    return product.name_vi
 
 
 class StockField(QuantityField):
@@ -104,7 +86,7 @@ class ListingForm(FlaskForm):
         """The products to choose from and the cooperative's own certificates."""
         if "product_code" in self:
             self.product_code.choices = [SelectChoice("", _l("Choose a product"))] + [
-                SelectChoice(p.code, product_label(p)) for p in products
+                SelectChoice(p.code, product_name(p)) for p in products
             ]
         self.certifications.choices = [
             SelectChoice(c.id, f"{kind_label(c.kind)} {c.number}") for c in certifications

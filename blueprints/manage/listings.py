@@ -21,12 +21,7 @@ from linkage.services.paging import paginate
 from linkage.services.profile import certifications_of
 from models import Cooperative, Listing, ListingStatus, Product, Role
 
-from .listing_forms import (
-    ACTION_LABELS,
-    STATUS_ACTIONS,
-    ListingForm,
-    ListingStatusForm,
-)
+from .listing_forms import STATUS_ACTIONS, ListingForm, ListingStatusForm
 
 COOPERATIVE = "/<id:cooperative_id>/listings"
 LISTING = COOPERATIVE + "/<id:listing_id>"
@@ -56,7 +51,6 @@ def _list_page(cooperative: Cooperative) -> str:
         page=paginate(statement, page_number(), PER_PAGE),
         status=status,
         status_actions=STATUS_ACTIONS,
-        action_labels=ACTION_LABELS,
     )
 
 

@@ -11,12 +11,12 @@ from werkzeug.wrappers import Response
 from blueprints.common import commit_or_refuse, form_status
 from blueprints.manage import bp
 from linkage.extensions import db
+from linkage.labels import product_name
 from linkage.security import allow
 from linkage.services import cooperatives, profile
 from models import Commune, Cooperative, Product, Role
 
-from .listing_forms import product_label
-from .profile_forms import CertificationForm, CooperativeForm, ProfileForm, kind_label
+from .profile_forms import CertificationForm, CooperativeForm, ProfileForm
 
 COOPERATIVE = "/<id:cooperative_id>"
 CERTIFICATION = COOPERATIVE + "/certifications/<id:certification_id>"
@@ -40,14 +40,13 @@ def profile_page(cooperative_id: int) -> Page:
         cooperative=cooperative,
         form=form,
         certifications=profile.certifications_of(cooperative),
-        kind_label=kind_label,
     ), form_status(form)
 
 
 def _certification_form(certification: object | None = None) -> CertificationForm:
     form = CertificationForm(obj=certification)
     products = db.session.scalars(select(Product).order_by(Product.name_vi, Product.id)).all()
-    form.set_products(list(products), product_label)
+    form.set_products(list(products), product_name)
     return form
 
 

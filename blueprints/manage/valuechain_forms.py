@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
@@ -18,20 +17,13 @@ from blueprints.forms import (
     select_field,
     text_field,
 )
-from linkage.labels import PAYMENT_KIND_LABELS, PROCESS_LABELS
+from linkage.labels import PAYMENT_KIND_LABELS, PROCESS_LABELS, product_name
 from linkage.numbers import UNIT_LABELS, format_quantity
 from linkage.services.periods import VIETNAM, current_day
 from models import Household, Lot, PaymentKind, Product
 
 INPUT_ROWS = 5
 UNIT_NAMES = UNIT_LABELS  # one table of unit labels: linkage.numbers
-
-
-def product_name(product: Product) -> str:
-    """The Vietnamese name; the English one is added for English pages."""
-    if str(get_locale()) == "en":
-        return f"{product.name_vi} ({product.name_en})"
-    return product.name_vi
 
 
 def noon(day: date) -> datetime:

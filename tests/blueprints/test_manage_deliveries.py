@@ -176,7 +176,8 @@ def test_the_dashboard_leads_with_the_panel_of_open_lots(client, coop, make_user
     panel = page.split('id="record-delivery"')[1].split("</section>")[0]
     assert page.index('id="record-delivery"') < page.index('class="cards four"')
     assert "autofocus" in page.split('id="record-delivery"')[1].split(">")[0]
-    assert f'<option data-unit="kg" value="{empty.id}">{empty.code} — Giảo cổ lam tươi (' in panel
+    option = f"{empty.code} — Giảo cổ lam tươi · Jiaogulan herb (fresh) (kg)"  # display_name
+    assert f'<option data-unit="kg" value="{empty.id}">{option}</option>' in panel
     assert panel.index(f'value="{holding.id}"') < panel.index(f'value="{empty.id}"')  # newest first
     for closed in (emptied, processed, theirs):
         assert f'value="{closed.id}"' not in panel
