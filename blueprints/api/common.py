@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from sqlalchemy import Select
 
+from linkage.extensions import db
 from linkage.schemas.common import envelope, page_of
 from linkage.security import PUBLIC, allow
 from linkage.services.paging import paginate
@@ -66,3 +67,17 @@ def method_view(name: str, **methods: Callable[..., Any]) -> type[MethodView]:
 
 def not_found() -> None:
     abort(404, _("Not found."))
+
+
+MAX_REPORTED_ERRORS = 1000  # problems of a refused import listed in its answer
+
+
+def refused_import(error: Any) -> tuple[list[Any], str]:
+    """Roll back a refused all-or-nothing import (ImportRejected): its first problems and
+    the answer's detail, saying when some were left out."""
+    db.session.rollback()
+    shown = error.errors[:MAX_REPORTED_ERRORS]
+    detail = error.message
+    if len(error.errors) > len(shown):
+        detail += " " + _("Only the first %(n)d problems are listed.", n=len(shown))
+    return shown, detail

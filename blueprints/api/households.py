@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -35,12 +34,11 @@ from linkage.services.paging import paginate
 from linkage.services.scope import get_household_for
 from models import Membership, Role
 
-from .common import api_allow
+from .common import api_allow, refused_import
 
 blp = Blueprint("api_households", __name__, url_prefix="/api/v1", description="Member households")
 
 # An answer lists at most this many row errors (a 20,000-row file could have 200,000).
-MAX_REPORTED_ERRORS = 1000
 
 CSV_BODY = {
     "required": True,
@@ -112,16 +110,12 @@ class HouseholdImport(MethodView):
 @blp.errorhandler(ImportRejected)
 def import_rejected(error: ImportRejected) -> Response:
     """422 with the problems by row: `errors` {"row 3": ["members: ..."]} and `rows`."""
-    db.session.rollback()
-    shown = error.errors[:MAX_REPORTED_ERRORS]
+    shown, detail = refused_import(error)
     by_row: dict[str, list[str]] = {}
     for row_error in shown:
         by_row.setdefault(f"row {row_error.row}", []).append(
             f"{row_error.field}: {row_error.message}"
         )
-    detail = error.message
-    if len(error.errors) > len(shown):
-        detail += " " + _("Only the first %(n)d problems are listed.", n=len(shown))
     return problem(
         422,
         "Unprocessable Entity",

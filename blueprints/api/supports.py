@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import RAISE
@@ -37,7 +36,7 @@ from linkage.services.scope import get_household_for
 from linkage.services.valuechain.history import WithHistory, with_history
 from models import Role, Support
 
-from .common import api_allow
+from .common import api_allow, refused_import
 
 blp = Blueprint("api_supports", __name__, url_prefix="/api/v1", description="Policy support")
 
@@ -45,7 +44,6 @@ HOUSEHOLD_ID = "<id:household_id>"
 SUPPORT_ID = "<id:support_id>"
 IN_SCOPE = (Role.MANAGER, Role.OFFICIAL, Role.ADMIN)
 # An answer lists at most this many row errors (a 20,000-row file could have 100,000).
-MAX_REPORTED_ERRORS = 1000
 
 CSV_DESCRIPTION = (
     "UTF-8 CSV (a BOM is allowed), comma-separated, header row first, at most 20,000 rows. "
@@ -178,11 +176,7 @@ class SupportImport(MethodView):
 @blp.errorhandler(ImportRejected)
 def import_rejected(error: ImportRejected) -> Response:
     """422 with `errors`: [{row, field, message}], the first 1,000 problems of the file."""
-    db.session.rollback()
-    shown = error.errors[:MAX_REPORTED_ERRORS]
-    detail = error.message
-    if len(error.errors) > len(shown):
-        detail += " " + _("Only the first %(n)d problems are listed.", n=len(shown))
+    shown, detail = refused_import(error)
     return problem(
         422,
         "Unprocessable Entity",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from linkage.services.review import ReviewReason
 from models import OfficialStatus
 
+from .base import Schema
 from .common import PaginationArgs
 from .impact import PeriodArgs
 
