@@ -226,6 +226,10 @@ def test_a_page_with_a_wrong_endpoint_fails_instead_of_printing_an_empty_link(da
         return render_template_string("<a href=\"{{ url_for('manage.no_such_page') }}\">x</a>")
 
     app.register_blueprint(pages)
-    response = app.test_client().get("/broken-link")
+    try:
+        response = app.test_client().get("/broken-link")
+    finally:
+        with app.app_context():
+            db.engine.dispose()
     assert response.status_code == 500
     assert b'href="">x</a>' not in response.data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from linkage.extensions import db
 from linkage.security import PUBLIC, allow
 
 from ..conftest import make_app
@@ -60,8 +61,12 @@ def test_huge_ids_are_404_not_500(client):
 
 @pytest.fixture
 def own_app(app, database_url):
-    """An app of the test's own: routes cannot be added to the shared one once it served."""
-    return make_app(database_url)
+    """An app of the test's own: routes cannot be added to the shared one once it served;
+    its connections are closed at the end (requests write the access log)."""
+    own = make_app(database_url)
+    yield own
+    with own.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
