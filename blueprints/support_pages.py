@@ -13,20 +13,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import flash, render_template
+from flask import render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.common import day, show_refusal
+from blueprints.common import commit_or_refuse, day
 from blueprints.record_forms import VoidForm
 from blueprints.support_forms import SupportCorrectionForm, SupportForm, product_label
 from linkage.extensions import db
 from linkage.labels import label
 from linkage.numbers import format_vnd
 from linkage.services import supports
-from linkage.services.errors import DomainError
 from linkage.services.periods import Month, Period
 from linkage.services.valuechain.history import history
 from models import (
@@ -101,22 +100,17 @@ def record(household: Household, form: SupportForm) -> Support | int:
     shown again with the form's errors (422, or the service's refusal: 403...)."""
     if not form.validate_on_submit():
         return 422
-    try:
-        support = supports.record_support(current_user, household, form.values())
-    except DomainError as error:
-        show_refusal(form, error)  # rolls back
-        return error.status
-    db.session.commit()
-    flash(
-        _(
+    support = commit_or_refuse(
+        form,
+        lambda: supports.record_support(current_user, household, form.values()),
+        lambda recorded: _(
             "%(programme)s of %(amount)s recorded for %(code)s.",
-            programme=label(support.programme),
-            amount=format_vnd(support.amount_vnd),
+            programme=label(recorded.programme),
+            amount=format_vnd(recorded.amount_vnd),
             code=household.code,
         ),
-        "success",
     )
-    return support
+    return form.refusal.status if support is None else support
 
 
 def new_page(
@@ -188,14 +182,9 @@ def apply(form: Any, change: Callable[[], object], done: str) -> int | None:
     refusal, shown on the form: 403, 409 or 422 (nothing written)."""
     if not form.validate_on_submit():
         return 422
-    try:
-        change()
-    except DomainError as error:
-        show_refusal(form, error)  # rolls back
-        db.session.expire_all()
-        return error.status
-    db.session.commit()
-    flash(done, "success")
+    if commit_or_refuse(form, change, done) is None:
+        db.session.expire_all()  # rolled back: the page shows the record as it is
+        return form.refusal.status
     return None
 
 
