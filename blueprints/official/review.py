@@ -12,10 +12,9 @@ from werkzeug.wrappers import Response
 from blueprints.common import page_number
 from linkage.extensions import db
 from linkage.security import allow
-from linkage.services import audit
-from linkage.services.review import review_page
+from linkage.services.review import record_queue_read, review_page
 from linkage.services.scope import get_household_for
-from models import AuditAction, Role
+from models import Role
 
 from . import bp
 from .households import record_reclassification
@@ -36,19 +35,7 @@ def _queue(
     forms: dict[int, Any] = {item.household.id: row_form(item.household.id) for item in queue.items}
     if failed is not None:
         forms[failed[0]] = failed[1]
-    audit.record(
-        current_user,
-        AuditAction.READ,
-        "review_queue",
-        None,
-        new={
-            "period": str(period),
-            "commune": commune,
-            "reason": reason and reason.value,
-            "page": page,
-            "rows": len(queue.items),
-        },
-    )
+    record_queue_read(current_user, period, queue, commune, reason)
     html = render_template(
         "official/review.html",
         form=filters,
