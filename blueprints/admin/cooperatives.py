@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +13,7 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from blueprints.admin import bp
-from blueprints.common import page_number
+from blueprints.common import page_number, see_other
 from blueprints.forms import FlaskForm
 from linkage.extensions import db
 from linkage.security import allow
@@ -66,7 +66,7 @@ def _change(cooperative_id: int, status: CooperativeStatus) -> Response:
     form = StatusChangeForm()
     if not form.validate_on_submit():
         flash(" ".join(form.reason.errors) or _("The form could not be read."), "error")
-        return redirect(url_for(".cooperatives"), 303)
+        return see_other(".cooperatives")
     cooperative = cooperatives.set_cooperative_status(
         current_user, cooperative_id, status, (form.reason.data or "").strip() or None
     )
@@ -77,7 +77,7 @@ def _change(cooperative_id: int, status: CooperativeStatus) -> Response:
         else _("“%(name)s” is suspended: buyers no longer see it.", name=cooperative.name)
     )
     flash(message, "success")
-    return redirect(url_for(".cooperatives", status=request.args.get("status") or None), 303)
+    return see_other(".cooperatives", status=request.args.get("status") or None)
 
 
 @bp.route(COOPERATIVE + "/approve", methods=["POST"])

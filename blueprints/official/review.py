@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number
+from blueprints.common import page_number, see_other
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services.review import record_queue_read, review_page
@@ -66,6 +66,6 @@ def review_reclassify(household_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit() and record_reclassification(
         household, form, reviewed=form.reviewed.data
     ):
-        return redirect(url_for(".review", **filters.query_args()), 303)
+        return see_other(".review", **filters.query_args())
     db.session.rollback()
     return _queue(filters, (household.id, form)), 422
