@@ -165,6 +165,23 @@ def summary_by_commune(
     )
 
 
+def commune_incomes(period: Period, standard: PovertyStandard) -> Select:
+    """What targeting ranks: households, poor, near poor and linkage income per commune."""
+    p = _projected(period, standard, None)
+    official = p.c.official_status
+    return (
+        select(
+            p.c.commune_code,
+            func.count(),
+            _int(func.sum(case((official == POOR, 1), else_=0))),
+            _int(func.sum(case((official == NEAR_POOR, 1), else_=0))),
+            _int(func.sum(p.c.platform)),
+        )
+        .group_by(p.c.commune_code)
+        .order_by(p.c.commune_code)
+    )
+
+
 def households_by_gap(period: Period, standard: PovertyStandard, per_page: int) -> Select:
     """The first page of households (status known or not) furthest below the line first."""
     paid, attributed = _totals(Payment, period, None), _totals(IncomeAttribution, period, None)
@@ -264,6 +281,16 @@ def _household_rows(answer: dict[str, Any]) -> list[tuple[Any, ...]]:
     ]
 
 
+def _targeting_rows(answer: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The ranked communes' figures, in commune order (the ranking itself is arithmetic on
+    them, done in Python by the app)."""
+    rows = [
+        (r["commune_code"], r["households"], r["poor"], r["near_poor"], r["platform_income_vnd"])
+        for r in answer["rows"]
+    ]
+    return sorted(rows)
+
+
 def _months(period: Period) -> list[Month]:
     months, month = [], period.start
     while month <= period.end:
@@ -298,6 +325,9 @@ FLOORS: dict[str, Floor] = {
         _household_rows,
     ),
     "impact monthly": Floor(_floor_monthly, _monthly_rows),
+    "impact targeting": Floor(
+        lambda period, standard, _values: commune_incomes(period, standard), _targeting_rows
+    ),
 }
 
 
