@@ -121,6 +121,7 @@ def _app_with_an_export(database_url: str, rows: int, **config):
     return app
 
 
+@pytest.mark.usefixtures("_schema")  # a fresh app on the run's database
 def test_a_streamed_csv_export_stays_streamed_and_is_compressed(database_url):
     app = _app_with_an_export(database_url, rows=20_000)
     client = app.test_client()
@@ -145,6 +146,7 @@ def test_a_streamed_csv_export_stays_streamed_and_is_compressed(database_url):
             db.engine.dispose()
 
 
+@pytest.mark.usefixtures("_schema")  # a fresh app on the run's database
 def test_compression_can_be_left_to_a_reverse_proxy(database_url, monkeypatch):
     monkeypatch.setenv("COMPRESS_RESPONSES", "0")
     app = make_app(database_url)

@@ -8,6 +8,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from flask import url_for
 
 from linkage.extensions import db
@@ -69,6 +70,7 @@ def test_without_the_current_fingerprint_a_file_is_revalidated_each_time(client)
         assert "ETag" in response.headers
 
 
+@pytest.mark.usefixtures("_schema")  # a fresh app on the run's database
 def test_a_changed_file_changes_the_url(database_url, tmp_path):
     app = make_app(database_url)
     (tmp_path / "css").mkdir()
