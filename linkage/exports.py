@@ -160,6 +160,8 @@ def _spooled(write: Callable[[Any], None], mimetype: str, filename: str) -> Resp
             spool.close()
 
     response = Response(chunks(), mimetype=mimetype)
+    # a generator never started (HEAD, an answer compressed on the way) runs no `finally`
+    response.call_on_close(spool.close)
     response.headers["Content-Disposition"] = _disposition(filename)
     response.headers["Content-Length"] = str(size)
     return response
