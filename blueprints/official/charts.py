@@ -142,16 +142,34 @@ def dashboard_charts(dashboard: Dashboard) -> dict[str, Chart]:
         "transitions": lambda table: _bars(
             table,
             [
-                ("projected_exits", _("Exit from poverty"), ""),
-                ("projected_improved", _("Improved"), ""),
-                ("projected_unchanged", _("Unchanged"), ""),
-                ("projected_worsened", _("Worsened"), ""),
+                (
+                    "projected_exits",
+                    _("Exit from poverty"),
+                    _("households poor or near poor officially, not poor by the projection"),
+                ),
+                (
+                    "projected_improved",
+                    _("Improved"),
+                    _("households poor officially, near poor by the projection"),
+                ),
+                (
+                    "projected_unchanged",
+                    _("Unchanged"),
+                    _("households whose projected status is their official status"),
+                ),
+                (
+                    "projected_worsened",
+                    _("Worsened"),
+                    _("households whose projected status is below their official status"),
+                ),
             ],
             bar_height=18,
         ),
         "products": lambda table: _bars(
             table,
             [("farmer_share", _("Farmer share (%)"), _("paid to households ÷ attributed sales"))],
+            # the rows of payments not yet sold or for no delivery have no share: not a 0
+            [row for row in table.rows if row.get("farmer_share") is not None],
             scale=100,
         ),
         "supports": lambda table: _bars(

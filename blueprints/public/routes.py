@@ -82,7 +82,13 @@ def _income_chart(impact: PublicImpact) -> str | None:
         return None
     return chart_markup(
         [r["label"] for r in shown],
-        [Series(_("Paid to households (VND)"), [r["platform_income_vnd"] for r in shown])],
+        [
+            Series(
+                _("Paid to households (VND)"),
+                [r["platform_income_vnd"] for r in shown],
+                _("payments of the cooperatives to their member households (₫)"),
+            )
+        ],
         title=_("Paid to households by region"),
         short=chart_number,
     )

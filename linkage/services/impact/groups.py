@@ -11,19 +11,16 @@ import enum
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, String, case, cast, func, literal, select, union_all
-from sqlalchemy.orm import aliased
 
 from linkage.services.periods import Period
 from linkage.services.scope import Scope
 from linkage.services.supports.queries import counted_supports
 from models import (
-    Collection,
     Commune,
     Cooperative,
     EthnicGroup,
     IncomeAttribution,
     Listing,
-    Lot,
     Membership,
     OfficialStatus,
     OrderLine,
@@ -39,7 +36,9 @@ from .sales import as_int, sales_by
 
 POOR, NEAR_POOR = OfficialStatus.POOR.value, OfficialStatus.NEAR_POOR.value
 NOT_YET_KNOWN = "not_yet_known"  # the key of the row of households whose ethnicity is unknown
-OTHER_PAYMENTS = "other_payments"  # by product: the row of payments for no delivery
+# by product: the rows of payments for no delivery, and for deliveries not yet sold
+OTHER_PAYMENTS = "other_payments"
+NOT_YET_SOLD = "not_yet_sold"
 
 
 class GroupBy(enum.StrEnum):
@@ -222,9 +221,11 @@ def _product_rows(
     pairs a product's sales with what its households got from them: the sales attributed
     to each household by the product of the order line (a processed product is its own
     group), and each farmgate payment split over the products its delivery was sold as (in
-    proportion to the delivery's attributed sales; a delivery not yet sold stays with the
-    product delivered). Payments for no delivery (surplus shares, other payments) are the
-    row OTHER_PAYMENTS, so that every column adds up to the total."""
+    proportion to the delivery's attributed sales, whenever sold). Payments for deliveries
+    not yet sold (in stock, raw or processed) are the row NOT_YET_SOLD, payments for no
+    delivery (surplus shares, other payments) the row OTHER_PAYMENTS: every column adds up
+    to the total, and a product's farmer share compares what was paid for its produce with
+    what its sales brought."""
     incomes = union_all(
         _attributed_by_product(group, scope, period),
         _payments_by_product(group, scope, period),
@@ -265,14 +266,17 @@ def _product_key(group: GroupBy, product: Any) -> Any:
 
 def _keys_of(group: GroupBy, filters: ImpactFilters) -> Select:
     """The keys of the products within the product category filter."""
-    key = _product_key(group, Product)
+    key = cast(_product_key(group, Product), String)
     return select(key).where(Product.category == filters.product_category)
 
 
 def _sold_as(group: GroupBy) -> Select:
     """(attribution, key of the product its order line sold) for every attribution."""
     return (
-        select(IncomeAttribution.id.label("aid"), _product_key(group, Product).label("pkey"))
+        select(
+            IncomeAttribution.id.label("aid"),
+            cast(_product_key(group, Product), String).label("pkey"),
+        )
         .join(OrderLine, OrderLine.id == IncomeAttribution.order_line_id)
         .join(Listing, Listing.id == OrderLine.listing_id)
         .join(Product, Product.id == Listing.product_id)
@@ -284,7 +288,7 @@ def _attributed_by_product(group: GroupBy, scope: Scope, period: Period) -> Sele
     return (
         select(
             IncomeAttribution.household_id.label("hid"),
-            cast(sold.c.pkey, String).label("pkey"),
+            sold.c.pkey,
             cast(literal(0), BigInteger).label("paid"),
             cast(IncomeAttribution.amount_vnd, BigInteger).label("attributed"),
         )
@@ -319,7 +323,6 @@ def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> Select
         .over(partition_by=flows.c.cid, order_by=(flows.c.amount.desc(), flows.c.pkey))
         .label("rank"),
     ).subquery("weighted")
-    delivered = aliased(Product)
     amount = cast(Payment.amount_vnd, BigInteger)
     parts = (
         select(
@@ -329,9 +332,7 @@ def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> Select
             cast(
                 case(
                     (Payment.collection_id.is_(None), literal(OTHER_PAYMENTS)),
-                    else_=func.coalesce(
-                        weighted.c.pkey, cast(_product_key(group, delivered), String)
-                    ),
+                    else_=func.coalesce(weighted.c.pkey, literal(NOT_YET_SOLD)),
                 ),
                 String,
             ).label("pkey"),
@@ -342,9 +343,6 @@ def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> Select
             func.coalesce(weighted.c.rank, 1).label("rank"),
         )
         .outerjoin(weighted, weighted.c.cid == Payment.collection_id)
-        .outerjoin(Collection, Collection.id == Payment.collection_id)
-        .outerjoin(Lot, Lot.id == Collection.lot_id)
-        .outerjoin(delivered, delivered.id == Lot.product_id)
         .where(*paid_in(Payment, period), *in_scope(Payment.household_id, scope))
         .subquery("parts")
     )

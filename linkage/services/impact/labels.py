@@ -14,7 +14,7 @@ from models.reference import FORMER_PROVINCE_NAMES
 
 from .figures import Figure
 from .filters import EthnicityGroup
-from .groups import NOT_YET_KNOWN, OTHER_PAYMENTS, PRODUCTS, GroupBy
+from .groups import NOT_YET_KNOWN, NOT_YET_SOLD, OTHER_PAYMENTS, PRODUCTS, GroupBy
 from .poverty import Transition
 
 TRANSITION_LABELS = {
@@ -41,7 +41,11 @@ FIGURE_LABELS = {
     Figure.WORSENED: _l("Households that worsened"),
     Figure.NOT_YET_KNOWN: _l("Households left out: official status not yet known"),
 }
-OTHER_PAYMENTS_LABEL = _l("Payments for no delivery (surplus shares, other payments)")
+# the rows of the grouping by product that are no product
+PRODUCT_ROW_LABELS = {
+    OTHER_PAYMENTS: _l("Payments for no delivery"),
+    NOT_YET_SOLD: _l("Deliveries not yet sold"),
+}
 # one line each: how a key figure is computed (shown under its tile)
 FIGURE_NOTES = {
     Figure.COOPERATIVES: _l("Cooperatives with at least one of these households as a member."),
@@ -75,8 +79,8 @@ def group_label(group: GroupBy, key: Any, name: str) -> str:
     or the name the query gave (a commune, cooperative, ethnic group or product)."""
     if key == NOT_YET_KNOWN and group in (GroupBy.ETHNICITY, GroupBy.ETHNICITY_GROUP):
         return str(NOT_YET_KNOWN_LABEL)
-    if key == OTHER_PAYMENTS and group in PRODUCTS:
-        return str(OTHER_PAYMENTS_LABEL)
+    if key in PRODUCT_ROW_LABELS and group in PRODUCTS:
+        return str(PRODUCT_ROW_LABELS[key])
     if group in KEYED_BY:
         return label(KEYED_BY[group](key))
     if group == GroupBy.FORMER_PROVINCE:

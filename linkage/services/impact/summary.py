@@ -27,12 +27,14 @@ from linkage.services.scope import Actor
 from models import Membership, PovertyStandard, Product
 
 from .filters import ImpactFilters
-from .groups import PRODUCTS, GroupBy, group_rows, household_figures
+from .groups import NOT_YET_SOLD, OTHER_PAYMENTS, PRODUCTS, GroupBy, group_rows, household_figures
 from .labels import group_label
 from .projection import Projection, known, materialised
 from .sales import plain, sales_by
 
 __all__ = ["FIGURES", "GroupBy", "Summary", "summarise"]
+
+NO_PRODUCT = (NOT_YET_SOLD, OTHER_PAYMENTS)
 
 FIGURES = (
     "households",
@@ -92,7 +94,8 @@ def summarise(
         )
     if group in PRODUCTS:
         summary.rows.extend(_sold_without_households(group, sales))
-        summary.rows.sort(key=lambda row: row["key"])
+        # the products, then the rows that are no product (not yet sold, no delivery)
+        summary.rows.sort(key=lambda row: (row["key"] in NO_PRODUCT, row["key"]))
     if totals:
         summary.totals = _totals(p, projection, period, filters)
     return summary
