@@ -449,3 +449,32 @@ def test_the_product_rows_add_up_to_the_totals(client, login_as, province):
     assert "other_payments" in table  # the surplus payments of the fixture
     for column in ("sales_vnd", "platform_income_vnd", "attributed_sales_vnd"):
         assert sum(number(row[column]) for row in rows) == number(table["total"][column])
+
+
+def test_the_monthly_chart_marks_the_month_in_progress(app):
+    """Months after the current one are not drawn (not zero yet); the current one is hollow,
+    in a shaded band, with a note; a period in the past has no such mark."""
+    from blueprints.official.charts import monthly_chart
+    from linkage.exports import Column, Table
+    from linkage.services.periods import Month, Period
+
+    rows = [
+        {
+            "month": f"2026-0{m}",
+            "sales_vnd": 10,
+            "platform_income_vnd": 4,
+            "attributed_sales_vnd": 10,
+        }
+        for m in range(1, 7)
+    ]
+    table = Table("monthly", "Monthly", (Column("month", "Month"),), rows)
+    period = Period(Month(2026, 1), Month(2026, 6))
+    with app.test_request_context():
+        current = monthly_chart(table, period, now=Month(2026, 4))
+        past = monthly_chart(table, period, now=Month(2026, 9))
+    wide = current.svg.split('class="chart chart-narrow"')[0]
+    assert wide.count("<circle") == 4  # January to April: May and June are not drawn
+    assert wide.count('fill="#ffffff"') == 3  # April hollow, in each of the 3 series
+    assert "2026-04" in current.svg and 'class="chart-partial"' in current.svg
+    assert 'class="chart-partial"' not in past.svg
+    assert past.svg.split('class="chart chart-narrow"')[0].count("<circle") == 6
