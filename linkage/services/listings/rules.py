@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from linkage.extensions import db
-from linkage.text import search_key
+from linkage.text import word_index
 from models import (
     Certification,
     Cooperative,
@@ -62,7 +62,8 @@ def status_label(status: ListingStatus) -> str:
 
 
 def search_text(title: str, product: Product) -> str:
-    return search_key(title, product.name_vi, product.name_en)
+    """The listing's searched words: its title's and its product's names (linkage.text)."""
+    return word_index(title, product.name_vi, product.name_en)
 
 
 def product(code: Any) -> Product:
