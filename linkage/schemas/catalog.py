@@ -33,7 +33,7 @@ class CatalogArgs(PaginationArgs):
     q = fields.String(
         validate=validate.Length(max=200),
         metadata={
-            "description": "Words (or their starts) of the title or product name, accents and case ignored",
+            "description": "Words or word starts of the title or product, accents ignored",
             "example": "ba kich",
         },
     )
