@@ -254,7 +254,7 @@ def test_restocking_a_suspended_cooperatives_listing_pauses_it(manager):
     listing = ListingFactory(cooperative=cooperative, status=SOLD_OUT, quantity_available=0)
     cooperative.status = CooperativeStatus.SUSPENDED
     db.session.commit()
-    listings.update_listing(manager, listing, {"quantity_available": Decimal("3")})
+    listings.update_listing(manager, listing, {"quantity_available": Decimal("10")})
     assert listing.status == PAUSED
 
 

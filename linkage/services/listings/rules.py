@@ -150,6 +150,11 @@ def validated(values: dict[str, Any]) -> dict[str, Any]:
     minimum = _quantity(values.get("min_order_quantity"), "min_order_quantity")
     if minimum <= 0:
         raise Invalid(_("The minimum order must be greater than zero."), field="min_order_quantity")
+    if 0 < stock < minimum:  # no stock yet (a draft) or none left (sold out): nothing to compare
+        raise Invalid(
+            _("The minimum order cannot be above the quantity available."),
+            field="min_order_quantity",
+        )
     start, end = values.get("harvest_start"), values.get("harvest_end")
     if start is not None and end is not None and end < start:
         raise Invalid(_("The harvest cannot end before it starts."), field="harvest_end")
