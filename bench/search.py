@@ -99,9 +99,7 @@ def _fill(listings: int) -> None:
 def _search(q: str) -> tuple[int, int]:
     """What the catalog page runs: the count, then the first page."""
     statement = search_listings(CatalogFilters(q=q))
-    total = db.session.scalar(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    )
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     page = db.session.scalars(statement.limit(PAGE)).unique().all()
     return int(total or 0), len(page)
 

@@ -174,3 +174,12 @@ def test_the_confirmation_of_a_missing_cooperative_is_404(client, login_as):
     login_as("admin")
     assert client.get("/admin/cooperatives/424242/suspend").status_code == 404
     assert client.post("/admin/cooperatives/424242/suspend", data={}).status_code == 404
+
+
+def test_the_confirmation_of_a_suspended_cooperative_offers_nothing_to_do(client, login_as):
+    login_as("admin")
+    suspended = CooperativeFactory(status=CooperativeStatus.SUSPENDED)
+    db.session.commit()
+    html = client.get(f"/admin/cooperatives/{suspended.id}/suspend").get_data(as_text=True)
+    assert "This cooperative is already suspended." in html
+    assert 'name="confirm"' not in html
