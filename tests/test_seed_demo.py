@@ -25,7 +25,7 @@ from linkage.seed.demo import (
 )
 from linkage.services.accounts import validate_password
 from linkage.services.errors import DomainError
-from linkage.text import search_key
+from linkage.text import word_index
 from models import (
     BuyerKind,
     Cooperative,
@@ -174,7 +174,7 @@ def test_demo_listings_are_searchable_and_certified(demo):
     assert len(statuses) >= 3
     for listing in listings:
         product = listing.product
-        assert listing.search_text == search_key(listing.title, product.name_vi, product.name_en)
+        assert listing.search_text == word_index(listing.title, product.name_vi, product.name_en)
         assert listing.unit_price_vnd > 0
         assert listing.quantity_available == listing.quantity_available.quantize(Decimal("0.001"))
         if listing.status == ListingStatus.SOLD_OUT:

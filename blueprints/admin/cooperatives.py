@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional
 
 from blueprints.admin import bp
@@ -22,6 +22,7 @@ from linkage.services.paging import paginate
 from models import Cooperative, CooperativeStatus, Role
 
 COOPERATIVE = "/cooperatives/<id:cooperative_id>"
+CONFIRMED = "yes"
 PER_PAGE = 25
 
 
@@ -30,6 +31,12 @@ class StatusChangeForm(FlaskForm):
         _l("Reason (optional)"),
         validators=[Optional(), Length(max=1000, message=_l("The reason is too long."))],
     )
+
+
+class SuspendForm(StatusChangeForm):
+    """Sent from the confirmation page only: `confirm` says the admin saw what it hides."""
+
+    confirm = HiddenField(default=CONFIRMED)
 
 
 @bp.route("/cooperatives", endpoint="cooperatives")
@@ -86,7 +93,30 @@ def cooperative_approve(cooperative_id: int) -> Response:
     return _change(cooperative_id, CooperativeStatus.APPROVED)
 
 
+@bp.route(COOPERATIVE + "/suspend", methods=["GET"], endpoint="cooperative_suspend_confirm")
+@allow(Role.ADMIN)
+def cooperative_suspend_confirm(cooperative_id: int) -> str:
+    """What a suspension hides, and the form that does it."""
+    cooperative, on_sale = cooperatives.suspension_preview(current_user, cooperative_id)
+    return render_template(
+        "admin/cooperative_suspend.html",
+        cooperative=cooperative,
+        on_sale=on_sale,
+        form=SuspendForm(formdata=None),
+        status=request.args.get("status") or None,
+    )
+
+
 @bp.route(COOPERATIVE + "/suspend", methods=["POST"])
 @allow(Role.ADMIN)
 def cooperative_suspend(cooperative_id: int) -> Response:
+    """Suspend only when sent from the confirmation page; otherwise show that page."""
+    if request.form.get("confirm") != CONFIRMED:
+        cooperatives.suspension_preview(current_user, cooperative_id)  # 404 if none
+        target = url_for(
+            ".cooperative_suspend_confirm",
+            cooperative_id=cooperative_id,
+            status=request.args.get("status") or None,
+        )
+        return redirect(target, 303)
     return _change(cooperative_id, CooperativeStatus.SUSPENDED)
