@@ -46,7 +46,7 @@ def months_between(period: Period) -> tuple[int, int]:
     return number_of(period.start), number_of(period.end)
 
 
-class vietnam_month(FunctionElement):  # noqa: N801 (an SQL function's name)
+class vietnam_month(FunctionElement):
     """SQL: the Vietnam-time month of a UTC timestamp column, as YYYYMM (an integer)."""
 
     type = Integer()

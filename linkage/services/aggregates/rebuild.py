@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Integer, Select, cast, delete, func, insert, literal, select, text
-from sqlalchemy import union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+)
 
 from linkage.extensions import db
 from models import (
