@@ -6,6 +6,10 @@ rows per household instead of every payment and attribution. Household attribute
 status, members) and the projection are never stored here: they are joined at read time.
 `linkage.services.aggregates` keeps them in the same transaction as the records, and rebuilds
 and verifies them.
+
+The sums have no CHECK (>= 0): an upsert proposes the delta itself as the row to insert, and
+SQLite and PostgreSQL check a proposed row before they find the conflict, so taking a payment
+out would fail. `flask aggregates verify` finds any sum that is wrong, negative or not.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ class HouseholdMonthIncome(db.Model):
 
     __tablename__ = "household_month_income"
     __table_args__ = (
-        CheckConstraint("amount_vnd >= 0 AND payments >= 0", name="sums_nonneg"),
         CheckConstraint(MONTH_RANGE, name="month_valid"),
         # a period's rows of every household, read from the index alone
         Index("ix_household_month_income_month", "month", "household_id", "amount_vnd"),
@@ -54,10 +57,6 @@ class HouseholdMonthProduct(db.Model):
 
     __tablename__ = "household_month_products"
     __table_args__ = (
-        CheckConstraint(
-            "farmgate_vnd >= 0 AND farmgate_payments >= 0 AND attributed_vnd >= 0",
-            name="sums_nonneg",
-        ),
         CheckConstraint(MONTH_RANGE, name="month_valid"),
         Index(
             "ix_household_month_products_month",
@@ -89,7 +88,6 @@ class CooperativeMonthSales(db.Model):
 
     __tablename__ = "cooperative_month_sales"
     __table_args__ = (
-        CheckConstraint("sales_vnd >= 0 AND lines >= 0", name="sums_nonneg"),
         CheckConstraint(MONTH_RANGE, name="month_valid"),
         Index("ix_cooperative_month_sales_month", "month", "cooperative_id", "sales_vnd"),
     )

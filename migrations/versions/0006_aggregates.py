@@ -94,9 +94,6 @@ def upgrade():
             "month BETWEEN 190001 AND 299912 AND month % 100 BETWEEN 1 AND 12",
             name=op.f("ck_cooperative_month_sales_month_valid"),
         ),
-        sa.CheckConstraint(
-            "sales_vnd >= 0 AND lines >= 0", name=op.f("ck_cooperative_month_sales_sums_nonneg")
-        ),
         sa.ForeignKeyConstraint(
             ["cooperative_id"],
             ["cooperatives.id"],
@@ -139,9 +136,6 @@ def upgrade():
         sa.Column("amount_vnd", sa.BigInteger(), nullable=False),
         sa.Column("payments", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "amount_vnd >= 0 AND payments >= 0", name=op.f("ck_household_month_income_sums_nonneg")
-        ),
-        sa.CheckConstraint(
             "month BETWEEN 190001 AND 299912 AND month % 100 BETWEEN 1 AND 12",
             name=op.f("ck_household_month_income_month_valid"),
         ),
@@ -177,10 +171,6 @@ def upgrade():
         sa.Column("farmgate_vnd", sa.BigInteger(), nullable=False),
         sa.Column("farmgate_payments", sa.Integer(), nullable=False),
         sa.Column("attributed_vnd", sa.BigInteger(), nullable=False),
-        sa.CheckConstraint(
-            "farmgate_vnd >= 0 AND farmgate_payments >= 0 AND attributed_vnd >= 0",
-            name=op.f("ck_household_month_products_sums_nonneg"),
-        ),
         sa.CheckConstraint(
             "month BETWEEN 190001 AND 299912 AND month % 100 BETWEEN 1 AND 12",
             name=op.f("ck_household_month_products_month_valid"),
