@@ -117,9 +117,12 @@ def _rows(part: dict[Any, list[int]], sums: tuple[str, ...]) -> list[dict[str, A
     ]
 
 
-def _upsert(table: Table, sums: tuple[str, ...], dialect: str) -> Any:
+def _upsert(
+    table: Table, sums: tuple[str, ...], dialect: str, rows: list[dict[str, Any]] | None = None
+) -> Any:
+    """The upsert of `rows` (multi-row VALUES), or of the rows given when it is executed."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table)
+    statement = insert(table) if rows is None else insert(table).values(rows)
     keys = [column.name for column in table.primary_key.columns]
     return statement.on_conflict_do_update(
         index_elements=keys,
@@ -128,11 +131,26 @@ def _upsert(table: Table, sums: tuple[str, ...], dialect: str) -> Any:
 
 
 def _write(delta: Delta, dialect: str) -> None:
-    for name, part in zip(SUMS, delta._parts(), strict=True):
-        table, sums = SUMS[name]
-        rows = _rows(part, sums)
-        if not rows:
-            continue
+    parts = [
+        (SUMS[name], _rows(part, SUMS[name][1]))
+        for name, part in zip(SUMS, delta._parts(), strict=True)
+    ]
+    parts = [(spec, rows) for spec, rows in parts if rows]
+    if dialect == "postgresql" and len(parts) > 1 and sum(len(r) for _s, r in parts) <= BATCH:
+        # one round trip: the other tables' upserts ride along as data-modifying CTEs
+        statements = [
+            _upsert(table, sums, dialect, rows).returning(
+                table.c[table.primary_key.columns[0].name]
+            )
+            for (table, sums), rows in parts
+        ]
+        *others, last = statements
+        combined = last.add_cte(
+            *(other.cte(f"upsert_{index}") for index, other in enumerate(others))
+        )
+        db.session.execute(combined)
+        return
+    for (table, sums), rows in parts:
         statement = _upsert(table, sums, dialect)
         for start in range(0, len(rows), BATCH):
             db.session.execute(statement, rows[start : start + BATCH])
