@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, text, update
 
 from linkage.extensions import db
+from linkage.services import aggregates
 from linkage.text import word_index
 from models import (
     Collection,
@@ -263,6 +264,8 @@ def generate(sizes: Sizes) -> None:
             "income_attributions",
         ]
     )
+    db.session.commit()
+    aggregates.rebuild()  # the records were written in bulk, past the services
     db.session.commit()
 
 

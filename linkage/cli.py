@@ -1,5 +1,5 @@
 """Flask commands: `seed`, `users create|disable|enable`, `records verify`, `orders expire`,
-key purges."""
+`aggregates rebuild|verify`, key purges."""
 
 from __future__ import annotations
 
@@ -225,9 +225,50 @@ def verify_records_command(rebuild: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
+aggregates_cli = AppGroup(
+    "aggregates", help="The write-time sums of payments and sales by household and month."
+)
+
+
+@aggregates_cli.command("rebuild")
+def rebuild_aggregates_command() -> None:
+    """Recompute every aggregate from the records (in one transaction)."""
+    from linkage.services import aggregates
+
+    rebuilt = aggregates.rebuild()
+    db.session.commit()
+    click.echo(
+        "Rebuilt the aggregates: "
+        + ", ".join(f"{name} {rows} rows" for name, rows in rebuilt.rows.items())
+        + "."
+    )
+
+
+@aggregates_cli.command("verify")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+def verify_aggregates_command(limit: int) -> None:
+    """Compare the aggregates with their recomputation from the records.
+
+    Prints the keys that differ (at most LIMIT per table) and exits with status 1 if any do.
+    """
+    from linkage.services import aggregates
+
+    comparison = aggregates.compare(limit=limit)
+    db.session.rollback()
+    if comparison.clean:
+        click.echo("The aggregates agree with the records.")
+        return
+    click.echo(f"Keys whose sums differ from the records ({len(comparison.differences)} shown):")
+    for difference in comparison.differences:
+        click.echo(f"  {difference.describe()}")
+    click.echo("Run `flask --app linkage aggregates rebuild` to recompute them.")
+    raise click.exceptions.Exit(1)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(purge_idempotency_keys_command)
     app.cli.add_command(records_cli)
     app.cli.add_command(orders_cli)
+    app.cli.add_command(aggregates_cli)

@@ -8,6 +8,7 @@ from .accounts import (
     manager_cooperatives,
     official_communes,
 )
+from .aggregates import CooperativeMonthSales, HouseholdMonthIncome, HouseholdMonthProduct
 from .audit import AuditEntry, IdempotencyKey
 from .cooperatives import Certification, Cooperative
 from .corrections import RecordChange
@@ -55,10 +56,13 @@ __all__ = [
     "Commune",
     "CommuneKind",
     "Cooperative",
+    "CooperativeMonthSales",
     "CooperativeStatus",
     "EthnicGroup",
     "FormerProvince",
     "Household",
+    "HouseholdMonthIncome",
+    "HouseholdMonthProduct",
     "IdempotencyKey",
     "IncomeAttribution",
     "Listing",

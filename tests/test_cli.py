@@ -1,4 +1,4 @@
-"""Command-line maintenance: purging old idempotency keys, creating users."""
+"""Command-line maintenance: purging old idempotency keys, creating users, the aggregates."""
 
 from __future__ import annotations
 
@@ -52,3 +52,37 @@ def test_users_create_refuses_a_weak_password_without_a_trace(runner):
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_aggregates_verify_names_the_keys_that_differ_and_rebuild_repairs(runner, make_user):
+    from datetime import UTC, datetime
+
+    from linkage.services.valuechain import payments
+    from models import HouseholdMonthIncome
+
+    from .factories_valuechain import member_of
+
+    manager = make_user("manager")
+    coop = manager.cooperatives[0]
+    household = member_of(coop)
+    when = datetime(2026, 3, 10, 2, 30, tzinfo=UTC)
+    payments.record_payment(manager, coop, household.id, 400_000, "surplus", when)
+    db.session.commit()
+    assert runner.invoke(args=["aggregates", "verify"]).exit_code == 0
+
+    db.session.execute(db.update(HouseholdMonthIncome).values(amount_vnd=399_000))
+    db.session.commit()
+    result = runner.invoke(args=["aggregates", "verify"])
+    assert result.exit_code == 1
+    assert (
+        f"household_month_income household_id={household.id} month=202603 "
+        f"cooperative_id={coop.id} kind=surplus: amount_vnd 399000 (records: 400000)"
+    ) in result.output
+
+    result = runner.invoke(args=["aggregates", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "household_month_income 1 rows" in result.output
+    result = runner.invoke(args=["aggregates", "verify"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(db.select(HouseholdMonthIncome.amount_vnd)) == 400_000

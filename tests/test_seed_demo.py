@@ -266,6 +266,20 @@ def test_demo_records_verify_clean(demo):
     assert (found.orders, found.payments, found.lots) == ([], [], [])
 
 
+def test_demo_aggregates_verify_clean(demo_app, demo):
+    """The demo's write-time aggregates equal their recomputation, as the command says."""
+    from linkage.services import aggregates
+    from models import CooperativeMonthSales, HouseholdMonthIncome, HouseholdMonthProduct
+
+    assert aggregates.compare().clean
+    assert _count(HouseholdMonthIncome) > 0
+    assert _count(HouseholdMonthProduct) > 0
+    assert _count(CooperativeMonthSales) > 0
+    result = demo_app.test_cli_runner().invoke(args=["aggregates", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "agree with the records" in result.output
+
+
 def _official(email: str) -> User:
     return db.session.scalars(db.select(User).where(User.email == email)).one()
 

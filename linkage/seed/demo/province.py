@@ -19,6 +19,7 @@ from datetime import date
 
 from linkage.extensions import db
 from linkage.seed.reference import seed_reference
+from linkage.services import aggregates
 from linkage.services.errors import Conflict
 from models import Commune, ListingStatus, OfficialStatus, OrderStatus, Product, User
 
@@ -106,6 +107,8 @@ def seed_demo(today: date | None = None) -> DemoSummary:
     communes = db.session.scalars(db.select(Commune).where(Commune.code.in_(codes))).all()
     collections = seed_valuechain_demo(calendar, cooperatives, uplifts)
     order_states = seed_orders_demo(calendar)
+    # deliveries and surplus shares are written in bulk: the aggregates are computed once
+    aggregates.rebuild()
     return DemoSummary(
         cooperatives=len(cooperatives),
         pending_cooperatives=people.pending,

@@ -163,7 +163,7 @@ def pay_order(
     if reference:
         order.payment_reference = reference
     try:
-        income.attribute_order(order)
+        income.attribute_order(order, sold=True)
     except ValueError:
         # Lots are only filled by collections and transformations, so this means broken data.
         raise Conflict(

@@ -9,7 +9,9 @@ In the same transaction the records derived from a collection follow it:
   since and no longer holds enough refuses the change with 409 and nothing is written);
 - its farmgate payment (amount, household, and date when the date is corrected; voided with it);
 - the income attributions of every paid order whose chain reaches the lot, recomputed with the
-  same largest-remainder rule, so they still sum exactly to each paid order line.
+  same largest-remainder rule, so they still sum exactly to each paid order line;
+- the write-time aggregates: the payment and the attributions leave their old keys and join
+  their new ones, in one upsert per table.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from models import (
 )
 from models.types import MAX_ID
 
-from .. import audit, income
+from .. import aggregates, audit, income
 from ..errors import Conflict, Invalid, NotFound
 from ..scope import manages
 from .checks import check_moment, delivery_amount, member_household, positive_quantity, unit_price
@@ -135,9 +137,9 @@ def _change_lot(lot: Lot, delta: Decimal) -> None:
     )
 
 
-def reattribute_from(lot_ids: Iterable[int]) -> int:
+def reattribute_from(lot_ids: Iterable[int], delta: aggregates.Delta | None = None) -> int:
     """Recompute the attributions of every paid order whose chain reaches these lots; returns
-    the number of orders recomputed."""
+    the number of orders recomputed. The aggregates follow (into `delta` when given)."""
     downstream = downstream_lot_ids(set(lot_ids))
     if not downstream:
         return 0
@@ -153,8 +155,11 @@ def reattribute_from(lot_ids: Iterable[int]) -> int:
         )
         .order_by(Order.id)
     ).all()
+    changes = aggregates.Delta() if delta is None else delta
     for order in orders:
-        income.attribute_order(order)
+        income.attribute_order(order, changes)
+    if delta is None:
+        aggregates.apply(changes)
     return len(orders)
 
 
@@ -254,10 +259,13 @@ def correct_collection(
         collection.collected_at = new_at
         collection.status = CollectionStatus.CORRECTED
         payment = _farmgate_payment(collection)
+        delta = aggregates.Delta()
         if payment is not None:
+            delta.payment(payment, lot.product_id, sign=-1)
             payment.amount_vnd = new_amount
             payment.household_id = new_household_id
             payment.paid_at = new_at
+            delta.payment(payment, lot.product_id)
         db.session.flush()
         new = _plain_values(collection)
         changed = {k for k in new if new[k] != old[k]}
@@ -271,7 +279,8 @@ def correct_collection(
             {k: new[k] for k in sorted(changed)},
         )
         if {"quantity", "household_id"} & changed:
-            reattribute_from([lot.id])
+            reattribute_from([lot.id], delta)
+        aggregates.apply(delta)
     db.session.expire(collection, ["household"])
     return collection
 
@@ -287,7 +296,9 @@ def void_collection(actor: User, collection: Collection, reason: str) -> Collect
         collection.status = CollectionStatus.VOID
         now = utcnow()
         payment = _farmgate_payment(collection)
+        delta = aggregates.Delta()
         if payment is not None and payment.voided_at is None:
+            delta.payment(payment, lot.product_id, sign=-1)
             payment.voided_at = now
         db.session.flush()
         keep_change(
@@ -299,7 +310,8 @@ def void_collection(actor: User, collection: Collection, reason: str) -> Collect
             old,
             {"status": CollectionStatus.VOID.value},
         )
-        reattribute_from([lot.id])
+        reattribute_from([lot.id], delta)
+        aggregates.apply(delta)
     return collection
 
 
@@ -316,6 +328,7 @@ def void_payment(actor: User, payment: Payment, reason: str) -> Payment:
         raise Conflict(_("This payment is already void."))
     reason = check_reason(reason)
     old = audit.snapshot(payment, ("amount_vnd", "household_id", "paid_at", "kind"))
+    aggregates.apply(aggregates.taken_out(payment, None))
     payment.voided_at = utcnow()
     db.session.flush()
     keep_change(

@@ -119,6 +119,7 @@ def record_collection(
         amount,
         collected_at,
         collection_id=collection.id,
+        product_id=lot.product_id,
     )
     return collection
 

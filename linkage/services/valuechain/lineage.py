@@ -60,6 +60,7 @@ class CollectionFacts:
     lot_id: int
     household_id: int
     quantity: Decimal
+    product_id: int  # the product of its lot
 
 
 def load_sources(lot_ids: Many[int]) -> tuple[dict[int, LotSources], dict[int, CollectionFacts]]:
@@ -80,13 +81,20 @@ def load_sources(lot_ids: Many[int]) -> tuple[dict[int, LotSources], dict[int, C
         inputs[output_lot_id].append((input_id, input_lot_id, quantity))
     collections: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     facts: dict[int, CollectionFacts] = {}
-    for collection_id, lot_id, household_id, quantity in db.session.execute(
-        select(Collection.id, Collection.lot_id, Collection.household_id, Collection.quantity)
+    for collection_id, lot_id, household_id, quantity, product_id in db.session.execute(
+        select(
+            Collection.id,
+            Collection.lot_id,
+            Collection.household_id,
+            Collection.quantity,
+            Lot.product_id,
+        )
+        .join(Lot, Lot.id == Collection.lot_id)
         .where(Collection.lot_id.in_(list(lot_ids)), *counted(Collection))
         .order_by(Collection.id)
     ).all():
         collections[lot_id].append((collection_id, quantity))
-        facts[collection_id] = CollectionFacts(lot_id, household_id, quantity)
+        facts[collection_id] = CollectionFacts(lot_id, household_id, quantity, product_id)
     sources = {
         lot_id: LotSources(
             collections=tuple(collections.get(lot_id, ())), inputs=tuple(inputs.get(lot_id, ()))

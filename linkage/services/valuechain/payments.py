@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from linkage.extensions import db
 from models import Cooperative, Payment, PaymentKind, User
 
-from .. import audit
+from .. import aggregates, audit
 from ..counted import counted
 from ..errors import Invalid
 from ..periods import Month, Period, current_month
@@ -95,9 +95,10 @@ def add_payment(
     *,
     note: str = "",
     collection_id: int | None = None,
+    product_id: int | None = None,
 ) -> Payment:
     """Write a payment whose values the caller has checked (a farmgate payment names its
-    delivery), and audit it."""
+    delivery and the product of the delivery's lot), audit it and add it to the aggregates."""
     payment = Payment(
         cooperative_id=cooperative_id,
         household_id=household_id,
@@ -110,6 +111,9 @@ def add_payment(
     )
     db.session.add(payment)
     audit.record_created(actor, "payment", payment, PAYMENT_FIELDS)
+    delta = aggregates.Delta()
+    delta.payment(payment, product_id)
+    aggregates.apply(delta)
     return payment
 
 

@@ -2,7 +2,8 @@
 
 Attributions of paid orders, farmgate payments and collection lots' quantities are kept in
 the same transaction as the records they come from; this module checks that they still agree,
-for `flask --app linkage records verify`, and rebuilds those that do not with `--rebuild`.
+for `flask --app linkage records verify`, and rebuilds those that do not with `--rebuild`
+(the write-time aggregates follow what it rewrites; `flask aggregates verify` checks them).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from models import (
     Payment,
 )
 
-from .. import income
+from .. import aggregates, income
 from ..counted import counted
 
 
@@ -81,10 +82,12 @@ def verify(*, rebuild: bool = False) -> Findings:
     ).all():
         found.payments.append(collection.id)
         if rebuild and payment is not None:
+            delta = aggregates.taken_out(payment, collection.lot.product_id)
             payment.amount_vnd = collection.amount_vnd
             payment.household_id = collection.household_id
             if collection.is_void and payment.voided_at is None:
                 payment.voided_at = collection.created_at
+            aggregates.apply(aggregates.payment_changed(delta, payment, collection.lot.product_id))
     collected = (
         select(Collection.lot_id, func.sum(Collection.quantity).label("quantity"))
         .where(*counted(Collection))

@@ -1,0 +1,209 @@
+"""Keeping the aggregates at write time: a write path gathers what it adds and takes away in a
+`Delta`, then `apply` adds it in one upsert per table, in the same transaction.
+
+`INSERT ... ON CONFLICT (key) DO UPDATE SET x = table.x + excluded.x` is atomic on SQLite
+and PostgreSQL, so concurrent writers to the same key never lose an addition. Keys are
+written in sorted order, so two writers lock shared rows in the same order; on PostgreSQL a
+deadlock that still happens (with rows another statement of the transaction holds) is
+retried from a savepoint a few times before the error goes up.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+
+from linkage.extensions import db
+from models import (
+    Collection,
+    CooperativeMonthSales,
+    HouseholdMonthIncome,
+    HouseholdMonthProduct,
+    Lot,
+    Payment,
+    PaymentKind,
+)
+
+from .keys import IncomeKey, ProductKey, SalesKey, month_number
+
+DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for deadlock_detected
+ATTEMPTS = 5
+BATCH = 500
+
+
+@dataclass
+class Delta:
+    """Additions (negative: removals) to the aggregates, by key, not yet written."""
+
+    income: dict[IncomeKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    products: dict[ProductKey, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
+    )
+    sales: dict[SalesKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
+    def payment(self, payment: Payment, product_id: int | None, sign: int = 1) -> None:
+        """A payment counted (`sign` 1) or taken out (-1) as it stands now: a void payment
+        counts nowhere; a farmgate payment also counts for the product of its delivery."""
+        if payment.voided_at is not None:
+            return
+        kind = PaymentKind(payment.kind)
+        month = month_number(payment.paid_at)
+        amount = sign * payment.amount_vnd
+        income = self.income[
+            IncomeKey(payment.household_id, month, payment.cooperative_id, kind.value)
+        ]
+        income[0] += amount
+        income[1] += sign
+        if kind == PaymentKind.FARMGATE:
+            if product_id is None:
+                raise ValueError("a farmgate payment counts for the product of its delivery")
+            key = ProductKey(payment.household_id, month, payment.cooperative_id, product_id)
+            products = self.products[key]
+            products[0] += amount
+            products[1] += sign
+
+    def attribution(
+        self,
+        household_id: int,
+        cooperative_id: int,
+        product_id: int,
+        paid_at: datetime,
+        amount_vnd: int,
+        sign: int = 1,
+    ) -> None:
+        """An income attribution added (`sign` 1) or removed (-1)."""
+        key = ProductKey(household_id, month_number(paid_at), cooperative_id, product_id)
+        self.products[key][2] += sign * amount_vnd
+
+    def sale(
+        self, cooperative_id: int, product_id: int, paid_at: datetime, amount_vnd: int
+    ) -> None:
+        """A paid order line of the cooperative's, for a listing of the product."""
+        sales = self.sales[SalesKey(cooperative_id, month_number(paid_at), product_id)]
+        sales[0] += amount_vnd
+        sales[1] += 1
+
+    def __bool__(self) -> bool:
+        return any(any(values) for part in self._parts() for values in part.values())
+
+    def _parts(self) -> tuple[dict[Any, list[int]], ...]:
+        return (self.income, self.products, self.sales)
+
+
+SUMS: dict[str, tuple[Table, tuple[str, ...]]] = {
+    "income": (HouseholdMonthIncome.__table__, ("amount_vnd", "payments")),
+    "products": (
+        HouseholdMonthProduct.__table__,
+        ("farmgate_vnd", "farmgate_payments", "attributed_vnd"),
+    ),
+    "sales": (CooperativeMonthSales.__table__, ("sales_vnd", "lines")),
+}
+
+
+def _rows(part: dict[Any, list[int]], sums: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows with something to add, in key order (one lock order for every writer)."""
+    return [
+        {**key._asdict(), **dict(zip(sums, values, strict=True))}
+        for key, values in sorted(part.items())
+        if any(values)
+    ]
+
+
+def _upsert(
+    table: Table, sums: tuple[str, ...], dialect: str, rows: list[dict[str, Any]] | None = None
+) -> Any:
+    """The upsert of `rows` (multi-row VALUES), or of the rows given when it is executed."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table) if rows is None else insert(table).values(rows)
+    keys = [column.name for column in table.primary_key.columns]
+    return statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: table.c[name] + statement.excluded[name] for name in sums},
+    )
+
+
+def _write(delta: Delta, dialect: str) -> None:
+    parts = [
+        (SUMS[name], _rows(part, SUMS[name][1]))
+        for name, part in zip(SUMS, delta._parts(), strict=True)
+    ]
+    parts = [(spec, rows) for spec, rows in parts if rows]
+    if dialect == "postgresql" and len(parts) > 1 and sum(len(r) for _s, r in parts) <= BATCH:
+        # one round trip: the other tables' upserts ride along as data-modifying CTEs
+        statements = [
+            _upsert(table, sums, dialect, rows).returning(
+                table.c[table.primary_key.columns[0].name]
+            )
+            for (table, sums), rows in parts
+        ]
+        *others, last = statements
+        combined = last.add_cte(
+            *(other.cte(f"upsert_{index}") for index, other in enumerate(others))
+        )
+        db.session.execute(combined)
+        return
+    for (table, sums), rows in parts:
+        statement = _upsert(table, sums, dialect)
+        for start in range(0, len(rows), BATCH):
+            db.session.execute(statement, rows[start : start + BATCH])
+
+
+def is_deadlock(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == DEADLOCK
+
+
+def apply(delta: Delta) -> None:
+    """Write the delta into the aggregates (nothing when it adds nothing)."""
+    if not delta:
+        return
+    dialect = db.session.connection().dialect.name
+    if dialect != "postgresql":
+        # SQLite has one writer at a time: the upsert cannot deadlock
+        _write(delta, dialect)
+        return
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with db.session.begin_nested():
+                _write(delta, dialect)
+            return
+        except DBAPIError as error:
+            if not is_deadlock(error) or attempt == ATTEMPTS:
+                raise
+            time.sleep(0.01 * attempt)
+
+
+def products_of_collections(collection_ids: Iterable[int]) -> dict[int, int]:
+    """The product of each collection's lot (one query)."""
+    ids = sorted(set(collection_ids))
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Collection.id, Lot.product_id)
+            .join(Lot, Lot.id == Collection.lot_id)
+            .where(Collection.id.in_(ids))
+        ).all()
+    )
+
+
+def payment_changed(before: Delta | None, payment: Payment, product_id: int | None) -> Delta:
+    """The delta of a payment whose values changed: `before` holds it as it was (taken out);
+    it is added as it stands now. Call `taken_out` before changing it."""
+    delta = before or Delta()
+    delta.payment(payment, product_id)
+    return delta
+
+
+def taken_out(payment: Payment, product_id: int | None) -> Delta:
+    """A delta taking the payment out as it stands now (before a change)."""
+    delta = Delta()
+    delta.payment(payment, product_id, sign=-1)
+    return delta

@@ -1,0 +1,105 @@
+"""Write-time aggregates: additive money kept beside the records it comes from.
+
+Each table holds running sums under keys that never change (household, Vietnam month as
+YYYYMM, cooperative, payment kind, product), so that the impact figures of a period read a few
+rows per household instead of every payment and attribution. Household attributes (commune,
+status, members) and the projection are never stored here: they are joined at read time.
+`linkage.services.aggregates` keeps them in the same transaction as the records, and rebuilds
+and verifies them.
+
+The sums have no CHECK (>= 0): an upsert proposes the delta itself as the row to insert, and
+SQLite and PostgreSQL check a proposed row before they find the conflict, so taking a payment
+out would fail. `flask aggregates verify` finds any sum that is wrong, negative or not.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from linkage.extensions import db
+
+from .enums import PaymentKind, str_enum
+
+MONTH_RANGE = "month BETWEEN 190001 AND 299912 AND month % 100 BETWEEN 1 AND 12"
+
+
+class HouseholdMonthIncome(db.Model):
+    """Counted payments (not void) to a household in a Vietnam month, by cooperative and kind."""
+
+    __tablename__ = "household_month_income"
+    __table_args__ = (
+        CheckConstraint(MONTH_RANGE, name="month_valid"),
+        # a period's rows of every household, read from the index alone
+        Index("ix_household_month_income_month", "month", "household_id", "amount_vnd"),
+    )
+
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)  # YYYYMM, Vietnam time
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), primary_key=True)
+    kind: Mapped[PaymentKind] = mapped_column(
+        str_enum(PaymentKind, "payment_kind"), primary_key=True
+    )
+    amount_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    payments: Mapped[int] = mapped_column(Integer, default=0)  # how many payments are summed
+
+    def __repr__(self) -> str:
+        return (
+            f"<HouseholdMonthIncome h={self.household_id} {self.month} c={self.cooperative_id} "
+            f"{self.kind} {self.amount_vnd}>"
+        )
+
+
+class HouseholdMonthProduct(db.Model):
+    """A household's income in a Vietnam month from one product (the product of the lot its
+    delivery went into), by cooperative: the farmgate payments for its deliveries and the
+    sales attributed to them."""
+
+    __tablename__ = "household_month_products"
+    __table_args__ = (
+        CheckConstraint(MONTH_RANGE, name="month_valid"),
+        Index(
+            "ix_household_month_products_month",
+            "month",
+            "household_id",
+            "product_id",
+            "attributed_vnd",
+        ),
+    )
+
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    farmgate_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    farmgate_payments: Mapped[int] = mapped_column(Integer, default=0)
+    attributed_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    def __repr__(self) -> str:
+        return (
+            f"<HouseholdMonthProduct h={self.household_id} {self.month} p={self.product_id} "
+            f"{self.farmgate_vnd}/{self.attributed_vnd}>"
+        )
+
+
+class CooperativeMonthSales(db.Model):
+    """The value of a cooperative's paid orders in a Vietnam month (of payment), by the
+    product of the listing sold."""
+
+    __tablename__ = "cooperative_month_sales"
+    __table_args__ = (
+        CheckConstraint(MONTH_RANGE, name="month_valid"),
+        Index("ix_cooperative_month_sales_month", "month", "cooperative_id", "sales_vnd"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    sales_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    lines: Mapped[int] = mapped_column(Integer, default=0)  # how many order lines are summed
+
+    def __repr__(self) -> str:
+        return (
+            f"<CooperativeMonthSales c={self.cooperative_id} {self.month} p={self.product_id} "
+            f"{self.sales_vnd}>"
+        )

@@ -1,0 +1,211 @@
+"""A stateful property test: random sequences of deliveries, payments, orders paid, corrections
+and voids, each through its service and committed; after every step the aggregates equal
+their recomputation from the records, key by key."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from linkage.extensions import db
+from linkage.services import aggregates, orders, valuechain
+from linkage.services.errors import DomainError
+from linkage.services.valuechain import corrections, payments
+from models import Collection, Lot, Payment, User
+
+from ..conftest import empty_tables
+from ..factories import ListingFactory, LotFactory
+from ..factories_orders import make_market
+from ..factories_valuechain import member_of
+from ..factories_valuechain import product as product_by_code
+
+D = Decimal
+# moments on both sides of Vietnam month boundaries (UTC+7): 17:00 UTC is midnight in Vietnam
+MOMENTS = (
+    datetime(2026, 1, 31, 16, 30, tzinfo=UTC),  # 2026-01 in Vietnam
+    datetime(2026, 1, 31, 17, 30, tzinfo=UTC),  # 2026-02
+    datetime(2026, 2, 14, 3, 0, tzinfo=UTC),
+    datetime(2026, 2, 28, 18, 0, tzinfo=UTC),  # 2026-03
+    datetime(2026, 3, 20, 9, 0, tzinfo=UTC),
+)
+REASON = "Sửa theo phiếu cân"
+
+moments = st.sampled_from(MOMENTS)
+quantities = st.integers(min_value=1, max_value=40).map(lambda n: D(n) / 2)
+prices = st.sampled_from([0, 55_555, 80_000, 123_457])
+indexes = st.integers(min_value=0, max_value=10_000)
+
+
+class AggregatesMachine(RuleBasedStateMachine):
+    """The app and its `make_user` fixture are set on the class by the test."""
+
+    make_user: Callable[..., User]
+    done: Counter[str] = Counter()  # steps that wrote something, over all examples
+
+    def __init__(self) -> None:
+        super().__init__()
+        market = make_market(type(self).make_user, stock="100000")
+        self.manager, self.buyer, self.coop = market.manager, market.buyer, market.cooperative
+        second = ListingFactory(
+            cooperative=self.coop,
+            product=product_by_code("PT-BA-KICH-TUOI"),
+            quantity_available=D("100000"),
+        )
+        self.listings = [market.listing, second]
+        self.lots = [
+            LotFactory(
+                cooperative=self.coop,
+                product=listing.product,
+                quantity_in=D(0),
+                quantity_remaining=D(0),
+            )
+            for listing in (market.listing, market.listing, second)
+        ]
+        self.households = [member_of(self.coop) for _ in range(3)]
+        self.collections: list[int] = []
+        self.manual_payments: list[int] = []
+        db.session.commit()
+
+    def teardown(self) -> None:
+        db.session.rollback()
+        empty_tables()
+
+    def _attempt(self, action: Callable[[], Any], step: str = "") -> Any:
+        """Run one service call and commit; a refusal (409, 422) leaves nothing written."""
+        try:
+            result = action()
+        except DomainError:
+            db.session.rollback()
+            return None
+        db.session.commit()
+        self.done[step] += 1
+        return result
+
+    @rule(lot=indexes, household=indexes, quantity=quantities, price=prices, at=moments)
+    def deliver(self, lot: int, household: int, quantity: Decimal, price: int, at: datetime):
+        target = self.lots[lot % len(self.lots)]
+        who = self.households[household % len(self.households)]
+        made = self._attempt(
+            lambda: valuechain.record_collection(self.manager, target, who.id, quantity, price, at)
+        )
+        if made is not None:
+            self.collections.append(made.id)
+
+    @rule(
+        household=indexes,
+        amount=st.integers(1, 5_000_000),
+        kind=st.sampled_from(["surplus", "other"]),
+        at=moments,
+    )
+    def pay(self, household: int, amount: int, kind: str, at: datetime) -> None:
+        who = self.households[household % len(self.households)]
+        made = self._attempt(
+            lambda: payments.record_payment(self.manager, self.coop, who.id, amount, kind, at)
+        )
+        if made is not None:
+            self.manual_payments.append(made.id)
+
+    @rule(quantities=st.lists(quantities, min_size=1, max_size=2), at=moments)
+    def sell(self, quantities: list[Decimal], at: datetime) -> None:
+        """An order of one or two lines placed, accepted, shipped, delivered and paid, each
+        line shipped from the fullest lot of its product."""
+        lines = []
+        for listing, quantity in zip(self.listings, quantities, strict=False):
+            lots = [lot for lot in self.lots if lot.product_id == listing.product_id]
+            for lot in lots:
+                db.session.refresh(lot)
+            fullest = max(lots, key=lambda lot: lot.quantity_remaining)
+            if fullest.quantity_remaining < quantity:
+                return
+            lines.append((listing, fullest, quantity))
+        requests = [orders.LineRequest(listing.id, quantity) for listing, _lot, quantity in lines]
+        order = self._attempt(lambda: orders.place_order(self.buyer, requests, at=at))
+        assert order is not None
+        later = at + timedelta(hours=1)
+        self._attempt(lambda: orders.accept_order(self.manager, order, at=later))
+        by_listing = {line.listing_id: line for line in order.lines}
+        shipments = [
+            orders.AllocationRequest(by_listing[listing.id].id, lot.id, quantity)
+            for listing, lot, quantity in lines
+        ]
+        assert self._attempt(lambda: orders.ship_order(self.manager, order, shipments, at=later))
+        self._attempt(lambda: orders.deliver_order(self.buyer, order, at=later))
+        assert self._attempt(lambda: orders.pay_order(self.manager, order, paid_at=later), "sell")
+
+    def _collection(self, index: int) -> Collection | None:
+        if not self.collections:
+            return None
+        return db.session.get(Collection, self.collections[index % len(self.collections)])
+
+    @rule(
+        index=indexes,
+        quantity=st.none() | quantities,
+        household=st.none() | indexes,
+        at=st.none() | moments,
+    )
+    def correct(
+        self, index: int, quantity: Decimal | None, household: int | None, at: datetime | None
+    ) -> None:
+        collection = self._collection(index)
+        if collection is None:
+            return
+        who = None if household is None else self.households[household % 3].id
+        self._attempt(
+            lambda: corrections.correct_collection(
+                self.manager,
+                collection,
+                REASON,
+                quantity=quantity,
+                household_id=who,
+                collected_at=at,
+            ),
+            "correct",
+        )
+
+    @rule(index=indexes)
+    def void_delivery(self, index: int) -> None:
+        collection = self._collection(index)
+        if collection is not None:
+            self._attempt(
+                lambda: corrections.void_collection(self.manager, collection, REASON), "void"
+            )
+
+    @rule(index=indexes)
+    def void_payment(self, index: int) -> None:
+        if self.manual_payments:
+            payment_id = self.manual_payments[index % len(self.manual_payments)]
+            payment = db.session.get(Payment, payment_id)
+            self._attempt(lambda: corrections.void_payment(self.manager, payment, REASON))
+
+    @invariant()
+    def aggregates_equal_the_records(self) -> None:
+        comparison = aggregates.compare()
+        assert comparison.clean, [d.describe() for d in comparison.differences]
+
+    @invariant()
+    def lots_never_go_negative(self) -> None:
+        assert db.session.scalar(db.select(db.func.min(Lot.quantity_remaining))) >= 0
+
+
+def test_aggregates_follow_any_sequence_of_writes(app, make_user, in_english):
+    AggregatesMachine.make_user = staticmethod(make_user)
+    AggregatesMachine.done.clear()
+    run_state_machine_as_test(
+        AggregatesMachine,
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=15,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+            derandomize=True,
+        ),
+    )
+    # the sequences did reach the paths that move money between keys
+    assert {"sell", "correct", "void"} <= set(AggregatesMachine.done), AggregatesMachine.done
