@@ -113,10 +113,9 @@ def cooperative_suspend(cooperative_id: int) -> Response:
     """Suspend only when sent from the confirmation page; otherwise show that page."""
     if request.form.get("confirm") != CONFIRMED:
         cooperatives.suspension_preview(current_user, cooperative_id)  # 404 if none
-        target = url_for(
+        return see_other(
             ".cooperative_suspend_confirm",
             cooperative_id=cooperative_id,
             status=request.args.get("status") or None,
         )
-        return redirect(target, 303)
     return _change(cooperative_id, CooperativeStatus.SUSPENDED)
