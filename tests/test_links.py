@@ -95,6 +95,7 @@ class Crawl:
     seen_patterns: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
     assets: set[str] = field(default_factory=set)
     pages: int = 0
+    variants: int = VARIANTS_PER_PATTERN  # URLs visited per pattern
 
     def local(self, href: str, base: str) -> str | None:
         """The same-origin URL of `href` found on `base`, without its fragment; None to skip."""
@@ -113,7 +114,7 @@ class Crawl:
             if url in self.visited:
                 continue
             key = pattern(url)
-            if self.seen_patterns.get(key, 0) >= VARIANTS_PER_PATTERN:
+            if self.seen_patterns.get(key, 0) >= self.variants:
                 continue
             self.seen_patterns[key] = self.seen_patterns.get(key, 0) + 1
             self.visited.add(url)
