@@ -168,17 +168,6 @@ def test_a_listing_title_with_stacked_accents_is_refused_and_nothing_saved(clien
     assert db.session.scalar(db.select(db.func.count(Listing.id))) == 0
 
 
-def test_the_refusal_reads_in_vietnamese(client, manager):
-    cooperative = manager.cooperatives[0]
-    with client.session_transaction() as state:
-        state["locale"] = "vi"
-    response = client.post(
-        f"/manage/{cooperative.id}/listings/new", data={**FORM, "title": STACKED}
-    )
-    assert response.status_code == 422
-    assert "Bỏ bớt dấu chồng lên một chữ cái" in response.get_data(as_text=True)
-
-
 # --- API --------------------------------------------------------------------------------------
 
 
