@@ -6,13 +6,14 @@ BIN = $(VENV)/bin
 PYTEST_ARGS ?=
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
+LOADTEST_SECONDS ?= 60
 PORT ?= 5000
 
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install translations extract-translations run test ci lint format bench clean
+.PHONY: help install translations extract-translations run test ci lint format bench loadtest clean
 
 help: ## List the targets
 	@echo "Linkage make targets:"
@@ -51,7 +52,8 @@ test: install translations ## Run the test suite on SQLite (PYTEST_ARGS=... to p
 #  1. on SQLite with LINKAGE_REQUIRE_BROWSER=1 and -m "not postgres": tests marked `postgres`
 #     need PostgreSQL and would fail on SQLite when it is required, so this pass leaves them out;
 #  2. on PostgreSQL (TEST_DATABASE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test)
-#     with LINKAGE_REQUIRE_POSTGRES=1 LINKAGE_REQUIRE_BROWSER=1: the whole suite.
+#     with LINKAGE_REQUIRE_POSTGRES=1 LINKAGE_REQUIRE_BROWSER=1: the whole suite;
+#  then a 10-second load test (bench/loadtest) that fails on any error or an oversold listing.
 ci: install translations ## The suite on SQLite, then on PostgreSQL, browser, PostgreSQL and Redis required
 	@echo "== pass 1/2: SQLite (browser and Redis required, PostgreSQL-only tests left out) =="
 	env -u TEST_DATABASE_URL LINKAGE_REQUIRE_BROWSER=1 LINKAGE_REQUIRE_REDIS=1 \
@@ -59,6 +61,8 @@ ci: install translations ## The suite on SQLite, then on PostgreSQL, browser, Po
 	@echo "== pass 2/2: PostgreSQL (PostgreSQL, browser and Redis required, whole suite) =="
 	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' LINKAGE_REQUIRE_POSTGRES=1 LINKAGE_REQUIRE_BROWSER=1 \
 		LINKAGE_REQUIRE_REDIS=1 $(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+	@echo "== load test, short: gunicorn + PostgreSQL + Redis, 10 s (no errors, no oversell) =="
+	$(BIN)/python -m bench.loadtest --seconds 10
 
 lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .
@@ -70,6 +74,10 @@ format: install ## ruff format, then ruff check --fix
 
 bench: install translations ## Province-scale benchmark (BENCH_SCALE=0.05 for a quick run)
 	$(BIN)/python -m bench
+
+# Needs PostgreSQL (LOADTEST_DATABASE_URL, a database it creates and drops) and Redis.
+loadtest: install translations ## gunicorn (4 workers) + PostgreSQL + Redis, 16 clients for 60 s
+	$(BIN)/python -m bench.loadtest --seconds $(LOADTEST_SECONDS)
 
 clean: ## Remove caches (keeps .venv and instance/)
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

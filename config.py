@@ -91,6 +91,26 @@ class Config:
     PROXY_COUNT = 0
     STRICT_TRANSPORT_SECURITY: str | None = None
 
+    # Compression (flask-compress; README "Compression and static files"): answers of these
+    # types, from COMPRESS_MIN_SIZE bytes on, in the best encoding the client accepts (zstd,
+    # br, gzip, deflate). Streamed answers (static files, CSV exports) are compressed as they
+    # are sent, gzip included. COMPRESS_RESPONSES=0 leaves it to a reverse proxy.
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/csv",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/problem+json",
+        "application/ld+json",  # EPCIS documents
+        "image/svg+xml",
+    ]
+    COMPRESS_MIN_SIZE = 1024  # bytes: a smaller answer fits in one network packet anyway
+    COMPRESS_ALGORITHM = ["zstd", "br", "gzip", "deflate"]
+    COMPRESS_ALGORITHM_STREAMING = ["zstd", "br", "gzip", "deflate"]
+
 
 class DevelopmentConfig(Config):
     """Local development: `make run`."""

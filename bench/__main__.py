@@ -3,8 +3,9 @@
     BENCH_SCALE=0.05 python -m bench      # a quick run (5% of the province)
     python -m bench                       # the full province (DESIGN section 9)
 
-Environment: BENCH_SCALE (float, default 1.0), BENCH_REPEAT (timed requests per scenario,
-default 30), BENCH_DATABASE_URL (default: a temporary SQLite file; a PostgreSQL URL must
+Environment: BENCH_SCALE (float, default 1.0), BENCH_SCALES (several, comma-separated, e.g.
+0.25,0.5,1: a run at each, then how each figure grows), BENCH_REPEAT (timed requests per
+scenario, default 30), BENCH_DATABASE_URL (default: a temporary SQLite file; a PostgreSQL URL must
 point at an empty database). The table is printed and written to bench/results/latest.txt.
 
 The impact scenarios ask as two officials created after the data (one province-wide, one for
@@ -29,6 +30,7 @@ from linkage import create_app
 from linkage.extensions import db
 from linkage.seed.reference import seed_reference
 
+from .floors import FLOORS, check, floor_rows, period_of
 from .generate import Sizes, generate, row_counts
 
 # (name, path[, as]): add a scenario by adding a line. A path may use the {placeholders} that
@@ -50,6 +52,11 @@ SCENARIOS: list[tuple[str, ...]] = [
     ("impact by product", "/api/v1/impact/summary?group_by=product", "province"),
     ("impact, commune official", "/api/v1/impact/summary?group_by=commune", "commune"),
     ("impact households p.1", "/api/v1/impact/households?page=1&per_page=50", "province"),
+    (
+        "impact households by gap",
+        "/api/v1/impact/households?page=1&per_page=50&sort=gap",
+        "province",
+    ),
     ("impact monthly", "/api/v1/impact/monthly", "province"),
     ("impact targeting", "/api/v1/impact/targeting", "province"),
 ]
@@ -143,6 +150,28 @@ def time_scenario(client: Any, path: str, repeat: int, headers: dict[str, str]) 
     return timings
 
 
+def time_floor(
+    app: Flask, name: str, answer: dict[str, Any], values: dict[str, Any], repeat: int
+) -> list[float]:
+    """Milliseconds of each of `repeat` runs of the scenario's floor statement, after checking
+    once that it returns the app's figures."""
+    from linkage.services.impact.projection import standard_for
+
+    timings: list[float] = []
+    with app.app_context():
+        period = period_of(answer)
+        standard = standard_for(period)
+        check(name, answer, floor_rows(name, period, standard, values))
+        db.session.rollback()
+        for _ in range(repeat):
+            started = time.perf_counter()
+            floor_rows(name, period, standard, values)
+            timings.append((time.perf_counter() - started) * 1000)
+            db.session.rollback()
+        db.session.remove()
+    return timings
+
+
 def scenarios(app: Flask) -> list[tuple[str, ...]]:
     """The scenarios, with the optional ones whose route exists."""
     rules = {rule.rule for rule in app.url_map.iter_rules()}
@@ -158,24 +187,25 @@ def p95(values: list[float]) -> float:
 def report(
     url: str, scale: float, repeat: int, seconds: float, counts: dict[str, int], rows: list[Any]
 ) -> str:
-    wide = max([36, *(len(path) for _, path, _, _ in rows)])
+    wide = max([36, *(len(row[1]) for row in rows)])
     lines = [
         f"Linkage benchmark  scale={scale:g}  repeat={repeat}  "
         f"database={url.split(':', 1)[0]}  python={platform.python_version()}",
         f"data generated in {seconds:.1f} s: "
         + ", ".join(f"{name} {count:,}" for name, count in counts.items()),
         "",
-        f"{'scenario':<24} {'GET':<{wide}} {'median ms':>10} {'p95 ms':>10}",
-        f"{'-' * 24} {'-' * wide} {'-' * 10} {'-' * 10}",
+        f"{'scenario':<26} {'GET':<{wide}} {'median ms':>10} {'p95 ms':>10} "
+        f"{'floor ms':>10} {'app/floor':>9}",
+        f"{'-' * 26} {'-' * wide} {'-' * 10} {'-' * 10} {'-' * 10} {'-' * 9}",
     ]
-    lines += [
-        f"{name:<24} {path:<{wide}} {median:>10.2f} {high:>10.2f}"
-        for name, path, median, high in rows
-    ]
+    for name, path, median, high, floor in rows:
+        ratio = f"{median / floor:>9.2f}" if floor else f"{'':>9}"
+        shown = f"{floor:>10.2f}" if floor else f"{'':>10}"
+        lines.append(f"{name:<26} {path:<{wide}} {median:>10.2f} {high:>10.2f} {shown} {ratio}")
     return "\n".join(lines) + "\n"
 
 
-def run(url: str, scale: float, repeat: int) -> str:
+def run(url: str, scale: float, repeat: int) -> tuple[str, list[Any]]:
     app = create_app(
         {
             "TESTING": True,
@@ -185,6 +215,7 @@ def run(url: str, scale: float, repeat: int) -> str:
     )
     with app.app_context():
         started = time.perf_counter()
+        db.drop_all()  # a run at another scale before this one on the same database
         db.create_all()
         seed_reference()
         db.session.commit()
@@ -201,24 +232,59 @@ def run(url: str, scale: float, repeat: int) -> str:
         path = template.format(**values)
         client, headers = client_for(app, who[0] if who else None, tokens)
         timings = time_scenario(client, path, repeat, headers)
-        rows.append((name, path, statistics.median(timings), p95(timings)))
+        floor = None
+        if name in FLOORS:
+            answer = client.get(path, headers=headers).get_json()
+            floor = statistics.median(time_floor(app, name, answer, values, repeat))
+        rows.append((name, path, statistics.median(timings), p95(timings), floor))
     with app.app_context():
         db.engine.dispose()
-    return report(url, scale, repeat, seconds, counts, rows)
+    return report(url, scale, repeat, seconds, counts, rows), rows
+
+
+def growth(results: list[tuple[float, list[Any]]]) -> str:
+    """How each median grows with the scale (BENCH_SCALES): the medians side by side and the
+    factor from the smallest scale to the largest."""
+    scales = [scale for scale, _ in results]
+    head = " ".join(f"{f'x{scale:g} ms':>11}" for scale in scales)
+    lines = [
+        "",
+        f"growth with scale ({', '.join(f'{scale:g}' for scale in scales)})",
+        f"{'scenario':<26} {head} {'factor':>7}",
+    ]
+    for index, row in enumerate(results[0][1]):
+        medians = [rows[index][2] for _, rows in results]
+        factor = medians[-1] / medians[0] if medians[0] else 0
+        cells = " ".join(f"{median:>11.1f}" for median in medians)
+        lines.append(f"{row[0]:<26} {cells} {factor:>7.1f}")
+    factor = scales[-1] / scales[0]
+    lines.append(f"(the data grows {factor:g} times from the first scale to the last)")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    scale = float(os.environ.get("BENCH_SCALE", "1.0"))
+    scales = [float(s) for s in os.environ.get("BENCH_SCALES", "").split(",") if s.strip()]
+    if not scales:
+        scales = [float(os.environ.get("BENCH_SCALE", "1.0"))]
     repeat = int(os.environ.get("BENCH_REPEAT", "30"))
     url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        text = run(url, scale, repeat)
-    else:
-        with tempfile.TemporaryDirectory(prefix="linkage-bench-") as folder:
-            text = run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", scale, repeat)
-    sys.stdout.write(text)
+    results: list[tuple[float, list[Any]]] = []
+    texts = []
+    for scale in scales:
+        if url:
+            text, rows = run(url, scale, repeat)
+        else:
+            with tempfile.TemporaryDirectory(prefix="linkage-bench-") as folder:
+                text, rows = run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", scale, repeat)
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+        texts.append(text)
+        results.append((scale, rows))
+    if len(results) > 1:
+        texts.append(growth(results))
+        sys.stdout.write(texts[-1])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, encoding="utf-8")
+    RESULTS.write_text("\n".join(texts), encoding="utf-8")
     print(f"\nwritten to {RESULTS}")
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, text, update
 
 from linkage.extensions import db
-from linkage.text import search_key
+from linkage.text import word_index
 from models import (
     Collection,
     Commune,
@@ -238,7 +238,7 @@ def generate(sizes: Sizes) -> None:
                 "harvest_start": harvest_start,
                 "harvest_end": harvest_start + timedelta(days=rng.randrange(10, 90)),
                 "status": listing_statuses[i - 1],
-                "search_text": search_key(title, description),
+                "search_text": word_index(title),
                 "created_at": now - timedelta(minutes=i),
                 "updated_at": now,
             }

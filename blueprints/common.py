@@ -9,8 +9,9 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import flash, request
+from flask import flash, redirect, request, url_for
 from flask_babel import format_date, get_locale
+from werkzeug.wrappers import Response
 
 from linkage.extensions import db
 from linkage.plain_text import has_control_characters
@@ -83,6 +84,12 @@ def commit_import(action: Callable[[], int]) -> tuple[int, ImportRejected | None
 def form_status(form: Any) -> int:
     """The status of a page with a form: 422 while the form shows errors, else 200."""
     return 422 if form.errors else 200
+
+
+def see_other(endpoint: str, **values: Any) -> Response:
+    """303 See Other to an endpoint of the app: where a page goes after a POST (the browser
+    then GETs it; reloading does not post again)."""
+    return redirect(url_for(endpoint, **values), 303)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -19,7 +19,16 @@ import flask_wtf
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import Field, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from markupsafe import Markup
+from wtforms import (
+    Choice,
+    Field,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -28,6 +37,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import Select
 
 from linkage.numbers import format_number, parse_number
 from linkage.plain_text import (
@@ -108,6 +118,33 @@ def text_field(
     return field(label, validators=[presence, at_most(max_length), *validators], **kwargs)
 
 
+PROMPT = _l("Choose…")  # the empty first option of a required select
+
+
+class PromptSelect(Select):
+    """A select that, when it is required, starts with an empty option ("Choose…").
+
+    HTML wants a required single select to begin with an option of empty value (the
+    "placeholder label option"): the browser then refuses the form until the user picks, and
+    nothing is chosen for them by being first in the list. A list that starts with an empty
+    option of its own ("Choose a lot") keeps it. Sent empty, the field's InputRequired or
+    DataRequired message explains what to choose."""
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        html = super().__call__(field, **kwargs)
+        required = kwargs.get("required", getattr(field.flags, "required", False))
+        if not required or self.multiple or int(kwargs.get("size") or 1) > 1:
+            return html
+        first = next(iter(field.iter_choices()), None)  # type: ignore[attr-defined]
+        if first is not None and str(first[0]) == "":
+            return html
+        opening = html.index(">") + 1  # html_params escapes ">" in attribute values
+        prompt = self.render_option(
+            Choice(value="", label=str(PROMPT), selected=False, render_kw=None)
+        )
+        return html[:opening] + prompt + html[opening:]  # Markup: its slices are Markup too
+
+
 def select_field(
     label: Any,
     required: Any,
@@ -116,10 +153,11 @@ def select_field(
     field: type[Field] = SelectField,
     **kwargs: Any,
 ) -> Any:
-    """A select the user must choose in (`required` is the message that asks for a choice);
-    `labels`, an enumeration's labels, gives its options."""
+    """A select the user must choose in (`required` is the message that asks for a choice),
+    starting with an empty option; `labels`, an enumeration's labels, gives its options."""
     if labels is not None:
         kwargs["choices"] = [SelectChoice(value.value, text) for value, text in labels.items()]
+    kwargs.setdefault("widget", PromptSelect())
     return field(label, validators=[InputRequired(message=required)], **kwargs)
 
 
@@ -210,7 +248,10 @@ class MoneyField(StringField):
 
 
 class ChoiceField(SelectField):
-    """A select whose wrong value (a stale or edited link) gets a message in our words."""
+    """A select whose wrong value (a stale or edited link) gets a message in our words; when
+    required, it starts with an empty option (PromptSelect)."""
+
+    widget = PromptSelect()
 
     def pre_validate(self, form: Any) -> None:
         if not any(value == self.data for value, *_rest in self.iter_choices()):

@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_request_guards(app)
     register_blueprints(app)
+    register_static_files(app)
     register_errors(app)
     register_cli(app)
     register_template_helpers(app)
@@ -54,6 +55,8 @@ def _load_environment(app: Flask) -> None:
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
     if base_url := os.environ.get("PUBLIC_BASE_URL"):
         app.config["PUBLIC_BASE_URL"] = base_url
+    if os.environ.get("COMPRESS_RESPONSES", "").lower() in ("0", "false", "off", "no"):
+        app.config["COMPRESS_REGISTER"] = False  # a reverse proxy compresses instead
     if proxies := os.environ.get("PROXY_COUNT"):
         if not proxies.isdigit():
             raise RuntimeError(f"PROXY_COUNT must be a number of proxies, not {proxies!r}")
@@ -100,8 +103,11 @@ def register_request_context(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
+    from linkage.compression import register_compression
     from linkage.extensions import api, babel, csrf, db, limiter, login_manager, migrate
     from linkage.i18n import select_locale, select_timezone
+
+    register_compression(app)  # first: its after_request hook runs last, on the whole answer
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
@@ -190,6 +196,13 @@ def register_blueprints(app: Flask) -> None:
     from blueprints import health  # probes for load balancers: no page, no API resource
 
     app.register_blueprint(health.bp)
+
+
+def register_static_files(app: Flask) -> None:
+    """Fingerprinted static URLs cached for a year, and /favicon.ico (linkage.static_files)."""
+    from linkage.static_files import register_static_files as register
+
+    register(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from models.dialects import include_object_for
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -89,6 +91,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # indexes of one database only (the catalog's trigram index) are left out elsewhere
+        conf_args.setdefault("include_object", include_object_for(connection.dialect.name))
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     CheckConstraint,
     Column,
@@ -16,11 +17,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linkage.extensions import db
 
+from .dialects import postgresql_only
 from .enums import ListingStatus, OrderStatus, str_enum
 from .types import Quantity, UTCDateTime, utcnow
 
@@ -54,6 +57,15 @@ class Listing(db.Model):
         ),
         Index("ix_listings_status_product", "status", "product_id"),
         Index("ix_listings_status_price", "status", "unit_price_vnd"),
+        # the catalog's word search: LIKE '% word%' on search_text (migration 0006)
+        postgresql_only(
+            Index(
+                "ix_listings_search_text_trgm",
+                "search_text",
+                postgresql_using="gin",
+                postgresql_ops={"search_text": "gin_trgm_ops"},
+            )
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +92,14 @@ class Listing(db.Model):
 
     def __repr__(self) -> str:
         return f"<Listing {self.id} {self.title}>"
+
+
+# the trigram index's operator class comes with the extension (create_all, as the migration)
+event.listen(
+    Listing.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
 
 
 class Order(db.Model):

@@ -9,7 +9,7 @@ from typing import Any
 import factory
 from werkzeug.security import generate_password_hash
 
-from linkage.text import search_key
+from linkage.text import word_index
 from models import (
     BuyerKind,
     BuyerOrganisation,
@@ -143,7 +143,7 @@ class ListingFactory(_Base):
     min_order_quantity = Decimal("1.000")
     status = ListingStatus.ACTIVE
     search_text = factory.LazyAttribute(
-        lambda o: search_key(o.title, o.product.name_vi, o.product.name_en)
+        lambda o: word_index(o.title, o.product.name_vi, o.product.name_en)
     )
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from linkage.extensions import db
 from linkage.services.periods import current_day
-from linkage.text import search_key
+from linkage.text import word_index
 from models import (
     Certification,
     CertificationKind,
@@ -46,7 +46,7 @@ def listing(title: str, code: str = "PT-BA-KICH-KHO", **kwargs: object) -> Listi
     return ListingFactory(
         title=title,
         product=item,
-        search_text=search_key(title, item.name_vi, item.name_en),
+        search_text=word_index(title, item.name_vi, item.name_en),
         **kwargs,
     )
 

@@ -12,7 +12,7 @@ from typing import Any
 import factory
 
 from linkage.extensions import db
-from linkage.text import search_key
+from linkage.text import word_index
 from models import (
     Certification,
     CertificationKind,
@@ -67,7 +67,7 @@ class ListingFactory(_Base):
     min_order_quantity = Decimal("5")
     status = ListingStatus.ACTIVE
     search_text = factory.LazyAttribute(
-        lambda o: search_key(o.title, o.product.name_vi, o.product.name_en)
+        lambda o: word_index(o.title, o.product.name_vi, o.product.name_en)
     )
 
 

@@ -4,7 +4,9 @@ somewhere its viewer may go, and a wrong endpoint name raises instead of vanishi
 For each role the crawler starts from the role's home pages and follows, breadth first, every
 same-origin GET link of the HTML pages it gets (`<a href>`, GET forms' actions, redirects),
 at most a few URLs per pattern (numbers in the path and query values aside), so 300 households
-are not 300 visits. Static files must exist; downloads are fetched but not read."""
+are not 300 visits. Static files must exist; downloads are fetched but not read. Every page is
+checked on the way for the markup faults of tests/html_checks.py (issue 15: month inputs,
+required selects, the icon)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from linkage.seed.demo import ADMIN_EMAIL, DEMO_PASSWORD
 from models import User
 
 from .conftest import demo_database, make_app
+from .html_checks import page_faults
 
 VARIANTS_PER_PATTERN = 2  # distinct URLs visited per pattern (path with numbers, query names)
 MAX_PAGES_PER_ROLE = 400  # a bound, well above what the patterns allow today
@@ -94,6 +97,7 @@ class Crawl:
     visited: set[str] = field(default_factory=set)
     seen_patterns: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
     assets: set[str] = field(default_factory=set)
+    invalid: list[str] = field(default_factory=list)  # markup faults (tests/html_checks.py)
     pages: int = 0
     variants: int = VARIANTS_PER_PATTERN  # URLs visited per pattern
 
@@ -141,8 +145,10 @@ class Crawl:
             return []
         if response.mimetype != "text/html":
             return []  # a download (CSV, XLSX, JSON): its answer is enough
+        html = response.get_data(as_text=True)
+        self.invalid.extend(f"{url}: {fault}" for fault in page_faults(html))
         parser = LinkParser()
-        parser.feed(response.get_data(as_text=True))
+        parser.feed(html)
         for asset in parser.assets:
             local = self.local(asset, url)
             if local is not None and local not in self.assets:
@@ -185,6 +191,7 @@ def test_every_link_a_page_prints_leads_somewhere_its_viewer_may_go(demo_app, ro
         event.remove(engine, "before_cursor_execute", record_writes)
 
     assert not crawl.bad, f"{role}: links that fail:\n" + "\n".join(crawl.bad)
+    assert not crawl.invalid, f"{role}: pages with faulty markup:\n" + "\n".join(crawl.invalid)
     assert crawl.pages < MAX_PAGES_PER_ROLE, f"{role}: the crawl did not end: raise the bound"
     assert crawl.pages > 10 and crawl.assets, f"{role}: the crawl found almost nothing"
     changed = writes & set(db.metadata.tables) - READ_LOG_TABLES  # temporary tables aside

@@ -13,6 +13,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from linkage.extensions import db
+from models.dialects import include_object_for
 
 from .conftest import _create_postgres_database, make_app
 
@@ -26,7 +27,11 @@ def _check_upgrade_matches_models(url: str) -> None:
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
                 connection,
-                opts={"compare_type": True, "render_as_batch": True},
+                opts={
+                    "compare_type": True,
+                    "render_as_batch": True,
+                    "include_object": include_object_for(connection.dialect.name),
+                },
             )
             diff = compare_metadata(context, db.metadata)
         assert diff == [], f"the migrations and the models differ: {diff}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,7 +11,7 @@ from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from blueprints.admin import bp
-from blueprints.common import page_number
+from blueprints.common import page_number, see_other
 from blueprints.forms import FlaskForm
 from linkage.extensions import db
 from linkage.labels import ROLE_LABELS
@@ -71,7 +71,7 @@ def users_list() -> str:
 
 
 def _back() -> Response:
-    return redirect(url_for(".users", **{k: v for k, v in _filters().items() if v}), 303)
+    return see_other(".users", **{k: v for k, v in _filters().items() if v})
 
 
 def _refused(error: DomainError) -> Response:

@@ -13,9 +13,8 @@ from flask_smorest import Blueprint
 from linkage.extensions import db
 from linkage.schemas.common import envelope, page_of
 from linkage.schemas.review import ReviewArgs, ReviewItemSchema
-from linkage.services import audit
-from linkage.services.review import review_page
-from models import AuditAction, Role
+from linkage.services.review import record_queue_read, review_page
+from models import Role
 
 from .common import api_allow
 
@@ -47,18 +46,6 @@ class ReviewQueue(MethodView):
             }
             for item in page.items
         ]
-        audit.record(
-            current_user,
-            AuditAction.READ,
-            "review_queue",
-            None,
-            new={
-                "period": str(period),
-                "commune": args.get("commune"),
-                "reason": reason and reason.value,
-                "page": page.page,
-                "rows": len(items),
-            },
-        )
+        record_queue_read(current_user, period, page, args.get("commune"), reason)
         db.session.commit()
         return {**envelope(page), "items": items}

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, form_status
+from blueprints.common import commit_or_refuse, form_status, see_other
 from linkage.extensions import limiter
 from linkage.security import AUTHENTICATED, PUBLIC, allow, renew_session_secret, session_secret
 from linkage.services import accounts, buyers
@@ -40,7 +40,7 @@ def register() -> str | Response | tuple[str, int]:
             "email already had an account, its password has not changed."
         ),
     ):
-        return redirect(url_for("auth.login"), 303)
+        return see_other("auth.login")
     return render_template("buyer/register.html", form=form), form_status(form)
 
 

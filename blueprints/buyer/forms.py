@@ -91,6 +91,9 @@ class OrderForm(FlaskForm):
     )
     # One key per rendering of the form, so a double click places one order, not two.
     request_key = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{32}$")])
+    # Asked for (and shown) only when the buyer ordered this listing a few minutes ago: a new
+    # rendering of the form (back, then submit again) has a new key, so it is asked instead.
+    again = BooleanField(_l("Yes, place another order of this listing"))
     submit = SubmitField(_l("Place the order"))
 
 

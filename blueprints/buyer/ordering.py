@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from blueprints.common import commit_or_refuse, page_number, status_argument
 from blueprints.order_limits import limit_orders, order_limits
 from linkage.security import allow
 from linkage.services import orders
+from linkage.services.errors import Conflict
 from linkage.services.orders import idempotency
 from linkage.services.paging import paginate
 from models import Order, OrderStatus, Role
@@ -26,6 +28,26 @@ ORDER = "/orders/" + ID.format("order_id")
 CANCELLABLE = (OrderStatus.PLACED, OrderStatus.ACCEPTED)
 # The form orders one line, with one key per rendering: their refusals go on its quantity.
 ON_QUANTITY = {"lines": "quantity", "Idempotency-Key": "quantity"}
+REPEAT_WINDOW = timedelta(minutes=30)  # an order of the same listing this recent is asked about
+
+
+def _not_a_repeat(listing_id: int, form: OrderForm) -> None:
+    """Refuse (on the `again` box) a new form sent while an order of the same listing placed
+    minutes ago stands, unless the buyer ticks the box: back and submit again is a mistake
+    more often than a second order."""
+    if form.again.data:
+        return
+    earlier = orders.recent_order_of_listing(current_user, listing_id, REPEAT_WINDOW)
+    if earlier is not None:
+        raise Conflict(
+            _(
+                "You placed order no. %(number)s for this listing a few minutes ago. To place "
+                "another order, tick the box and send the form again.",
+                number=earlier.id,
+            ),
+            field="again",
+        )
+
 
 bp.app_context_processor(order_helpers)
 
@@ -44,6 +66,7 @@ def order_new(listing_id: int) -> str | Response | tuple[str, int]:
         limits = order_limits()
 
         def place() -> tuple[int, dict[str, int]]:
+            _not_a_repeat(listing.id, form)
             order = orders.place_order(current_user, [line], form.note.data or "", limits=limits)
             return 201, {"id": order.id}
 
@@ -63,7 +86,10 @@ def order_new(listing_id: int) -> str | Response | tuple[str, int]:
         listing = orders.get_orderable_listing(listing_id)  # fresh stock after the rollback
     elif form.is_submitted():
         status = 422
-    return render_template("buyer/order_new.html", listing=listing, form=form), status
+    earlier = orders.recent_order_of_listing(current_user, listing.id, REPEAT_WINDOW)
+    return render_template(
+        "buyer/order_new.html", listing=listing, form=form, earlier=earlier
+    ), status
 
 
 @bp.route("/orders", endpoint="orders")

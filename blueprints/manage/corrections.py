@@ -7,14 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse
+from blueprints.common import commit_or_refuse, see_other
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.numbers import format_quantity, format_vnd
@@ -82,9 +82,7 @@ def _page(
 
 
 def _to_page(cooperative: Cooperative, delivery: Collection) -> Response:
-    return redirect(
-        url_for(".collection", cooperative_id=cooperative.id, collection_id=delivery.id), 303
-    )
+    return see_other(".collection", cooperative_id=cooperative.id, collection_id=delivery.id)
 
 
 @bp.route(COLLECTION)
@@ -141,11 +139,8 @@ def _payment(cooperative_id: int, payment_id: int) -> tuple[Cooperative, Payment
 def payment_void(cooperative_id: int, payment_id: int) -> str | Response | tuple[str, int]:
     cooperative, payment = _payment(cooperative_id, payment_id)
     if payment.collection_id is not None:  # a farmgate payment follows its delivery
-        return redirect(
-            url_for(
-                ".collection", cooperative_id=cooperative.id, collection_id=payment.collection_id
-            ),
-            303,
+        return see_other(
+            ".collection", cooperative_id=cooperative.id, collection_id=payment.collection_id
         )
     form = VoidForm()
     status = 200
@@ -156,10 +151,7 @@ def payment_void(cooperative_id: int, payment_id: int) -> str | Response | tuple
             _("The payment is void: it counts in no total any more."),
         )
         if status is None:
-            return redirect(
-                url_for(".payment_void", cooperative_id=cooperative.id, payment_id=payment.id),
-                303,
-            )
+            return see_other(".payment_void", cooperative_id=cooperative.id, payment_id=payment.id)
     return render_template(
         "manage/corrections/payment.html",
         cooperative=cooperative,

@@ -17,7 +17,7 @@ from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.households import NOT_YET_KNOWN
 from linkage.services.paging import paginate
 from linkage.services.reference import communes_query, ethnic_groups
-from models import Household, Role
+from models import Cooperative, Household, Role
 
 from .household_forms import (
     NOT_YET_KNOWN_LABEL,
@@ -63,51 +63,64 @@ def _household_form_choices(form: NewHouseholdForm | EditHouseholdForm) -> None:
     form.set_choices(list(db.session.scalars(communes_query())), ethnic_groups())
 
 
-@bp.route(COOPERATIVE + "/new", methods=["GET", "POST"])
-@allow(Role.MANAGER, Role.ADMIN)
-def household_new(cooperative_id: int) -> str | BaseResponse | tuple[str, int]:
-    cooperative = get_cooperative_for(current_user, cooperative_id)
-    form = NewHouseholdForm()
+def _form_page(
+    cooperative: Cooperative,
+    form: NewHouseholdForm | EditHouseholdForm,
+    household: Household | None,
+) -> BaseResponse | tuple[str, int]:
+    """Save a posted household form (a new one when `household` is None) and go back to the
+    list, or show the form (again)."""
     _household_form_choices(form)
-    if request.method == "GET":
-        form.commune_code.data = cooperative.commune_code
-    if form.validate_on_submit() and commit_or_refuse(
-        form,
-        lambda: service.create_household(current_user, cooperative, form.service_data()),
-        lambda household: _("Household %(code)s added.", code=household.code),
-    ):
-        return redirect(url_for(".households", cooperative_id=cooperative.id))
-    return render_template(
-        "manage/households/form.html", cooperative=cooperative, form=form, household=None
-    ), form_status(form)
 
+    def save() -> Household:
+        if household is None:
+            return service.create_household(current_user, cooperative, form.service_data())
+        return service.update_household(current_user, household, form.service_data())
 
-@bp.route(HOUSEHOLD + "/edit", methods=["GET", "POST"])
-@allow(Role.MANAGER, Role.ADMIN)
-def household_edit(cooperative_id: int, household_id: int) -> str | BaseResponse | tuple[str, int]:
-    cooperative = get_cooperative_for(current_user, cooperative_id)
-    household = service.get_member_household(current_user, cooperative, household_id)
-    form = EditHouseholdForm.for_household(household)
-    _household_form_choices(form)
-    if form.validate_on_submit() and commit_or_refuse(
-        form,
-        lambda: service.update_household(current_user, household, form.service_data()),
-        lambda saved: _("Household %(code)s saved.", code=saved.code),
-    ):
+    def done(saved: Household) -> str:
+        if household is None:
+            return _("Household %(code)s added.", code=saved.code)
+        return _("Household %(code)s saved.", code=saved.code)
+
+    if form.validate_on_submit() and commit_or_refuse(form, save, done):
         return redirect(url_for(".households", cooperative_id=cooperative.id))
-    return render_template(
+    more = {}
+    if household is not None:
+        visible = service.visible_cooperative_ids(current_user, household)
+        more = {
+            "supports": support_panel(cooperative, household),
+            "join_form": _join_form(household),
+            "member_of": [
+                m.cooperative for m in household.memberships if m.cooperative_id in visible
+            ],
+        }
+    html = render_template(
         "manage/households/form.html",
         cooperative=cooperative,
         form=form,
         household=household,
-        supports=support_panel(cooperative, household),
-        join_form=_join_form(household),
-        member_of=[
-            m.cooperative
-            for m in household.memberships
-            if m.cooperative_id in service.visible_cooperative_ids(current_user, household)
-        ],
-    ), form_status(form)
+        **more,
+    )
+    return html, form_status(form)
+
+
+@bp.route(COOPERATIVE + "/new", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def household_new(cooperative_id: int) -> BaseResponse | tuple[str, int]:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    form = NewHouseholdForm()
+    if request.method == "GET":
+        form.commune_code.data = cooperative.commune_code
+    return _form_page(cooperative, form, None)
+
+
+@bp.route(HOUSEHOLD + "/edit", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def household_edit(cooperative_id: int, household_id: int) -> BaseResponse | tuple[str, int]:
+    cooperative = get_cooperative_for(current_user, cooperative_id)
+    household = service.get_member_household(current_user, cooperative, household_id)
+    form = EditHouseholdForm.for_household(household)
+    return _form_page(cooperative, form, household)
 
 
 def _join_form(household: Household) -> JoinCooperativeForm | None:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, form_status, page_number
+from blueprints.common import commit_or_refuse, form_status, page_number, see_other
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow
@@ -134,4 +134,4 @@ def listing_status(cooperative_id: int, listing_id: int) -> Response | tuple[str
         str(DONE_MESSAGES[new_status]) % {"title": listing.title},
     ):
         return _list_page(cooperative), 409  # the transitions refuse with Conflict
-    return redirect(url_for(".listings", cooperative_id=cooperative.id), 303)
+    return see_other(".listings", cooperative_id=cooperative.id)

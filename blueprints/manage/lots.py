@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, form_status, page_number
+from blueprints.common import commit_or_refuse, form_status, page_number, see_other
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.public_urls import public_url_for
@@ -82,9 +82,7 @@ def lot_new(cooperative_id: int) -> str | Response | tuple[str, int]:
             lambda lot: _("Lot %(code)s is open: record the deliveries into it.", code=lot.code),
         )
         if lot is not None:
-            return redirect(
-                url_for(".lot_detail", cooperative_id=cooperative.id, lot_id=lot.id), 303
-            )
+            return see_other(".lot_detail", cooperative_id=cooperative.id, lot_id=lot.id)
     return render_template("manage/lots/new.html", cooperative=cooperative, form=form), form_status(
         form
     )
@@ -181,9 +179,7 @@ def transformation_new(cooperative_id: int) -> str | Response | tuple[str, int]:
         )
         if transformation is not None:
             output = transformation.output_lot
-            return redirect(
-                url_for(".lot_detail", cooperative_id=cooperative.id, lot_id=output.id), 303
-            )
+            return see_other(".lot_detail", cooperative_id=cooperative.id, lot_id=output.id)
     status = 422 if form.errors or request.method == "POST" else 200
     return render_template(
         "manage/lots/transformation.html", cooperative=cooperative, form=form

@@ -3,12 +3,12 @@ household statement."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, form_status, page_number
+from blueprints.common import commit_or_refuse, form_status, page_number, see_other
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.numbers import format_vnd
@@ -80,14 +80,11 @@ def payment_new(cooperative_id: int) -> str | Response | tuple[str, int]:
         )
         if payment is not None:
             month = Month.of(payment.paid_at)
-            return redirect(
-                url_for(
-                    ".payments",
-                    cooperative_id=cooperative.id,
-                    period_start=str(month),
-                    period_end=str(month),
-                ),
-                303,
+            return see_other(
+                ".payments",
+                cooperative_id=cooperative.id,
+                period_start=str(month),
+                period_end=str(month),
             )
     return render_template(
         "manage/payments/new.html", cooperative=cooperative, form=form, q=q

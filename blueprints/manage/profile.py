@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, form_status
+from blueprints.common import commit_or_refuse, form_status, see_other
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.labels import product_name
@@ -95,7 +95,7 @@ def certification_delete(cooperative_id: int, certification_id: int) -> Response
     profile.delete_certification(current_user, certification)
     db.session.commit()
     flash(_("The certificate is deleted."), "success")
-    return redirect(url_for(".profile", cooperative_id=cooperative.id), 303)
+    return see_other(".profile", cooperative_id=cooperative.id)
 
 
 @bp.route("/cooperatives/new", methods=["GET", "POST"])
@@ -125,7 +125,7 @@ def _register(form: CooperativeForm) -> Cooperative:
 def _registered(cooperative: Cooperative) -> Response:
     if current_user.role == Role.ADMIN:
         flash(_("Cooperative “%(name)s” is registered and approved.", name=cooperative.name))
-        return redirect(url_for("admin.cooperatives"), 303)
+        return see_other("admin.cooperatives")
     flash(
         _(
             "Cooperative “%(name)s” is registered and waiting for approval by the platform's "
@@ -134,4 +134,4 @@ def _registered(cooperative: Cooperative) -> Response:
         ),
         "success",
     )
-    return redirect(url_for(".dashboard", cooperative_id=cooperative.id), 303)
+    return see_other(".dashboard", cooperative_id=cooperative.id)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blueprints import support_pages as pages
+from blueprints.common import see_other
 from blueprints.manage import bp
 from blueprints.record_forms import VoidForm
 from linkage.security import allow
@@ -91,7 +92,7 @@ def _page(cooperative: Cooperative, support: Support, **forms: object) -> str:
 
 
 def _to_page(cooperative: Cooperative, support: Support) -> Response:
-    return redirect(url_for(".support", cooperative_id=cooperative.id, support_id=support.id), 303)
+    return see_other(".support", cooperative_id=cooperative.id, support_id=support.id)
 
 
 @bp.route(SUPPORT)

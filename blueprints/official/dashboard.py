@@ -16,6 +16,7 @@ from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import audit
 from linkage.services.impact import dashboard as service
+from linkage.services.impact.labels import FIGURE_NOTES
 from linkage.services.jurisdiction import jurisdiction_label
 from linkage.services.periods import VIETNAM
 from linkage.templating import standard_text
@@ -37,6 +38,18 @@ FILTER_FIELDS = (
 # filters the household list also sets: they narrow the dashboard too, and are named in files
 OTHER_FILTERS = ("projected_status", "transition", "meritorious", "needs_review")
 FORMATS = ("csv", "xlsx")
+# the dashboard page shows the key figures and one of these (its chart, then its table); the
+# others are a link away, and the print view has them all
+SECTIONS = (
+    "monthly",
+    "communes",
+    "regions",
+    "ethnicity",
+    "transitions",
+    "products",
+    "targeting",
+    "supports",
+)
 
 
 def format_pct(share: float | None) -> str:
@@ -52,15 +65,24 @@ def format_int(value: int | None) -> str:
 
 @bp.context_processor
 def dashboard_helpers() -> dict[str, Any]:
-    return {"pct": format_pct, "number": format_int, "filter_fields": FILTER_FIELDS}
+    return {
+        "pct": format_pct,
+        "number": format_int,
+        "filter_fields": FILTER_FIELDS,
+        "figure_note": FIGURE_NOTES.get,
+    }
 
 
 def _form() -> tuple[ImpactFilterForm, bool]:
     return load_filter_form(request.args, current_user)
 
 
-def _page(template: str, form: ImpactFilterForm, valid: bool) -> str | tuple[str, int]:
-    dashboard = service.build(current_user, form.period(), form.filters())
+def _page(
+    template: str, form: ImpactFilterForm, valid: bool, section: str | None = None
+) -> str | tuple[str, int]:
+    """The dashboard (key figures and one `section`) or, without a section, everything."""
+    only = None if section is None else {"figures", section}
+    dashboard = service.build(current_user, form.period(), form.filters(), only)
     page = render_template(
         template,
         form=form,
@@ -68,6 +90,8 @@ def _page(template: str, form: ImpactFilterForm, valid: bool) -> str | tuple[str
         charts=dashboard_charts(dashboard),
         filter_args=form.query_args(),
         scope=scope_text(form),
+        section=section,
+        sections=SECTIONS,
     )
     return page if valid else (page, 422)
 
@@ -75,7 +99,10 @@ def _page(template: str, form: ImpactFilterForm, valid: bool) -> str | tuple[str
 @bp.route("/")
 @allow(Role.OFFICIAL, Role.ADMIN)
 def dashboard() -> str | tuple[str, int]:
-    return _page("official/dashboard.html", *_form())
+    section = request.args.get("section") or SECTIONS[0]
+    if section not in SECTIONS:
+        abort(404)
+    return _page("official/dashboard.html", *_form(), section=section)
 
 
 @bp.route("/print")
@@ -117,7 +144,8 @@ def export_meta(form: ImpactFilterForm, dashboard: service.Dashboard) -> list[tu
 def _export(slug: str, fmt: str) -> Response | str | tuple[str, int]:
     form, valid = _form()
     if not valid:
-        return _page("official/dashboard.html", form, valid)
+        section = slug if slug in SECTIONS else SECTIONS[0]
+        return _page("official/dashboard.html", form, valid, section=section)
     period, filters = form.period(), form.filters()
     only = None if slug == "dashboard" else {slug}
     dashboard = service.build(current_user, period, filters, only)

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number
+from blueprints.common import page_number, see_other
 from linkage.extensions import db
 from linkage.security import allow
-from linkage.services import audit
-from linkage.services.review import review_page
+from linkage.services.review import record_queue_read, review_page
 from linkage.services.scope import get_household_for
-from models import AuditAction, Role
+from models import Role
 
 from . import bp
 from .households import record_reclassification
@@ -36,19 +35,7 @@ def _queue(
     forms: dict[int, Any] = {item.household.id: row_form(item.household.id) for item in queue.items}
     if failed is not None:
         forms[failed[0]] = failed[1]
-    audit.record(
-        current_user,
-        AuditAction.READ,
-        "review_queue",
-        None,
-        new={
-            "period": str(period),
-            "commune": commune,
-            "reason": reason and reason.value,
-            "page": page,
-            "rows": len(queue.items),
-        },
-    )
+    record_queue_read(current_user, period, queue, commune, reason)
     html = render_template(
         "official/review.html",
         form=filters,
@@ -79,6 +66,6 @@ def review_reclassify(household_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit() and record_reclassification(
         household, form, reviewed=form.reviewed.data
     ):
-        return redirect(url_for(".review", **filters.query_args()), 303)
+        return see_other(".review", **filters.query_args())
     db.session.rollback()
     return _queue(filters, (household.id, form)), 422

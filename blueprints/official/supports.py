@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from blueprints import support_pages as pages
-from blueprints.common import commit_import
+from blueprints.common import commit_import, see_other
 from blueprints.record_forms import VoidForm
 from blueprints.support_forms import SupportImportForm
 from linkage.security import allow
@@ -65,7 +65,7 @@ def _page(support: Support, **forms: object) -> str:
 
 
 def _to_page(support: Support) -> BaseResponse:
-    return redirect(url_for(".support", support_id=support.id), 303)
+    return see_other(".support", support_id=support.id)
 
 
 @bp.route(SUPPORT)
@@ -112,7 +112,7 @@ def supports_import() -> str | BaseResponse | tuple[str, int]:
                 ngettext("%(num)d support imported.", "%(num)d supports imported.", imported),
                 "success",
             )
-            return redirect(url_for(".supports_import"), 303)
+            return see_other(".supports_import")
     status = 422 if form.errors or rejected else 200
     return render_template(
         "supports/import.html",

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from blueprints.common import safe_next
 from blueprints.forms import PeriodForm
-from linkage.charts import Series, bar_chart
+from linkage.charts import Series, chart_markup
 from linkage.extensions import db, limiter
 from linkage.security import PUBLIC, allow
 from linkage.services.errors import DomainError
@@ -80,9 +80,15 @@ def _income_chart(impact: PublicImpact) -> str | None:
     shown = [r for r in impact.regions.rows if r["platform_income_vnd"] is not None]
     if not shown:
         return None
-    return bar_chart(
+    return chart_markup(
         [r["label"] for r in shown],
-        [Series(_("Paid to households (VND)"), [r["platform_income_vnd"] for r in shown])],
+        [
+            Series(
+                _("Paid to households (VND)"),
+                [r["platform_income_vnd"] for r in shown],
+                _("payments of the cooperatives to their member households (₫)"),
+            )
+        ],
         title=_("Paid to households by region"),
         short=chart_number,
     )

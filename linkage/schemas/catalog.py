@@ -32,7 +32,10 @@ class CatalogArgs(PaginationArgs):
 
     q = fields.String(
         validate=validate.Length(max=200),
-        metadata={"description": "Words to find, accents and case ignored", "example": "ba kich"},
+        metadata={
+            "description": "Words or word starts of the title or product, accents ignored",
+            "example": "ba kich",
+        },
     )
     product = fields.String(
         validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,40}$"), metadata={"example": "PT-BA-KICH-KHO"}

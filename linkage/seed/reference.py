@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -57,63 +58,66 @@ def _upsert(model: type, key: str, values: dict[str, Any]) -> None:
             setattr(row, name, value)
 
 
+def _commune(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "code": row["code"],
+        "name": row["name"],
+        "kind": CommuneKind(row["kind"]),
+        "province": "Phú Thọ",
+        "former_province": FORMER_PROVINCES[row["former_province"]],
+        "region": Region(row["region"]),
+        "area": Area(row["area"]),
+        "disadvantaged": row["disadvantaged"].strip().lower() == "true",
+        "note": row.get("note") or None,
+    }
+
+
+def _ethnic_group(row: dict[str, str]) -> dict[str, Any]:
+    return {"code": row["code"], "name_vi": row["name_vi"], "name_ascii": row["name_ascii"]}
+
+
+def _product(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "code": row["code"],
+        "name_vi": row["name_vi"],
+        "name_en": row["name_en"],
+        "scientific_name": row["scientific_name"] or None,
+        "category": ProductCategory(row["category"]),
+        "unit": Unit(row["unit"]),
+        "form": row["form"] or None,
+        "search_text": search_key(row["name_vi"], row["name_en"], row["code"]),
+        "note": row.get("note") or None,
+    }
+
+
+def _poverty_standard(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "code": row["code"],
+        "valid_from": date.fromisoformat(row["valid_from"]),
+        "valid_to": date.fromisoformat(row["valid_to"]),
+        "rural_line_vnd": int(row["rural_line_vnd"]),
+        "urban_line_vnd": int(row["urban_line_vnd"]),
+        "deprivation_threshold": int(row["deprivation_threshold"]),
+        "source": row.get("source") or None,
+    }
+
+
+# (model, file, the row's values): each upserted by its code, in this order
+TABLES: tuple[tuple[type, str, Callable[[dict[str, str]], dict[str, Any]]], ...] = (
+    (Commune, "communes.csv", _commune),
+    (EthnicGroup, "ethnic_groups.csv", _ethnic_group),
+    (Product, "products.csv", _product),
+    (PovertyStandard, "poverty_standards.csv", _poverty_standard),
+)
+
+
 def seed_reference() -> SeedCounts:
     """Insert or update communes, ethnic groups, products and poverty standards."""
-    communes = data_rows("communes.csv")
-    for row in communes:
-        _upsert(
-            Commune,
-            "code",
-            {
-                "code": row["code"],
-                "name": row["name"],
-                "kind": CommuneKind(row["kind"]),
-                "province": "Phú Thọ",
-                "former_province": FORMER_PROVINCES[row["former_province"]],
-                "region": Region(row["region"]),
-                "area": Area(row["area"]),
-                "disadvantaged": row["disadvantaged"].strip().lower() == "true",
-                "note": row.get("note") or None,
-            },
-        )
-    groups = data_rows("ethnic_groups.csv")
-    for row in groups:
-        _upsert(
-            EthnicGroup,
-            "code",
-            {"code": row["code"], "name_vi": row["name_vi"], "name_ascii": row["name_ascii"]},
-        )
-    products = data_rows("products.csv")
-    for row in products:
-        _upsert(
-            Product,
-            "code",
-            {
-                "code": row["code"],
-                "name_vi": row["name_vi"],
-                "name_en": row["name_en"],
-                "scientific_name": row["scientific_name"] or None,
-                "category": ProductCategory(row["category"]),
-                "unit": Unit(row["unit"]),
-                "form": row["form"] or None,
-                "search_text": search_key(row["name_vi"], row["name_en"], row["code"]),
-                "note": row.get("note") or None,
-            },
-        )
-    standards = data_rows("poverty_standards.csv")
-    for row in standards:
-        _upsert(
-            PovertyStandard,
-            "code",
-            {
-                "code": row["code"],
-                "valid_from": date.fromisoformat(row["valid_from"]),
-                "valid_to": date.fromisoformat(row["valid_to"]),
-                "rural_line_vnd": int(row["rural_line_vnd"]),
-                "urban_line_vnd": int(row["urban_line_vnd"]),
-                "deprivation_threshold": int(row["deprivation_threshold"]),
-                "source": row.get("source") or None,
-            },
-        )
+    counts = []
+    for model, file, values in TABLES:
+        rows = data_rows(file)
+        for row in rows:
+            _upsert(model, "code", values(row))
+        counts.append(len(rows))
     db.session.flush()
-    return SeedCounts(len(communes), len(groups), len(products), len(standards))
+    return SeedCounts(*counts)

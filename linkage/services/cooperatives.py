@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from linkage.extensions import db
 from linkage.services.errors import Conflict, Invalid, NotFound, UnknownReference
-from models import AuditAction, Commune, Cooperative, CooperativeStatus, Role, User, utcnow
+from models import (
+    AuditAction,
+    Commune,
+    Cooperative,
+    CooperativeStatus,
+    Listing,
+    ListingStatus,
+    Role,
+    User,
+    utcnow,
+)
 
 from . import audit
 
@@ -49,6 +59,23 @@ def get_cooperative_for(actor: User, cooperative_id: int) -> Cooperative:
     if actor.role == Role.MANAGER and any(c.id == cooperative.id for c in actor.cooperatives):
         return cooperative
     raise NotFound(_("Cooperative not found."))
+
+
+def suspension_preview(actor: User, cooperative_id: int) -> tuple[Cooperative, int]:
+    """The cooperative an admin is about to suspend and how many of its listings buyers see
+    now (those a suspension hides); 404 for anyone else."""
+    if actor.role != Role.ADMIN:
+        raise NotFound(_("Cooperative not found."))
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise NotFound(_("Cooperative not found."))
+    on_sale = db.session.scalar(
+        select(func.count(Listing.id)).where(
+            Listing.cooperative_id == cooperative.id,
+            Listing.status.in_((ListingStatus.ACTIVE, ListingStatus.SOLD_OUT)),
+        )
+    )
+    return cooperative, int(on_sale or 0)
 
 
 def register_cooperative(

@@ -29,6 +29,7 @@ from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
 from linkage.labels import register
+from linkage.services import audit
 from linkage.services.errors import Invalid
 from linkage.services.impact.filters import ImpactFilters, checked_scope
 from linkage.services.impact.poverty import Transition
@@ -36,7 +37,7 @@ from linkage.services.impact.projection import projection_query, standard_for
 from linkage.services.paging import Page
 from linkage.services.periods import Period
 from linkage.services.scope import Actor, Scope
-from models import Household, OfficialStatus
+from models import AuditAction, Household, OfficialStatus
 
 
 class ReviewReason(enum.StrEnum):
@@ -174,6 +175,24 @@ def review_page(
         for household, projected, previous, disagrees in rows
     ]
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def record_queue_read(
+    actor: Actor,
+    period: Period,
+    queue: Page[ReviewItem],
+    commune: str | None,
+    reason: ReviewReason | None,
+) -> None:
+    """Audit one page of the queue as a read of household-level data (page and API alike)."""
+    new = {
+        "period": str(period),
+        "commune": commune,
+        "reason": reason and reason.value,
+        "page": queue.page,
+        "rows": len(queue.items),
+    }
+    audit.record(actor, AuditAction.READ, "review_queue", None, new=new)
 
 
 def _status(value: Any) -> OfficialStatus | None:

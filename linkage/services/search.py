@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, or_
+from sqlalchemy import ColumnElement, String, and_, literal, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from linkage.text import fold
+from linkage.text import fold, search_words
 
 _BASE = {
     "a": "àáảãạăằắẳẵặâầấẩẫậ",
@@ -38,6 +38,7 @@ _LETTERS = [
 _FROM = "".join(accented for accented, _plain in _LETTERS)
 _TO = "".join(plain for _accented, plain in _LETTERS)
 MAX_QUERY = 100
+MAX_WORDS = 8
 SQLITE_FOLD = "linkage_fold"
 
 
@@ -86,3 +87,20 @@ def contains_folded(q: str, *columns: Any) -> ColumnElement[bool] | None:
         return None
     pattern = f"%{_escaped(needle)}%"
     return or_(*(folded(column).like(pattern, escape="\\") for column in columns))
+
+
+def code_or_name(q: str | None, code: Any, name: Any) -> ColumnElement[bool] | None:
+    """A condition: the code contains the query, or every word of the query starts a word
+    of the name, in any order, ignoring case and diacritics ('lien', 'Thị Liên' and
+    'lien duong' find 'Dương Thị Liên'; 'ien' does not; 'dt-00' finds 'DT-0042'); None when
+    `q` is blank."""
+    needle = fold(q or "")[:MAX_QUERY]
+    if not needle:
+        return None
+    in_code = folded(code).like(f"%{_escaped(needle)}%", escape="\\")
+    words = list(dict.fromkeys(search_words(needle)))[:MAX_WORDS]
+    if not words:
+        return in_code
+    spaced_name = literal(" ", String()) + folded(name)
+    starts = [spaced_name.like(f"% {_escaped(word)}%", escape="\\") for word in words]
+    return or_(in_code, and_(*starts))

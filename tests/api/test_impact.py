@@ -251,12 +251,16 @@ def test_summary_by_product(client, make_user, bearer, province):
         "/api/v1/impact/summary", query_string={**PERIOD, "group_by": "product"}, headers=headers
     ).json
     rows = {row["key"]: row for row in body["rows"]}
-    assert set(rows) == {"PT-BA-KICH-KHO"}
+    assert set(rows) == {"PT-BA-KICH-KHO", "other_payments"}
     dried = rows["PT-BA-KICH-KHO"]
     assert dried["households"] == 2
     assert dried["attributed_sales_vnd"] == 5_000_000
     assert dried["sales_vnd"] == 5_000_000
-    assert dried["platform_income_vnd"] == 0  # surplus payments belong to no product
+    assert dried["platform_income_vnd"] == 0  # surplus payments belong to no product...
+    other = rows["other_payments"]  # ...but to a row of their own: the columns add up
+    assert other["sales_vnd"] == other["attributed_sales_vnd"] == 0
+    for column in ("sales_vnd", "platform_income_vnd", "attributed_sales_vnd"):
+        assert sum(row[column] for row in rows.values()) == body["totals"][column], column
 
 
 def _get(client, headers, path, **query):
@@ -333,9 +337,10 @@ def test_summary_new_groupings_and_figures(client, make_user, bearer, province):
     assert rows["minority"]["attributed_sales_vnd"] == 3_000_000
     assert all(row["label"] for row in body["rows"])
     categories = _get(client, headers, "summary", group_by="product_category")["rows"]
-    assert [(r["key"], r["households"], r["sales_vnd"]) for r in categories] == [
-        ("processed", 2, 5_000_000)
-    ]
+    by_key = {r["key"]: (r["households"], r["sales_vnd"]) for r in categories}
+    assert set(by_key) == {"processed", "other_payments"}  # surplus payments: their own row
+    assert by_key["processed"] == (2, 5_000_000)
+    assert by_key["other_payments"][1] == 0
     totals = body["totals"]
     assert totals["cooperatives"] == 2
     assert (

@@ -183,7 +183,7 @@ def test_the_dashboard_leads_with_the_panel_of_open_lots(client, coop, make_user
         assert f'value="{closed.id}"' not in panel
     assert f'href="/manage/{coop.id}/lots/new"' in panel
     assert f'action="/manage/{coop.id}/deliveries"' in panel
-    assert 'src="/static/js/delivery.js"' in page
+    assert 'src="/static/js/delivery.js?v=' in page
 
 
 def test_without_an_open_lot_the_panel_offers_to_open_one(client, coop):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -224,7 +225,7 @@ def test_household_statement_is_printable_and_complete(client, manager, coop):
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'href="/static/css/print.css" media="print"' in page
+    assert re.search(r'href="/static/css/print\.css\?v=[0-9a-f]{12}" media="print"', page)
     assert "Triệu Văn Sinh" in page and household.code in page
     assert "Bàn Văn Lìn" not in page
     assert "Ba kích tươi" in page

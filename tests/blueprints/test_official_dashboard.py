@@ -135,7 +135,7 @@ def test_every_number_equals_the_api(client, make_user, login_as, bearer, provin
     headers = bearer(official)
     login_as(user=official)
     query = {**PERIOD, **extra}
-    response = client.get("/official/", query_string=query)
+    response = client.get("/official/print", query_string=query)  # every table at once
     assert response.status_code == 200
     page = parse(response.get_data(as_text=True))
 
@@ -148,7 +148,6 @@ def test_every_number_equals_the_api(client, make_user, login_as, bearer, provin
         "near_poor_share": share(totals["near_poor"], totals["households"]),
         "sales_vnd": totals["sales_vnd"],
         "platform_income_vnd": totals["platform_income_vnd"],
-        "attributed_sales_vnd": totals["attributed_sales_vnd"],
         "income_to_poor_near_poor_share": derived["income_to_poor_near_poor_share"],
         "farmer_share": derived["farmer_share"],
         "projected_exits": totals["projected_exits"],
@@ -188,7 +187,8 @@ def test_every_number_equals_the_api(client, make_user, login_as, bearer, provin
 
 def test_the_filtered_view_is_narrower(client, make_user, login_as, province):
     login_as("official", province_wide=True)
-    page = parse(client.get("/official/", query_string={**PERIOD, "region": "mountain"}).text)
+    query = {**PERIOD, "region": "mountain", "section": "communes"}
+    page = parse(client.get("/official/", query_string=query).text)
     assert set(page.tables["communes"]) == {RURAL, "total"}
     assert page.figures["households"] == "3"
     assert page.figures["platform_income_vnd"] == "3000000"
@@ -200,7 +200,7 @@ def test_the_filtered_view_is_narrower(client, make_user, login_as, province):
 def test_a_commune_official_never_sees_another_commune(client, make_user, login_as, province):
     login_as("official")  # Đạo Trù only
     ward_name = db.session.get(Commune, URBAN).name
-    bodies = [client.get("/official/", query_string=PERIOD).text]
+    bodies = [client.get("/official/", query_string={**PERIOD, "section": "communes"}).text]
     bodies.append(client.get("/official/print", query_string=PERIOD).text)
     for slug in TABLE_SLUGS:
         bodies.append(client.get(f"/official/export/{slug}.csv", query_string=PERIOD).text)
@@ -345,7 +345,9 @@ def test_the_print_view_has_every_table(client, login_as, province):
     assert set(TABLE_SLUGS) <= page.ids
     assert 'class="filters' not in response.text
     assert 'class="subnav"' not in response.text
-    assert response.text.count("<svg") == 7  # six charts and the support report's
+    # six charts and the support report's, each drawn wide and narrow
+    assert response.text.count('class="chart chart-wide"') == 7
+    assert response.text.count('class="chart chart-narrow"') == 7
     assert "VN-2022-2025" in response.text
 
 
@@ -406,3 +408,73 @@ def test_the_commune_chart_shows_the_top_25_and_says_so(app):
     assert "Xã 14" not in chart.svg  # the 15 communes with the least income are left out
     assert small.note is None
     assert len(table.rows) == 40  # the table keeps every commune
+
+
+def test_the_dashboard_shows_the_key_figures_and_one_part(client, login_as, province):
+    login_as("official", province_wide=True)
+    first = client.get("/official/", query_string=PERIOD)
+    assert first.status_code == 200
+    page = parse(first.text)
+    assert set(page.tables) == {"monthly"}  # the chosen part only: the default is by month
+    assert page.figures["households"] == "4"
+    assert first.text.count('class="chart chart-wide"') == 1
+    for slug in ("communes", "regions", "ethnicity", "transitions", "products", "targeting"):
+        assert f"section={slug}" in first.text  # a link to each other part, filters kept
+        response = client.get("/official/", query_string={**PERIOD, "section": slug})
+        assert response.status_code == 200
+        assert set(parse(response.text).tables) == {slug}, slug
+        assert parse(response.text).figures == page.figures
+        assert 'name="section" value="' + slug + '"' in response.text  # Apply keeps the part
+    supports = client.get("/official/", query_string={**PERIOD, "section": "supports"})
+    assert set(parse(supports.text).tables) == {"supports"}
+    assert client.get("/official/", query_string={"section": "nope"}).status_code == 404
+
+
+def test_each_key_figure_has_one_meaning_and_a_note(client, login_as, province):
+    """Sales and attributed sales are equal by construction for the province (every paid
+    order is attributed in full): only sales is a key figure; each says how it is computed."""
+    login_as("official", province_wide=True)
+    text = client.get("/official/", query_string=PERIOD).text
+    page = parse(text)
+    assert "attributed_sales_vnd" not in page.figures
+    assert "sales_vnd" in page.figures and "farmer_share" in page.figures
+    assert text.count('class="figure-note"') == len(page.figures)
+
+
+def test_the_product_rows_add_up_to_the_totals(client, login_as, province):
+    login_as("official", province_wide=True)
+    page = parse(client.get("/official/", query_string={**PERIOD, "section": "products"}).text)
+    table = page.tables["products"]
+    rows = [row for key, row in table.items() if key != "total"]
+    assert "other_payments" in table  # the surplus payments of the fixture
+    for column in ("sales_vnd", "platform_income_vnd", "attributed_sales_vnd"):
+        assert sum(number(row[column]) for row in rows) == number(table["total"][column])
+
+
+def test_the_monthly_chart_marks_the_month_in_progress(app):
+    """Months after the current one are not drawn (not zero yet); the current one is hollow,
+    in a shaded band, with a note; a period in the past has no such mark."""
+    from blueprints.official.charts import monthly_chart
+    from linkage.exports import Column, Table
+    from linkage.services.periods import Month, Period
+
+    rows = [
+        {
+            "month": f"2026-0{m}",
+            "sales_vnd": 10,
+            "platform_income_vnd": 4,
+            "attributed_sales_vnd": 10,
+        }
+        for m in range(1, 7)
+    ]
+    table = Table("monthly", "Monthly", (Column("month", "Month"),), rows)
+    period = Period(Month(2026, 1), Month(2026, 6))
+    with app.test_request_context():
+        current = monthly_chart(table, period, now=Month(2026, 4))
+        past = monthly_chart(table, period, now=Month(2026, 9))
+    wide = current.svg.split('class="chart chart-narrow"')[0]
+    assert wide.count("<circle") == 4  # January to April: May and June are not drawn
+    assert wide.count('fill="#ffffff"') == 3  # April hollow, in each of the 3 series
+    assert "2026-04" in current.svg and 'class="chart-partial"' in current.svg
+    assert 'class="chart-partial"' not in past.svg
+    assert past.svg.split('class="chart chart-narrow"')[0].count("<circle") == 6

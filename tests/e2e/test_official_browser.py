@@ -81,12 +81,17 @@ def test_province_official_uses_the_dashboard_with_the_keyboard(page, account, h
     page.wait_for_url("**/official/")
     figure = page.locator("[data-figure='households']")
     expect(figure).to_have_attribute("data-value", str(len(households)))
-    for slug in CHARTS:
-        chart = page.locator(f"section:has(table#{slug}) figure svg")
-        expect(chart).to_be_visible()
+    for slug in CHARTS:  # one part of the dashboard a page, each behind its link
+        page.locator(f"nav.dash-sections a[href*='section={slug}']").click()
+        page.wait_for_url(f"**/official/?*section={slug}*")
+        chart = page.locator(f"section:has(table#{slug}) figure svg.chart:visible")
+        expect(chart).to_have_count(1)  # the wide or the narrow drawing, not both
         assert chart.locator("title").count() == 1, f"the {slug} chart has no <title>"
         assert chart.locator("title").text_content().strip(), f"the {slug} chart's title is empty"
+    page.locator("nav.dash-sections a[href*='section=targeting']").click()
     expect(page.locator("table#targeting")).to_be_visible()
+    page.locator("nav.dash-sections a[href*='section=monthly']").click()
+    page.wait_for_url("**/official/?*section=monthly*")
 
     filters = page.locator("form.dash-filters")
     first_field = filters.locator("input, select").first
@@ -146,3 +151,28 @@ def test_public_impact_shows_suppressed_cells_as_a_dash(page, households):
     expect(total).to_have_attribute("data-value", "")  # 4 households: fewer than 10
     expect(total.locator("abbr")).to_have_text("–")
     expect(page.locator("body")).not_to_contain_text("H-POOR")
+
+
+SMALLEST_SVG_TEXT = """() => {
+  const sizes = [];
+  for (const text of document.querySelectorAll("svg.chart text")) {
+    if (!text.getClientRects().length) continue;  // in the drawing not shown
+    const scale = text.getScreenCTM().a;  // user units to CSS px
+    sizes.push(parseFloat(getComputedStyle(text).fontSize) * scale);
+  }
+  return sizes.length ? Math.min(...sizes) : null;
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_chart_text_is_at_least_12_px(new_page, account, households, width):
+    """Every chart's text on the dashboard's parts, measured as drawn (the /impact chart is
+    measured on the demo: here its 4 households are too few to be shown)."""
+    official = account("official", province_wide=True)
+    page = new_page(viewport={"width": width, "height": 740})
+    _log_in(page, official)
+    page.wait_for_url("**/official/")
+    for slug in (*CHARTS, "supports"):
+        page.goto(f"/official/?section={slug}")
+        smallest = page.evaluate(SMALLEST_SVG_TEXT)
+        assert smallest is not None and smallest >= 12, (slug, smallest)

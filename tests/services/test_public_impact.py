@@ -11,10 +11,30 @@ import pytest
 from linkage.extensions import db
 from linkage.services.impact import member_poverty_share, public_impact
 from linkage.services.impact.public import COLUMNS
+from linkage.services.income import attribute_order
 from linkage.services.periods import Month, Period
-from models import Collection, Cooperative, OfficialStatus, Payment, PaymentKind
+from models import (
+    Collection,
+    Cooperative,
+    Lot,
+    LotAllocation,
+    OfficialStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+)
 
-from ..factories import CooperativeFactory, HouseholdFactory, LotFactory, MembershipFactory, product
+from ..factories import (
+    CooperativeFactory,
+    HouseholdFactory,
+    ListingFactory,
+    LotFactory,
+    MembershipFactory,
+    UserFactory,
+    product,
+)
 
 URBAN, MIDLAND, MOUNTAIN = "07900", "08515", "08914"  # Việt Trì, Hy Cương, Đạo Trù
 WHEN = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
@@ -30,7 +50,7 @@ def _households(count: int, commune: str, status: OfficialStatus = NOT_POOR) -> 
     return HouseholdFactory.create_batch(count, commune_code=commune, official_status=status)
 
 
-def _deliveries(households: list, code: str, amount: int, cooperative: Cooperative) -> None:
+def _deliveries(households: list, code: str, amount: int, cooperative: Cooperative) -> Lot:
     """Each household delivers produce `code` into one lot and is paid `amount` for it."""
     lot = LotFactory(cooperative=cooperative, product=product(code))
     for household in households:
@@ -55,6 +75,27 @@ def _deliveries(households: list, code: str, amount: int, cooperative: Cooperati
             )
         )
     db.session.flush()
+    return lot
+
+
+def _sell(lot: Lot, value: int) -> None:
+    """A paid order of the whole lot, as the lot's product, attributed to its deliveries."""
+    listing = ListingFactory(cooperative=lot.cooperative, product=lot.product)
+    order = Order(
+        buyer_id=UserFactory(role="buyer").id,
+        cooperative_id=lot.cooperative_id,
+        status=OrderStatus.PAID,
+        total_vnd=value,
+        paid_at=WHEN,
+    )
+    order.lines.append(
+        OrderLine(listing=listing, quantity=Decimal(1), unit_price_vnd=value, amount_vnd=value)
+    )
+    db.session.add(order)
+    db.session.flush()
+    db.session.add(LotAllocation(order_line_id=order.lines[0].id, lot_id=lot.id, quantity=1))
+    db.session.flush()
+    attribute_order(order)
 
 
 def _rows(table) -> dict[str, dict]:
@@ -121,11 +162,12 @@ def test_two_hidden_regions_hide_no_other(app):
 
 def test_categories_are_not_secondarily_suppressed(app):
     cooperative = CooperativeFactory(commune_code=MOUNTAIN)
-    _deliveries(_households(9, MOUNTAIN), "PT-CHE-BUP-TUOI", 100_000, cooperative)
-    _deliveries(_households(12, MOUNTAIN), "PT-BA-KICH-TUOI", 200_000, cooperative)
+    _sell(_deliveries(_households(9, MOUNTAIN), "PT-CHE-BUP-TUOI", 100_000, cooperative), 9)
+    _sell(_deliveries(_households(12, MOUNTAIN), "PT-BA-KICH-TUOI", 200_000, cooperative), 12)
     db.session.commit()
     impact = public_impact(PERIOD)
     rows = _rows(impact.categories)
+    assert set(rows) == {"crop", "medicinal"}  # by the product as sold: all sold
     assert all(rows["crop"][column] is None for column in COLUMNS)
     assert rows["medicinal"]["households"] == 12
     assert rows["medicinal"]["platform_income_vnd"] == 12 * 200_000

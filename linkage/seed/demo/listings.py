@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from linkage.extensions import db
-from linkage.text import search_key
+from linkage.text import word_index
 from models import Certification, CertificationKind, Cooperative, Listing, ListingStatus, Product
 
 from .calendar import DemoCalendar
@@ -66,7 +66,7 @@ def add_listings(
                 harvest_end=harvest_end,
                 status=ListingStatus(row["status"]),
                 certifications=[certifications[n] for n in words(row["certifications"])],
-                search_text=search_key(row["title"], product.name_vi, product.name_en),
+                search_text=word_index(row["title"], product.name_vi, product.name_en),
                 created_at=listed_at,
                 updated_at=listed_at,
             )

@@ -14,7 +14,7 @@ from linkage.extensions import db
 from linkage.services import audit
 from linkage.services.periods import current_day
 from linkage.services.scope import require_manager
-from models import AuditAction, AuditEntry, Cooperative, Household, Membership, User, utcnow
+from models import AuditAction, Cooperative, Household, Membership, User, utcnow
 
 from .commands import AUDITED_FIELDS
 from .csv_file import ImportRejected, RowError, read_csv
@@ -89,21 +89,8 @@ def _insert_households(actor: User, cooperative: Cooperative, rows: list[dict[st
     ]
     for chunk in _chunks(memberships):
         db.session.execute(insert(Membership.__table__), chunk)
-    address = audit.current_address()
-    entries = [
-        {
-            "occurred_at": now,
-            "actor_id": actor.id,
-            "action": AuditAction.CREATE,
-            "entity_type": "household",
-            "entity_id": str(ids[row["code"]]),
-            "new_values": _audit_values(row, cooperative.id, today),
-            "remote_addr": address,
-        }
-        for row in rows
-    ]
-    for chunk in _chunks(entries):
-        db.session.execute(insert(AuditEntry.__table__), chunk)
+    created = [(ids[row["code"]], _audit_values(row, cooperative.id, today)) for row in rows]
+    audit.record_imported(actor, "household", created, now, chunk=CHUNK)
     audit.record(
         actor,
         AuditAction.CREATE,

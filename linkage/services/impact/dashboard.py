@@ -102,6 +102,7 @@ def _build(projection: Projection, wanted: set[str]) -> Dashboard:
         products = summarise(
             scope, period, GroupBy.PRODUCT, filters, totals=False, projection=projection
         )
+        products.totals = communes.totals  # the rows add up to them (households aside)
         tables["products"] = products_table(products)
     if "targeting" in wanted:
         dashboard.targeting = rank_communes(scope, period, filters, communes)

@@ -87,13 +87,18 @@ def summary_table(slug: str, summary: Summary) -> Table:
 
 
 def products_table(summary: Summary) -> Table:
-    """Farmer share by product: no totals row (a household delivers several products, so the
-    rows do not add up)."""
+    """Farmer share by product as sold (a processed product is its own row, payments for no
+    delivery one more): the money columns add up to the totals row; the households do not
+    (a household's produce sells as several products), the total counts each once."""
+    totals = None
+    if summary.totals:
+        totals = {**with_shares([summary.totals])[0], "label": _l("Total")}
     return Table(
         slug="products",
         title=_l("Farmer share by product"),
         columns=(Column("label", _l("Product")), *PRODUCT_COLUMNS),
         rows=with_shares(summary.rows),
+        totals=totals,
     )
 
 

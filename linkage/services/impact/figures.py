@@ -47,7 +47,10 @@ def _to_vulnerable(figures: dict[str, Any]) -> float | None:
 
 
 def key_figures(totals: dict[str, Any]) -> dict[Figure, Any]:
-    """The dashboard's key figures from the summary totals (the API's `totals`)."""
+    """The dashboard's key figures from the summary totals (the API's `totals`). Attributed
+    sales are no key figure: for the whole province they equal the sales by construction
+    (every paid order is attributed in full), so two tiles would show one number; they are
+    in the tables and in the farmer share."""
     households = totals["households"]
     return {
         Figure.COOPERATIVES: totals["cooperatives"],
@@ -56,7 +59,6 @@ def key_figures(totals: dict[str, Any]) -> dict[Figure, Any]:
         Figure.NEAR_POOR_SHARE: share(totals["near_poor"], households),
         Figure.SALES: totals["sales_vnd"],
         Figure.PAID: totals["platform_income_vnd"],
-        Figure.ATTRIBUTED: totals["attributed_sales_vnd"],
         Figure.TO_VULNERABLE: _to_vulnerable(totals),
         Figure.FARMER_SHARE: share(totals["platform_income_vnd"], totals["attributed_sales_vnd"]),
         Figure.EXITS: totals["projected_exits"],

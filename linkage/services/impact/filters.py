@@ -15,7 +15,7 @@ from linkage.services.counted import counted
 from linkage.services.errors import NotFound
 from linkage.services.periods import Period
 from linkage.services.scope import Actor, Scope, of
-from linkage.services.search import contains_folded
+from linkage.services.search import code_or_name
 from models import (
     Collection,
     Commune,
@@ -61,7 +61,7 @@ class ImpactFilters:
     official_status: OfficialStatus | None = None
     meritorious: bool | None = None
     needs_review: bool | None = None
-    q: str | None = None  # code or head name contains (case and diacritics ignored)
+    q: str | None = None  # in the code, or word starts of the head's name (search.code_or_name)
 
     def as_dict(self) -> dict[str, Any]:
         """The filters that are set, as plain values (for audit entries and file headers)."""
@@ -75,9 +75,13 @@ class ImpactFilters:
 
 def checked_scope(actor: Actor, filters: ImpactFilters) -> Scope:
     """The actor's scope, when it has a jurisdiction (officials, admins, the public's
-    province); a commune or cooperative outside it answers 404."""
+    province); a commune or cooperative outside it answers 404, and so does a search by code
+    or name from a scope that may not name households (the public's)."""
     scope = of(actor)
     if not scope.has_jurisdiction:
+        raise NotFound(_("Not found."))
+    if filters.q and not scope.names_households:
+        # a search by code or name would tell whether such a household exists
         raise NotFound(_("Not found."))
     if filters.commune is not None and (
         db.session.get(Commune, filters.commune) is None or not scope.has_commune(filters.commune)
@@ -133,7 +137,7 @@ def household_conditions(period: Period, filters: ImpactFilters) -> list[ColumnE
             )
             .correlate(Household)
         )
-    matches = contains_folded(filters.q or "", Household.code, Household.head_name)
+    matches = code_or_name(filters.q, Household.code, Household.head_name)
     if matches is not None:
         conditions.append(matches)
     # an ethnicity not yet known is in neither group

@@ -10,20 +10,20 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, union_all
+from sqlalchemy import BigInteger, Select, String, case, cast, func, literal, select, union_all
 
 from linkage.services.periods import Period
 from linkage.services.scope import Scope
 from linkage.services.supports.queries import counted_supports
 from models import (
-    Collection,
     Commune,
     Cooperative,
     EthnicGroup,
     IncomeAttribution,
-    Lot,
+    Listing,
     Membership,
     OfficialStatus,
+    OrderLine,
     Payment,
     Product,
     Support,
@@ -36,6 +36,9 @@ from .sales import as_int, sales_by
 
 POOR, NEAR_POOR = OfficialStatus.POOR.value, OfficialStatus.NEAR_POOR.value
 NOT_YET_KNOWN = "not_yet_known"  # the key of the row of households whose ethnicity is unknown
+# by product: the rows of payments for no delivery, and for deliveries not yet sold
+OTHER_PAYMENTS = "other_payments"
+NOT_YET_SOLD = "not_yet_sold"
 
 
 class GroupBy(enum.StrEnum):
@@ -214,46 +217,34 @@ def _cooperative_rows(p: Any, scope: Scope, period: Period, filters: ImpactFilte
 def _product_rows(
     p: Any, group: GroupBy, scope: Scope, period: Period, filters: ImpactFilters
 ) -> Select:
-    """Household figures by the product (or category) of the produce they delivered: the
-    farmgate payments for their deliveries and the sales attributed to those deliveries,
-    summed in one pass over both."""
-    key = Product.code if group == GroupBy.PRODUCT else Product.category
-    label = Product.name_vi if group == GroupBy.PRODUCT else literal("")
-
-    def part(model: Any, paid: Any, attributed: Any, *conditions: Any) -> Select:
-        return select(
-            model.household_id.label("hid"),
-            model.collection_id.label("cid"),
-            paid.label("paid"),
-            attributed.label("attributed"),
-        ).where(*paid_in(model, period), *in_scope(model.household_id, scope), *conditions)
-
-    zero = cast(literal(0), BigInteger)
+    """Household figures by the product (or category) as sold to buyers, so that each row
+    pairs a product's sales with what its households got from them: the sales attributed
+    to each household by the product of the order line (a processed product is its own
+    group), and each farmgate payment split over the products its delivery was sold as (in
+    proportion to the delivery's attributed sales, whenever sold). Payments for deliveries
+    not yet sold (in stock, raw or processed) are the row NOT_YET_SOLD, payments for no
+    delivery (surplus shares, other payments) the row OTHER_PAYMENTS: every column adds up
+    to the total, and a product's farmer share compares what was paid for its produce with
+    what its sales brought."""
     incomes = union_all(
-        part(Payment, Payment.amount_vnd, zero, Payment.collection_id.is_not(None)),
-        part(IncomeAttribution, zero, IncomeAttribution.amount_vnd),
+        _attributed_by_product(group, scope, period),
+        _payments_by_product(group, scope, period),
     ).subquery("incomes")
     per_product = (
         select(
             incomes.c.hid,
-            key.label("pkey"),
-            func.min(label).label("label"),
+            incomes.c.pkey,
             func.sum(incomes.c.paid).label("paid"),
             func.sum(incomes.c.attributed).label("attributed"),
         )
-        .select_from(incomes)
-        .join(Collection, Collection.id == incomes.c.cid)
-        .join(Lot, Lot.id == Collection.lot_id)
-        .join(Product, Product.id == Lot.product_id)
-        .group_by(incomes.c.hid, key)
+        .group_by(incomes.c.hid, incomes.c.pkey)
+        .subquery("per_product")
     )
-    if filters.product_category:
-        per_product = per_product.where(Product.category == filters.product_category)
-    per_product = per_product.subquery("per_product")
-    return (
+    named = group == GroupBy.PRODUCT
+    statement = (
         select(
             per_product.c.pkey.label("key"),
-            func.min(per_product.c.label).label("label"),
+            (func.min(Product.name_vi) if named else literal("")).label("label"),
             *household_figures(
                 p, platform=as_int(per_product.c.paid), attributed=as_int(per_product.c.attributed)
             ),
@@ -261,4 +252,106 @@ def _product_rows(
         .select_from(p)
         .join(per_product, per_product.c.hid == p.c.household_id)
         .group_by(per_product.c.pkey)
+    )
+    if named:
+        statement = statement.outerjoin(Product, Product.code == per_product.c.pkey)
+    if filters.product_category:
+        statement = statement.where(per_product.c.pkey.in_(_keys_of(group, filters)))
+    return statement
+
+
+def _product_key(group: GroupBy, product: Any) -> Any:
+    return product.code if group == GroupBy.PRODUCT else product.category
+
+
+def _keys_of(group: GroupBy, filters: ImpactFilters) -> Select:
+    """The keys of the products within the product category filter."""
+    key = cast(_product_key(group, Product), String)
+    return select(key).where(Product.category == filters.product_category)
+
+
+def _sold_as(group: GroupBy) -> Select:
+    """(attribution, key of the product its order line sold) for every attribution."""
+    return (
+        select(
+            IncomeAttribution.id.label("aid"),
+            cast(_product_key(group, Product), String).label("pkey"),
+        )
+        .join(OrderLine, OrderLine.id == IncomeAttribution.order_line_id)
+        .join(Listing, Listing.id == OrderLine.listing_id)
+        .join(Product, Product.id == Listing.product_id)
+    )
+
+
+def _attributed_by_product(group: GroupBy, scope: Scope, period: Period) -> Select:
+    sold = _sold_as(group).subquery("sold")
+    return (
+        select(
+            IncomeAttribution.household_id.label("hid"),
+            sold.c.pkey,
+            cast(literal(0), BigInteger).label("paid"),
+            cast(IncomeAttribution.amount_vnd, BigInteger).label("attributed"),
+        )
+        .join(sold, sold.c.aid == IncomeAttribution.id)
+        .where(
+            *paid_in(IncomeAttribution, period),
+            *in_scope(IncomeAttribution.household_id, scope),
+        )
+    )
+
+
+def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> Select:
+    """Each payment of the period as parts by product: a farmgate payment split by where its
+    delivery sold (largest part takes the rounding remainder, so parts add up exactly)."""
+    sold = _sold_as(group).subquery("sold")
+    flows = (
+        select(
+            IncomeAttribution.collection_id.label("cid"),
+            sold.c.pkey,
+            as_int(func.sum(IncomeAttribution.amount_vnd)).label("amount"),
+        )
+        .join(sold, sold.c.aid == IncomeAttribution.id)
+        .group_by(IncomeAttribution.collection_id, sold.c.pkey)
+        .subquery("flows")
+    )
+    weighted = select(
+        flows.c.cid,
+        flows.c.pkey,
+        flows.c.amount,
+        cast(func.sum(flows.c.amount).over(partition_by=flows.c.cid), BigInteger).label("whole"),
+        func.row_number()
+        .over(partition_by=flows.c.cid, order_by=(flows.c.amount.desc(), flows.c.pkey))
+        .label("rank"),
+    ).subquery("weighted")
+    amount = cast(Payment.amount_vnd, BigInteger)
+    parts = (
+        select(
+            Payment.id.label("pid"),
+            Payment.household_id.label("hid"),
+            amount.label("amount"),
+            cast(
+                case(
+                    (Payment.collection_id.is_(None), literal(OTHER_PAYMENTS)),
+                    else_=func.coalesce(weighted.c.pkey, literal(NOT_YET_SOLD)),
+                ),
+                String,
+            ).label("pkey"),
+            case(
+                (weighted.c.whole > 0, amount * weighted.c.amount // weighted.c.whole),
+                else_=amount,
+            ).label("part"),
+            func.coalesce(weighted.c.rank, 1).label("rank"),
+        )
+        .outerjoin(weighted, weighted.c.cid == Payment.collection_id)
+        .where(*paid_in(Payment, period), *in_scope(Payment.household_id, scope))
+        .subquery("parts")
+    )
+    remainder = parts.c.amount - func.sum(parts.c.part).over(partition_by=parts.c.pid)
+    return select(
+        parts.c.hid,
+        parts.c.pkey,
+        cast(parts.c.part + case((parts.c.rank == 1, remainder), else_=0), BigInteger).label(
+            "paid"
+        ),
+        cast(literal(0), BigInteger).label("attributed"),
     )

@@ -14,7 +14,7 @@ from models.reference import FORMER_PROVINCE_NAMES
 
 from .figures import Figure
 from .filters import EthnicityGroup
-from .groups import NOT_YET_KNOWN, GroupBy
+from .groups import NOT_YET_KNOWN, NOT_YET_SOLD, OTHER_PAYMENTS, PRODUCTS, GroupBy
 from .poverty import Transition
 
 TRANSITION_LABELS = {
@@ -41,6 +41,25 @@ FIGURE_LABELS = {
     Figure.WORSENED: _l("Households that worsened"),
     Figure.NOT_YET_KNOWN: _l("Households left out: official status not yet known"),
 }
+# the rows of the grouping by product that are no product
+PRODUCT_ROW_LABELS = {
+    OTHER_PAYMENTS: _l("Payments for no delivery"),
+    NOT_YET_SOLD: _l("Deliveries not yet sold"),
+}
+# one line each: how a key figure is computed (shown under its tile)
+FIGURE_NOTES = {
+    Figure.COOPERATIVES: _l("Cooperatives with at least one of these households as a member."),
+    Figure.HOUSEHOLDS: _l("Member households in scope whose official status is known."),
+    Figure.POOR_SHARE: _l("Households officially poor ÷ member households."),
+    Figure.NEAR_POOR_SHARE: _l("Households officially near poor ÷ member households."),
+    Figure.SALES: _l("Orders paid to the cooperatives in scope during the period."),
+    Figure.PAID: _l("Payments of the cooperatives to these households dated in the period."),
+    Figure.TO_VULNERABLE: _l("Paid to poor and near-poor households ÷ paid to households."),
+    Figure.FARMER_SHARE: _l("Paid to households ÷ the sales traced back to their produce."),
+    Figure.EXITS: _l("Poor or near poor officially, not poor by the projected income."),
+    Figure.WORSENED: _l("Households whose projected status is below their official status."),
+    Figure.NOT_YET_KNOWN: _l("Households without an official status: left out of every figure."),
+}
 register(Transition, TRANSITION_LABELS)
 register(EthnicityGroup, ETHNICITY_GROUP_LABELS)
 register(Figure, FIGURE_LABELS)
@@ -60,6 +79,8 @@ def group_label(group: GroupBy, key: Any, name: str) -> str:
     or the name the query gave (a commune, cooperative, ethnic group or product)."""
     if key == NOT_YET_KNOWN and group in (GroupBy.ETHNICITY, GroupBy.ETHNICITY_GROUP):
         return str(NOT_YET_KNOWN_LABEL)
+    if key in PRODUCT_ROW_LABELS and group in PRODUCTS:
+        return str(PRODUCT_ROW_LABELS[key])
     if group in KEYED_BY:
         return label(KEYED_BY[group](key))
     if group == GroupBy.FORMER_PROVINCE:

@@ -24,15 +24,17 @@ from sqlalchemy import func, literal, select
 from linkage.extensions import db
 from linkage.services.periods import Period
 from linkage.services.scope import Actor
-from models import Membership, PovertyStandard
+from models import Membership, PovertyStandard, Product
 
 from .filters import ImpactFilters
-from .groups import GroupBy, group_rows, household_figures
+from .groups import NOT_YET_SOLD, OTHER_PAYMENTS, PRODUCTS, GroupBy, group_rows, household_figures
 from .labels import group_label
 from .projection import Projection, known, materialised
 from .sales import plain, sales_by
 
 __all__ = ["FIGURES", "GroupBy", "Summary", "summarise"]
+
+NO_PRODUCT = (NOT_YET_SOLD, OTHER_PAYMENTS)
 
 FIGURES = (
     "households",
@@ -90,9 +92,33 @@ def summarise(
                 **{name: figures[name] for name in FIGURES},
             }
         )
+    if group in PRODUCTS:
+        summary.rows.extend(_sold_without_households(group, sales))
+        # the products, then the rows that are no product (not yet sold, no delivery)
+        summary.rows.sort(key=lambda row: (row["key"] in NO_PRODUCT, row["key"]))
     if totals:
         summary.totals = _totals(p, projection, period, filters)
     return summary
+
+
+def _sold_without_households(group: GroupBy, sales: dict[Any, int] | None) -> list[dict]:
+    """Rows for products sold in the period whose sales reached no household in scope (none
+    of it traced back to a delivery): their sales still count in the column's total."""
+    left = {key: value for key, value in (sales or {}).items() if value}
+    names: dict[Any, str] = {}
+    if left and group == GroupBy.PRODUCT:
+        statement = select(Product.code, Product.name_vi).where(Product.code.in_(list(left)))
+        names = dict(db.session.execute(statement).all())
+    empty = dict.fromkeys(FIGURES, 0)
+    return [
+        {
+            "key": str(key),
+            "label": group_label(group, key, names.get(key, "")),
+            **empty,
+            "sales_vnd": value,
+        }
+        for key, value in left.items()
+    ]
 
 
 def _totals(p: Any, projection: Projection, period: Period, filters: ImpactFilters) -> dict:

@@ -1,9 +1,12 @@
 """The public catalog: active listings of approved cooperatives, searched and filtered.
 
-Search ignores accents and case alike on SQLite and PostgreSQL: listings and products keep a
-folded `search_text` (linkage.text.search_key) and the query is folded the same way, word by
-word. Cooperative and commune names have no folded column, so they are folded here in Python
-(a few thousand short names, folds cached) and matched as cooperative ids.
+Search ignores accents and case alike on SQLite and PostgreSQL, and finds words or the start of
+words: a listing keeps its words (its title's and its product's names) folded in `search_text`
+with a space at both ends (linkage.text.word_index), the query is split into words the same
+way, and each word is matched as `LIKE '% word%'`: "giao co lam" finds "Giảo cổ lam", and "ich"
+does not find "kích". Only the listing's own column is searched (no join, no OR), so the
+trigram index of PostgreSQL (migration 0006) can serve the search; the cooperative and the
+commune are filters of their own.
 
 Nothing here reads a household: buyers and the public never see one (DESIGN 4.4).
 """
@@ -16,13 +19,13 @@ from datetime import date
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from linkage.extensions import db
 from linkage.services.errors import Invalid, NotFound
 from linkage.services.periods import current_day
-from linkage.text import fold
+from linkage.text import fold, search_words
 from models import (
     Certification,
     CertificationKind,
@@ -73,9 +76,10 @@ class Provenance:
     stock_lots: list[Lot]
 
 
-def _like(word: str) -> str:
+def _word_start(word: str) -> str:
+    """The LIKE pattern of a word or the start of a word in a `word_index` text."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"% {escaped}%"
 
 
 def _printable(text: str | None) -> str:
@@ -110,35 +114,14 @@ def visible_listings() -> Select:
     )
 
 
-def _word_conditions(words: list[str]) -> list[ColumnElement[bool]]:
-    """One condition per word: in the listing's or product's text, or the cooperative's
-    name or commune name."""
-    names = db.session.execute(
-        select(Cooperative.id, Cooperative.name, Commune.name)
-        .join(Cooperative.commune)
-        .where(Cooperative.status == CooperativeStatus.APPROVED)
-    ).all()
-    approved = {row[0] for row in names}
-    conditions = []
-    for word in words:
-        pattern = _like(word)
-        text_match = or_(
-            Listing.search_text.like(pattern, escape="\\"),
-            Product.search_text.like(pattern, escape="\\"),
-        )
-        ids = {
-            cid for cid, name, commune in names if word in _folded(name) or word in _folded(commune)
-        }
-        if approved and ids == approved:
-            continue  # every visible listing matches this word
-        if not ids:
-            conditions.append(text_match)
-        elif 2 * len(ids) <= len(approved):
-            conditions.append(or_(text_match, Listing.cooperative_id.in_(sorted(ids))))
-        else:  # the shorter list of ids keeps the statement small
-            others = sorted(approved - ids)
-            conditions.append(or_(text_match, Listing.cooperative_id.not_in(others)))
-    return conditions
+def word_conditions(q: str | None) -> list[ColumnElement[bool]]:
+    """One condition per word of the query (at most MAX_WORDS): the listing has a word that
+    starts with it. A query of punctuation only finds nothing; a blank one, everything."""
+    text = _printable(q)
+    words = list(dict.fromkeys(search_words(text)))[:MAX_WORDS]
+    if not words:
+        return [false()] if text.strip() else []
+    return [Listing.search_text.like(_word_start(word), escape="\\") for word in words]
 
 
 def check_price_range(min_price: int | None, max_price: int | None) -> None:
@@ -151,17 +134,13 @@ def check_price_range(min_price: int | None, max_price: int | None) -> None:
 
 
 def search_listings(filters: CatalogFilters, today: date | None = None) -> Select:
-    """The catalog query for these filters, with what a result card shows eagerly loaded.
-
-    With a search text it first reads the approved cooperatives' names (one query).
-    """
+    """The catalog query for these filters, with what a result card shows eagerly loaded."""
     check_price_range(filters.min_price, filters.max_price)
     statement = visible_listings()
-    words = fold(_printable(filters.q)).split()[:MAX_WORDS]
-    if words or filters.product or filters.category:
+    if words := word_conditions(filters.q):
+        statement = statement.where(*words)
+    if filters.product or filters.category:
         statement = statement.join(Listing.product)
-    if words:
-        statement = statement.where(*_word_conditions(words))
     if filters.product:
         statement = statement.where(Product.code == _printable(filters.product))
     if filters.category:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from linkage.extensions import db
-from linkage.text import search_key
+from linkage.text import word_index
 from models import (
     Certification,
     Cooperative,
@@ -62,7 +62,8 @@ def status_label(status: ListingStatus) -> str:
 
 
 def search_text(title: str, product: Product) -> str:
-    return search_key(title, product.name_vi, product.name_en)
+    """The listing's searched words: its title's and its product's names (linkage.text)."""
+    return word_index(title, product.name_vi, product.name_en)
 
 
 def product(code: Any) -> Product:
@@ -149,6 +150,11 @@ def validated(values: dict[str, Any]) -> dict[str, Any]:
     minimum = _quantity(values.get("min_order_quantity"), "min_order_quantity")
     if minimum <= 0:
         raise Invalid(_("The minimum order must be greater than zero."), field="min_order_quantity")
+    if 0 < stock < minimum:  # no stock yet (a draft) or none left (sold out): nothing to compare
+        raise Invalid(
+            _("The minimum order cannot be above the quantity available."),
+            field="min_order_quantity",
+        )
     start, end = values.get("harvest_start"), values.get("harvest_end")
     if start is not None and end is not None and end < start:
         raise Invalid(_("The harvest cannot end before it starts."), field="harvest_end")

@@ -27,7 +27,7 @@ from .lifecycle import (
 )
 from .limits import OrderLimits, open_reserved_value
 from .placing import LineRequest, get_orderable_listing, place_order
-from .queries import get_order_for, orders_query
+from .queries import get_order_for, orders_query, recent_order_of_listing
 from .shipping import AllocationRequest, ship_order, shipping_lots
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "orders_query",
     "pay_order",
     "place_order",
+    "recent_order_of_listing",
     "reject_order",
     "ship_order",
     "shipping_lots",

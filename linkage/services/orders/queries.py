@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +18,7 @@ from models import (
     Role,
     User,
     manager_cooperatives,
+    utcnow,
 )
 
 from .lifecycle import not_found
@@ -65,3 +68,19 @@ def get_order_for(actor: User, order_id: int) -> Order:
     if order is None:
         raise not_found()
     return order
+
+
+def recent_order_of_listing(buyer: User, listing_id: int, within: timedelta) -> Order | None:
+    """The buyer's latest order of this listing placed less than `within` ago and not
+    cancelled or rejected: the order a second submission of the form may repeat by mistake."""
+    return db.session.scalars(
+        select(Order)
+        .where(
+            Order.buyer_id == buyer.id,
+            Order.placed_at >= utcnow() - within,
+            Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.REJECTED)),
+            Order.id.in_(select(OrderLine.order_id).where(OrderLine.listing_id == listing_id)),
+        )
+        .order_by(Order.placed_at.desc(), Order.id.desc())
+        .limit(1)
+    ).first()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from linkage.extensions import db
 from linkage.services import audit
@@ -19,7 +19,7 @@ from linkage.services.errors import DomainError, NotFound
 from linkage.services.households import ImportRejected, RowError
 from linkage.services.jurisdiction import communes_of
 from linkage.services.scope import household_scope
-from models import AuditAction, AuditEntry, Household, Role, Support, User, utcnow
+from models import AuditAction, Household, Role, Support, User, utcnow
 
 from .csv_file import COLUMNS, read_file, typed_values
 from .queries import counted_supports
@@ -139,21 +139,11 @@ def _insert(actor: User, rows: list[dict[str, Any]], commune_code: str | None) -
     supports = [Support(**row, recorded_by_id=actor.id, created_at=now) for row in rows]
     db.session.add_all(supports)
     db.session.flush()  # one INSERT of many rows (with their ids)
-    address = audit.current_address()
-    entries = [
-        {
-            "occurred_at": now,
-            "actor_id": actor.id,
-            "action": AuditAction.CREATE,
-            "entity_type": "support",
-            "entity_id": str(support.id),
-            "new_values": {**_plain(row), "source": "csv"},
-            "remote_addr": address,
-        }
+    created = [
+        (support.id, {**_plain(row), "source": "csv"})
         for support, row in zip(supports, rows, strict=True)
     ]
-    for chunk in _chunks(entries):
-        db.session.execute(insert(AuditEntry.__table__), chunk)
+    audit.record_imported(actor, "support", created, now, chunk=CHUNK)
     audit.record(
         actor,
         AuditAction.CREATE,
