@@ -3,7 +3,9 @@ length, selects that must be chosen in, quantities and money typed in the page's
 selects that explain a wrong choice, and the period of the impact pages.
 
 Every form of the pages derives from `FlaskForm` below (tests/test_plain_text.py checks it),
-so that every text field refuses control characters (linkage.plain_text) in one place.
+so that every text field follows the rule of linkage.plain_text in one place: no control
+characters, accents composed (NFC) and not stacked high; a password only refuses control
+characters.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from markupsafe import Markup
-from wtforms import Choice, Field, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    Choice,
+    Field,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -30,7 +40,14 @@ from wtforms.validators import (
 from wtforms.widgets import Select
 
 from linkage.numbers import format_number, parse_number
-from linkage.plain_text import MULTI_LINE_MESSAGE, SINGLE_LINE_MESSAGE, has_control_characters
+from linkage.plain_text import (
+    MULTI_LINE_MESSAGE,
+    SINGLE_LINE_MESSAGE,
+    STACKED_MARKS_MESSAGE,
+    composed,
+    has_control_characters,
+    has_stacked_marks,
+)
 from linkage.services.periods import Month, Period, current_month
 
 MAX_QUANTITY = Decimal("100000000000")
@@ -38,13 +55,15 @@ MAX_AMOUNT_VND = 10**15
 
 
 class PlainText:
-    """The text typed holds no control character; a text area keeps tabs and line breaks.
+    """The text typed holds no control character (a text area keeps tabs and line breaks) and,
+    unless it is a secret, no letter with accents stacked high.
 
     It runs first and stops the chain: `Optional()` would otherwise take a value made of
     characters that Python counts as spaces (\\x1c to \\x1f) for an empty field."""
 
-    def __init__(self, *, multiline: bool) -> None:
+    def __init__(self, *, multiline: bool, secret: bool = False) -> None:
         self.multiline = multiline
+        self.secret = secret
 
     def __call__(self, form: Any, field: Field) -> None:
         if field.process_errors:
@@ -53,18 +72,29 @@ class PlainText:
         if any(has_control_characters(v, multiline=self.multiline) for v in typed):
             message = MULTI_LINE_MESSAGE if self.multiline else SINGLE_LINE_MESSAGE
             raise StopValidation(str(message))
+        if not self.secret and any(has_stacked_marks(v) for v in typed):
+            raise StopValidation(str(STACKED_MARKS_MESSAGE))
+
+
+def composed_text(value: Any) -> Any:
+    """A text field's data in normal form C (a field filter); other data as it is."""
+    return composed(value) if isinstance(value, str) else value
 
 
 class FlaskForm(flask_wtf.FlaskForm):
     """Flask-WTF's form, whose every text field (StringField and its kinds: email, password,
-    search, hidden, numbers typed as text) refuses control characters."""
+    search, hidden, numbers typed as text) refuses control characters and, but for passwords,
+    composes its accents (NFC) before any validator or the view sees the text."""
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
             field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
             if isinstance(field, StringField):
-                rule = PlainText(multiline=isinstance(field, TextAreaField))
+                secret = isinstance(field, PasswordField)
+                rule = PlainText(multiline=isinstance(field, TextAreaField), secret=secret)
                 field.validators = [rule, *field.validators]
+                if not secret:
+                    field.filters = (*field.filters, composed_text)
             return field
 
 

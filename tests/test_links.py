@@ -99,6 +99,7 @@ class Crawl:
     assets: set[str] = field(default_factory=set)
     invalid: list[str] = field(default_factory=list)  # markup faults (tests/html_checks.py)
     pages: int = 0
+    variants: int = VARIANTS_PER_PATTERN  # URLs visited per pattern
 
     def local(self, href: str, base: str) -> str | None:
         """The same-origin URL of `href` found on `base`, without its fragment; None to skip."""
@@ -117,7 +118,7 @@ class Crawl:
             if url in self.visited:
                 continue
             key = pattern(url)
-            if self.seen_patterns.get(key, 0) >= VARIANTS_PER_PATTERN:
+            if self.seen_patterns.get(key, 0) >= self.variants:
                 continue
             self.seen_patterns[key] = self.seen_patterns.get(key, 0) + 1
             self.visited.add(url)

@@ -12,7 +12,11 @@ from .common import PRINTABLE
 
 class TokenRequestSchema(Schema):
     email = fields.String(required=True, validate=[validate.Length(min=3, max=254), PRINTABLE])
-    password = fields.String(required=True, validate=[validate.Length(min=1, max=200), PRINTABLE])
+    password = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=200), PRINTABLE],
+        metadata={"secret": True},  # compared as typed (linkage.schemas.base)
+    )
 
 
 class TokenSchema(Schema):

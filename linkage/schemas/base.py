@@ -1,10 +1,12 @@
-"""The API schemas' base class: every string they read refuses control characters.
+"""The API schemas' base class: every string they read follows the rule of linkage.plain_text.
 
 Every schema of the API derives from `Schema` below (tests/test_plain_text.py checks it). The
-rule (linkage.plain_text) is added to each string field when a schema is made, including the
-strings inside lists, tuples and dictionaries, and is described in the OpenAPI document as the
+rule is added to each string field when a schema is made, including the strings inside lists,
+tuples and dictionaries: no control characters, which the OpenAPI document describes as the
 field's `pattern` (unless the field has a stricter pattern of its own), so that a request the
-document allows is never refused by it.
+document allows is never refused by it; and no letter with accents stacked high. The strings
+of a JSON body are composed (NFC) before they are read. A field with `metadata={"secret":
+True}` (a password) is compared as typed: neither composed nor checked for stacked accents.
 """
 
 from __future__ import annotations
@@ -13,20 +15,35 @@ from collections.abc import Iterator
 from typing import Any
 
 import marshmallow
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, pre_load
 from marshmallow.validate import Validator
 
-from linkage.plain_text import ACCEPTED_PATTERN, API_MESSAGE, has_control_characters
+from linkage.plain_text import (
+    ACCEPTED_PATTERN,
+    API_MESSAGE,
+    API_STACKED_MARKS_MESSAGE,
+    composed_all,
+    has_control_characters,
+    has_stacked_marks,
+)
 
 
 class PlainText(Validator):
-    """No control character but tab, line feed and carriage return (notes are multi-line)."""
+    """No control character but tab, line feed and carriage return (notes are multi-line);
+    unless `secret`, no letter with accents stacked high."""
 
     error = API_MESSAGE
 
+    def __init__(self, *, secret: bool = False) -> None:
+        self.secret = secret
+
     def __call__(self, value: Any) -> Any:
-        if isinstance(value, str) and has_control_characters(value, multiline=True):
+        if not isinstance(value, str):
+            return value
+        if has_control_characters(value, multiline=True):
             raise ValidationError(self.error)
+        if not self.secret and has_stacked_marks(value):
+            raise ValidationError(API_STACKED_MARKS_MESSAGE)
         return value
 
 
@@ -45,14 +62,28 @@ def text_fields(field: fields.Field) -> Iterator[fields.String]:
                 yield from text_fields(inner)
 
 
+def is_secret(field: fields.Field) -> bool:
+    return bool(field.metadata.get("secret"))
+
+
 class Schema(marshmallow.Schema):
-    """marshmallow's Schema whose string fields refuse control characters."""
+    """marshmallow's Schema whose string fields refuse control characters and stacked accents,
+    and whose JSON strings are composed (NFC) before they are read."""
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         super().on_bind_field(field_name, field_obj)
         for text in text_fields(field_obj):
             if not any(isinstance(v, PlainText) for v in text.validators):
-                text.validators = [PlainText(), *text.validators]
+                text.validators = [PlainText(secret=is_secret(field_obj)), *text.validators]
+
+    @pre_load
+    def compose_text(self, data: Any, **_kwargs: Any) -> Any:
+        """Every string of a JSON object (a body), but secrets, in normal form C. Query
+        strings (webargs' multi-dictionaries) only filter and are read as sent."""
+        if not isinstance(data, dict):
+            return data
+        secrets = {f.data_key or name for name, f in self.load_fields.items() if is_secret(f)}
+        return {key: v if key in secrets else composed_all(v) for key, v in data.items()}
 
 
 def plain_text_openapi(
