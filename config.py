@@ -51,6 +51,13 @@ class Config:
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}  # Redis
     # the public impact page adds up the whole province: a visitor may not ask for it endlessly
     PUBLIC_IMPACT_RATE_LIMIT = "20 per minute;200 per hour"
+    # The public impact page's province figures, the same for every visitor, are computed at
+    # most once per PUBLIC_IMPACT_CACHE_SECONDS per period and kept in Redis when
+    # CACHE_REDIS_URL is set (shared by the workers), in each process's memory otherwise.
+    PUBLIC_IMPACT_CACHE_SECONDS = 300
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "SimpleCache"
+    CACHE_KEY_PREFIX = "linkage:"
     TOKEN_LIFETIME = timedelta(days=90)  # absolute: a token never outlives this
     TOKEN_IDLE_LIMIT = timedelta(days=14)  # a token unused this long stops working
     SESSION_LIFETIME = timedelta(hours=12)  # a login in a browser ends after this, at the latest
@@ -126,6 +133,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # tests of the limits turn it on
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_REDIS_URL = None  # each test app keeps its own figures; Redis tests set it
+    CACHE_TYPE = "SimpleCache"
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SERVER_NAME = None
 

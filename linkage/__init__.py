@@ -104,7 +104,7 @@ def register_request_context(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from linkage.compression import register_compression
-    from linkage.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from linkage.extensions import api, babel, cache, csrf, db, limiter, login_manager, migrate
     from linkage.i18n import select_locale, select_timezone
 
     register_compression(app)  # first: its after_request hook runs last, on the whole answer
@@ -125,6 +125,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    if app.config["CACHE_TYPE"] == "RedisCache":  # a Redis that does not answer: 2 s, then compute
+        app.config.setdefault("CACHE_OPTIONS", {"socket_connect_timeout": 2, "socket_timeout": 2})
+    cache.init_app(app)
     api.init_app(app)
     from linkage.schemas.base import plain_text_openapi
     from linkage.schemas.common import quantity_openapi

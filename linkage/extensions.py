@@ -9,6 +9,7 @@ from __future__ import annotations
 import http
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -37,6 +38,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+cache = Cache()  # figures shared by every visitor (linkage/shared_cache.py)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

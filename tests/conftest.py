@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from linkage import create_app
-from linkage.extensions import db, limiter
+from linkage.extensions import cache, db, limiter
 from models import Role, User
 
 from .factories import UserFactory, bind_factories
@@ -155,6 +155,7 @@ def app(_shared_app: Flask) -> Iterator[Flask]:
     # the limiter is one object for every app: an app built by a test may have switched it on
     limiter.enabled = app.config["RATELIMIT_ENABLED"]
     with app.app_context():
+        cache.clear()  # figures kept for every visitor belong to the test that computed them
         bind_factories(db.session)
         try:
             yield app

@@ -213,6 +213,7 @@ def server_env(database_url: str, redis_url: str) -> dict[str, str]:
     env.update(
         DATABASE_URL=database_url,
         RATELIMIT_STORAGE_URI=redis_url,
+        CACHE_REDIS_URL=redis_url,
         SECRET_KEY=os.urandom(32).hex(),
     )
     return env

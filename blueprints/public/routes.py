@@ -23,8 +23,9 @@ from linkage.charts import Series, chart_markup
 from linkage.extensions import db, limiter
 from linkage.security import PUBLIC, allow
 from linkage.services.errors import DomainError
-from linkage.services.impact import PublicImpact, public_impact
+from linkage.services.impact import PublicImpact, public_impact, relabelled
 from linkage.services.periods import Period, current_month
+from linkage.shared_cache import kept
 from linkage.templating import chart_number
 from models import Cooperative, CooperativeStatus, Household, Product, ProductCategory
 
@@ -94,6 +95,15 @@ def _income_chart(impact: PublicImpact) -> str | None:
     )
 
 
+def _province_figures(period: Period) -> PublicImpact:
+    """The public figures of a period, the same for every visitor: computed at most once per
+    PUBLIC_IMPACT_CACHE_SECONDS (a refusal, such as no standard in force, is not kept), then
+    named in the visitor's language."""
+    seconds = current_app.config["PUBLIC_IMPACT_CACHE_SECONDS"]
+    figures = kept(f"public-impact:{period}", lambda: public_impact(period), seconds)
+    return relabelled(figures)
+
+
 def _impact_limit() -> str:
     return current_app.config["PUBLIC_IMPACT_RATE_LIMIT"]
 
@@ -104,12 +114,12 @@ def _impact_limit() -> str:
 def impact() -> Response | tuple[str, int]:
     period, problem = _impact_period()
     try:
-        figures = public_impact(period)
+        figures = _province_figures(period)
     except DomainError as error:  # no poverty standard in force at the end of the period
         if error.status != 422:
             raise
         problem = error.message
-        figures = public_impact(_default_period())
+        figures = _province_figures(_default_period())
     page = render_template(
         "public/impact.html", impact=figures, chart=_income_chart(figures), problem=problem
     )

@@ -33,6 +33,10 @@ def _value(page: str, key: str) -> str | None:
 
 @pytest.fixture
 def province(app):
+    return make_province()
+
+
+def make_province() -> list:
     """Households in three regions, each paid in the current month by its cooperative."""
     households = []
     for _key, commune, count, amount in REGIONS:

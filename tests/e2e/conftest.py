@@ -47,7 +47,8 @@ def _browser_absent(reason: str) -> None:
 @pytest.fixture(scope="session")
 def live_server(database_url: str, _schema: None) -> Iterator[str]:
     """The app served on a free port of 127.0.0.1, on the same database as the tests."""
-    app = make_app(database_url, WTF_CSRF_ENABLED=True)  # the real forms, CSRF token included
+    # the real forms, CSRF token included; no figures kept between tests (each makes its own)
+    app = make_app(database_url, WTF_CSRF_ENABLED=True, CACHE_TYPE="NullCache")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -27,7 +27,13 @@ from .household_list import Sort, household_rows, households_page
 from .months import monthly
 from .poverty import Transition
 from .projection import Projection, materialised, standard_for
-from .public import PublicImpact, member_poverty_share, public_impact, shown_count
+from .public import (
+    PublicImpact,
+    member_poverty_share,
+    public_impact,
+    relabelled,
+    shown_count,
+)
 from .summary import Summary, summarise
 from .supports import SupportReport, support_report
 from .targeting import Targeting, rank_communes
@@ -56,6 +62,7 @@ __all__ = [
     "monthly",
     "public_impact",
     "rank_communes",
+    "relabelled",
     "shown_count",
     "standard_for",
     "summarise",

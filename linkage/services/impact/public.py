@@ -10,7 +10,7 @@ suppression), so that no hidden cell can be worked out from the total and the ot
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,6 +22,7 @@ from models import Household, Membership, OfficialStatus, PovertyStandard
 
 from .filters import ImpactFilters
 from .groups import GroupBy
+from .labels import group_label
 from .projection import Projection, materialised
 from .summary import summarise
 
@@ -42,10 +43,32 @@ class PublicTable:
     totals: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StandardTerms:
+    """The poverty standard of the figures as the page states it: plain values, so that the
+    figures can be kept (pickled) and shared between requests and workers."""
+
+    code: str
+    rural_line_vnd: int
+    urban_line_vnd: int
+    deprivation_threshold: int
+
+    @classmethod
+    def of(cls, standard: PovertyStandard) -> StandardTerms:
+        return cls(
+            standard.code,
+            standard.rural_line_vnd,
+            standard.urban_line_vnd,
+            standard.deprivation_threshold,
+        )
+
+
 @dataclass
 class PublicImpact:
+    """The province's public figures: the same for every visitor, plain values only."""
+
     period: Period
-    standard: PovertyStandard
+    standard: StandardTerms
     regions: PublicTable
     categories: PublicTable
 
@@ -106,10 +129,25 @@ def public_impact(period: Period) -> PublicImpact:
     with materialised(PUBLIC, period, ImpactFilters()) as projection:
         return PublicImpact(
             period=period,
-            standard=projection.standard,
+            standard=StandardTerms.of(projection.standard),
             regions=_table(projection, GroupBy.REGION, additive=True),
             categories=_table(projection, GroupBy.PRODUCT_CATEGORY, additive=False),
         )
+
+
+def relabelled(impact: PublicImpact) -> PublicImpact:
+    """The figures with their rows named in the current language (figures kept for all
+    visitors were named in the language of the request that computed them)."""
+
+    def table(figures: PublicTable, group: GroupBy) -> PublicTable:
+        rows = [{**row, "label": group_label(group, row["key"], "")} for row in figures.rows]
+        return replace(figures, rows=rows)
+
+    return replace(
+        impact,
+        regions=table(impact.regions, GroupBy.REGION),
+        categories=table(impact.categories, GroupBy.PRODUCT_CATEGORY),
+    )
 
 
 def member_poverty_share(cooperative_id: int) -> float | None:
