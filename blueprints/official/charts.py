@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from linkage.charts import Series, bar_chart, line_chart
+from linkage.formats import format_month
 from linkage.services.impact import Dashboard
 from linkage.tables import Table
 from linkage.templating import chart_number
@@ -41,9 +42,9 @@ def _chart(
     table; the labels are the rows' `label` (`month` for lines)."""
     rows = list(table.rows) if rows is None else rows
     title = str(table.title)
-    draw, label = (line_chart, "month") if line else (bar_chart, "label")
+    draw, label = (line_chart, format_month) if line else (bar_chart, str)
     svg = draw(
-        [str(row[label]) for row in rows],
+        [label(row["month" if line else "label"]) for row in rows],
         [Series(name, _values(rows, key, scale)) for key, name in series],
         title=title,
         short=chart_number,

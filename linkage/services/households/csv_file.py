@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from linkage.numbers import format_number
 from linkage.services.errors import Invalid
 
 from .values import COLUMNS, OPTIONAL_COLUMNS
@@ -129,7 +130,7 @@ def read_rows(
 def _too_many_rows() -> str:
     return _(
         "The file has more than %(n)s households. Split it into files of at most %(n)s rows.",
-        n=f"{MAX_IMPORT_ROWS:,}",
+        n=format_number(MAX_IMPORT_ROWS),
     )
 
 

@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import func, literal, select
 
 from linkage.extensions import db
+from linkage.labels import product_name
 from linkage.services.periods import Period
 from linkage.services.scope import Actor
-from models import Membership, PovertyStandard
+from models import Membership, PovertyStandard, Product
 
 from .filters import ImpactFilters
 from .groups import GroupBy, group_rows, household_figures
@@ -90,9 +91,21 @@ def summarise(
                 **{name: figures[name] for name in FIGURES},
             }
         )
+    if group == GroupBy.PRODUCT:
+        name_products(summary.rows)
     if totals:
         summary.totals = _totals(p, projection, period, filters)
     return summary
+
+
+def name_products(rows: list[dict[str, Any]]) -> None:
+    """Product rows named as every page names a product, in the page's language
+    (`Product.display_name`): on English pages with the English name after the Vietnamese."""
+    codes = [row["key"] for row in rows]
+    products = db.session.scalars(select(Product).where(Product.code.in_(codes)))
+    names = {product.code: product_name(product) for product in products}
+    for row in rows:
+        row["label"] = names.get(row["key"], row["label"])
 
 
 def _totals(p: Any, projection: Projection, period: Period, filters: ImpactFilters) -> dict:
