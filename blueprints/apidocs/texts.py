@@ -48,7 +48,10 @@ TAGS = {
     ),
     "api_valuechain": (
         _l("Value chain"),
-        _l("Lots, deliveries from households, processing and payments to households, with their corrections."),
+        _l(
+            "Lots, deliveries from households, processing and payments to households, with "
+            "their corrections."
+        ),
     ),
     "api_orders": (
         _l("Orders"),
@@ -60,7 +63,10 @@ TAGS = {
     ),
     "api_trace": (
         _l("Traceability of lots"),
-        _l("A lot's chain from the households to the buyer, as JSON and as GS1 EPCIS events; mass balance."),
+        _l(
+            "A lot's chain from the households to the buyer, as JSON and as GS1 EPCIS events; "
+            "mass balance."
+        ),
     ),
 }
 

@@ -518,9 +518,12 @@ def test_import_needs_a_cooperative_the_actor_manages(manager):
     assert caught.value.status == 404
 
 
-def test_the_template_imports_cleanly(manager, cooperative):
-    template = households.csv_template(DAO_TRU)
-    assert template.splitlines()[0] == HEADER + ",needs_review"
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_template_imports_cleanly(manager, cooperative, language):
+    template = households.csv_template(DAO_TRU, language)
+    titles = households.column_titles(language)
+    keys = [*HEADER.split(","), "needs_review"]
+    assert template.splitlines()[0] == ",".join(titles[key] for key in keys)
     assert "Triệu Văn Minh" in template
     assert households.import_households(manager, cooperative, template.encode()) == 2
     assert {h.ethnicity for h in db.session.scalars(db.select(Household))} == {"Dao", "Mường"}
