@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from blueprints.common import commit_import, commit_or_refuse, form_status
 from blueprints.manage import bp
 from linkage.extensions import db
+from linkage.numbers import format_number
 from linkage.security import allow
 from linkage.services import households as service
 from linkage.services.cooperatives import get_cooperative_for
@@ -160,7 +161,12 @@ def households_import(cooperative_id: int) -> str | BaseResponse | tuple[str, in
         )
         if rejected is None:
             flash(
-                ngettext("%(num)d household imported.", "%(num)d households imported.", created),
+                ngettext(
+                    "%(count)s household imported.",
+                    "%(count)s households imported.",
+                    created,
+                    count=format_number(created),
+                ),
                 "success",
             )
             return redirect(url_for(".households", cooperative_id=cooperative.id))

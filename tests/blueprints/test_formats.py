@@ -263,3 +263,20 @@ def test_the_official_dashboard_exports_keep_iso_months(client, login_as, app):
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "2026-01" in text and "01/2026" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "left"), [("vi", "chỉ còn 5.000 kg"), ("en", "5,000 kg left")]
+)
+def test_a_refused_order_says_the_stock_grouped(app, market, language, left):
+    from linkage.services import orders
+    from linkage.services.errors import DomainError
+
+    with app.test_request_context():
+        _in(language)
+        with pytest.raises(DomainError) as refused:
+            orders.place_order(
+                market.buyer, [orders.LineRequest(market.listing.id, Decimal("6000"))], ""
+            )
+    db.session.rollback()
+    assert left in str(refused.value)

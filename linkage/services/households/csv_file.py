@@ -94,9 +94,10 @@ class ImportRejected(Invalid):
     def __init__(self, errors: list[RowError]):
         super().__init__(
             ngettext(
-                "The file has %(num)d problem. Nothing was imported.",
-                "The file has %(num)d problems. Nothing was imported.",
+                "The file has %(count)s problem. Nothing was imported.",
+                "The file has %(count)s problems. Nothing was imported.",
                 len(errors),
+                count=format_number(len(errors)),
             )
         )
         self.errors = errors
