@@ -1,9 +1,9 @@
 """Template filters and globals: money, quantities, dates, the language switch.
 
 The filters below are the one way a template writes a number or a date for people
-(`tests/test_formats.py` refuses `strftime`, `isoformat` and Flask-Babel's own filters in
-templates): `vnd`, `qty`, `number`, `percent`, `when` (a date, or a timestamp to the minute),
-`day`, `month`. Counts in `ngettext` messages are grouped as numbers too."""
+(`tests/blueprints/test_formats.py` refuses `strftime`, `isoformat` and Flask-Babel's own
+filters in templates): `vnd`, `qty`, `number`, `percent`, `when` (a date, or a timestamp to
+the minute), `day`, `month`. Counts in `ngettext` messages are grouped as numbers too."""
 
 from __future__ import annotations
 
