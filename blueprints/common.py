@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, url_for
-from flask_babel import format_date, get_locale
 from werkzeug.wrappers import Response
 
 from linkage.extensions import db
+from linkage.formats import format_day
 from linkage.plain_text import has_control_characters
 from linkage.services.errors import DomainError
 from linkage.services.households import ImportRejected
@@ -105,9 +105,7 @@ def safe_next(target: str | None) -> str | None:
 
 def day(moment: datetime | date | None) -> str:
     """The Vietnam-time date of a moment (people record deliveries by the day): 03/01/2026."""
-    if moment is None:
-        return ""
-    return format_date(moment, "dd/MM/yyyy" if str(get_locale()) == "vi" else "medium")
+    return format_day(moment)
 
 
 def status_argument() -> OrderStatus | None:

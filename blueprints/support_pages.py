@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from flask import render_template
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,6 +22,7 @@ from blueprints.common import commit_or_refuse, day
 from blueprints.record_forms import VoidForm
 from blueprints.support_forms import SupportCorrectionForm, SupportForm, product_label
 from linkage.extensions import db
+from linkage.formats import format_month
 from linkage.labels import label
 from linkage.numbers import format_vnd
 from linkage.services import supports
@@ -73,7 +73,7 @@ class Panel:
 
     @staticmethod
     def month(value: Month) -> str:
-        return format_date(value.first_day, "MM/yyyy")
+        return format_month(value)
 
 
 def products() -> list[Product]:

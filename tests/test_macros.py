@@ -156,6 +156,7 @@ def test_the_period_fields_point_to_the_refusal_when_there_is_one(app):
     refused = render(app, '{{ period_fields(period, "period-error") }}', period=period)
     assert 'id="period_start" name="period_start" value="2026-01"' in fine
     assert 'id="period_end" name="period_end" value="2026-03"' in fine
+    assert fine.count('<input type="month" lang="en" id=') == 2  # the page's language
     assert "aria-invalid" not in fine
     assert refused.count('aria-invalid="true" aria-describedby="period-error"') == 2
 

@@ -91,16 +91,55 @@ def test_catalog_exists_with_plural_forms(lang: str) -> None:
     assert catalog.plural_forms == PLURAL_FORMS[lang]
 
 
+# Words written the same in both languages: a Vietnamese "translation" equal to its English
+# msgid is otherwise an untranslated message copied over.
+SAME_IN_BOTH = {"API", "Email", "Kinh", "Linkage", "kg"}
+
+
+def catalog_problems(catalog: Catalog) -> dict[str, list]:
+    """Untranslated (empty, or the English copied unchanged) and fuzzy messages of a
+    Vietnamese catalog."""
+    untranslated = [
+        m.id
+        for m in entries(catalog)
+        if not all(s.strip() for s in msgstrs(m))
+        or any(s == msgids(m)[0] and s not in SAME_IN_BOTH for s in msgstrs(m))
+    ]
+    fuzzy = [m.id for m in entries(catalog) if m.fuzzy]
+    return {"untranslated": untranslated, "fuzzy": fuzzy}
+
+
 def test_every_vietnamese_message_is_translated_and_not_fuzzy() -> None:
     catalog = load("vi")
     assert entries(catalog), "the Vietnamese catalog is empty"
-    untranslated = [m.id for m in entries(catalog) if not all(s.strip() for s in msgstrs(m))]
-    fuzzy = [m.id for m in entries(catalog) if m.fuzzy]
-    assert not (untranslated or fuzzy), (
-        f"vi/messages.po: untranslated {untranslated}; "
-        f"fuzzy (check them, then drop the flag) {fuzzy}"
+    problems = catalog_problems(catalog)
+    assert not (problems["untranslated"] or problems["fuzzy"]), (
+        f"vi/messages.po: untranslated {problems['untranslated']}; "
+        f"fuzzy (check them, then drop the flag) {problems['fuzzy']}"
     )
     assert not catalog.fuzzy, "the header of vi/messages.po is marked fuzzy"
+
+
+def test_the_check_finds_untranslated_and_fuzzy_messages() -> None:
+    """The test above can fail: an empty, a copied and a fuzzy entry are each reported."""
+    catalog = Catalog(locale="vi")
+    catalog.add("Orders", "Đơn hàng")
+    catalog.add("Log in", "")
+    catalog.add("New order", "New order")
+    catalog.add("Paid", "Đã trả", flags=["fuzzy"])
+    catalog.add(("%(num)d lot", "%(num)d lots"), ("",))
+    catalog.add("API", "API")
+    problems = catalog_problems(catalog)
+    assert problems["untranslated"] == ["Log in", "New order", ("%(num)d lot", "%(num)d lots")]
+    assert problems["fuzzy"] == ["Paid"]
+
+
+def test_the_english_catalog_has_no_fuzzy_entry() -> None:
+    """A fuzzy English entry is left out of the compiled catalog: its page would show the
+    msgid instead of the text someone meant."""
+    catalog = load("en")
+    fuzzy = [m.id for m in entries(catalog) if m.fuzzy]
+    assert not fuzzy and not catalog.fuzzy, f"en/messages.po: fuzzy {fuzzy}"
 
 
 def test_catalog_is_up_to_date_with_the_sources() -> None:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import render_template, request
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,12 +16,12 @@ from werkzeug.wrappers import Response
 from blueprints.common import commit_or_refuse, see_other
 from blueprints.manage import bp
 from linkage.extensions import db
+from linkage.formats import format_day
 from linkage.numbers import format_quantity, format_vnd
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.errors import NotFound
-from linkage.services.periods import VIETNAM
 from linkage.services.valuechain import corrections
 from linkage.services.valuechain.history import history
 from models import Collection, Cooperative, Household, Payment, RecordChange, Role
@@ -191,7 +190,7 @@ def _shown(name: str, value: Any) -> str:
         household = db.session.get(Household, int(value))
         return f"{household.code} — {household.head_name}" if household else str(value)
     if name in ("collected_at", "paid_at", "voided_at"):
-        return format_date(datetime.fromisoformat(value).astimezone(VIETNAM), "short")
+        return format_day(datetime.fromisoformat(value))
     if name == "status":
         return str(STATUS_LABELS.get(value, value))
     return str(value)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from blueprints.common import commit_import, commit_or_refuse, form_status
 from blueprints.manage import bp
 from linkage.extensions import db
+from linkage.numbers import format_number
 from linkage.security import allow
 from linkage.services import households as service
 from linkage.services.cooperatives import get_cooperative_for
@@ -173,7 +174,12 @@ def households_import(cooperative_id: int) -> str | BaseResponse | tuple[str, in
         )
         if rejected is None:
             flash(
-                ngettext("%(num)d household imported.", "%(num)d households imported.", created),
+                ngettext(
+                    "%(count)s household imported.",
+                    "%(count)s households imported.",
+                    created,
+                    count=format_number(created),
+                ),
                 "success",
             )
             return redirect(url_for(".households", cooperative_id=cooperative.id))
@@ -184,6 +190,7 @@ def households_import(cooperative_id: int) -> str | BaseResponse | tuple[str, in
         form=form,
         rejected=rejected,
         shown_errors=rejected.errors[:MAX_SHOWN_ERRORS] if rejected else [],
+        titles=service.column_titles(str(get_locale())),
     ), status
 
 
@@ -191,8 +198,10 @@ def households_import(cooperative_id: int) -> str | BaseResponse | tuple[str, in
 @allow(Role.MANAGER, Role.ADMIN)
 def households_template(cooperative_id: int) -> Response:
     cooperative = get_cooperative_for(current_user, cooperative_id)
+    # column titles in the page's language (or ?language=vi|en); keys are read too
+    language = "en" if (request.args.get("language") or str(get_locale())) == "en" else "vi"
     # The BOM tells Excel the file is UTF-8, so Vietnamese names open correctly.
-    body = "\ufeff" + service.csv_template(cooperative.commune_code)
+    body = "\ufeff" + service.csv_template(cooperative.commune_code, language)
     return Response(
         body.encode("utf-8"),
         mimetype="text/csv",

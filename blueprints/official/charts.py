@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from linkage.charts import Series, chart_markup
+from linkage.formats import format_month
 from linkage.services.impact import Dashboard
 from linkage.services.impact.months import months_of
 from linkage.services.periods import Month, Period, current_month
@@ -114,16 +115,16 @@ def monthly_chart(table: Table, period: Period, now: Month | None = None) -> Cha
     partial_at = months.index(now) if now in months else None
     title = str(table.title)
     markup = chart_markup(
-        [str(row["month"]) for row in rows],
+        [format_month(row["month"]) for row in rows],
         series,
         title=title,
         kind="line",
         partial_at=partial_at,
-        partial_label=_("%(month)s: in progress", month=str(now)),
+        partial_label=_("%(month)s: in progress", month=format_month(now)),
         partial_note=_(
             "%(month)s is not over: its figures so far are drawn with a hollow point and a "
             "dotted line, so that a month still filling up is not read as a fall.",
-            month=str(now),
+            month=format_month(now),
         ),
         short=chart_number,
     )

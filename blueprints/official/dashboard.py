@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort, render_template, request
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -52,25 +51,9 @@ SECTIONS = (
 )
 
 
-def format_pct(share: float | None) -> str:
-    """0.4567 -> '45.7 %' (one decimal); None -> a dash."""
-    if share is None:
-        return "–"
-    return f"{format_decimal(round(share * 100, 1), format='#,##0.0')} %"
-
-
-def format_int(value: int | None) -> str:
-    return "–" if value is None else format_decimal(value, format="#,##0")
-
-
 @bp.context_processor
 def dashboard_helpers() -> dict[str, Any]:
-    return {
-        "pct": format_pct,
-        "number": format_int,
-        "filter_fields": FILTER_FIELDS,
-        "figure_note": FIGURE_NOTES.get,
-    }
+    return {"filter_fields": FILTER_FIELDS, "figure_note": FIGURE_NOTES.get}
 
 
 def _form() -> tuple[ImpactFilterForm, bool]:

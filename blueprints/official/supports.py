@@ -13,6 +13,7 @@ from blueprints import support_pages as pages
 from blueprints.common import commit_import, see_other
 from blueprints.record_forms import VoidForm
 from blueprints.support_forms import SupportImportForm
+from linkage.numbers import format_number
 from linkage.security import allow
 from linkage.services import supports
 from linkage.services.jurisdiction import communes_of
@@ -109,7 +110,12 @@ def supports_import() -> str | BaseResponse | tuple[str, int]:
         )
         if rejected is None:
             flash(
-                ngettext("%(num)d support imported.", "%(num)d supports imported.", imported),
+                ngettext(
+                    "%(count)s support imported.",
+                    "%(count)s supports imported.",
+                    imported,
+                    count=format_number(imported),
+                ),
                 "success",
             )
             return see_other(".supports_import")

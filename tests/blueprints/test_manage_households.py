@@ -283,7 +283,7 @@ def test_template_downloads_with_bom_and_reimports_after_editing_codes(client, c
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     text = response.data.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("code,head_name,commune_code")
+    assert text.splitlines()[0].startswith("Household code,Head of household,Commune code")
     assert "Triệu Văn Minh" in text
     member(CooperativeFactory(), code="HTX-0001")  # the template's codes may be taken
     db.session.commit()

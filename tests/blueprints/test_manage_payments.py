@@ -110,8 +110,9 @@ def test_payments_page_lists_and_totals_by_kind_and_month(client, manager, coop)
 
     assert "Đặng Thị Xuân" in page
     # the January row has the surplus only; the delivery of 31 January 20:00 UTC is February's
-    january = page.split('<th scope="row">2026-01</th>')[1].split("</tr>")[0]
-    february = page.split('<th scope="row">2026-02</th>')[1].split("</tr>")[0]
+    january = page.split('<th scope="row" data-month="2026-01">Jan 2026</th>')[1].split("</tr>")[0]
+    february = page.split('<th scope="row" data-month="2026-02">Feb 2026</th>')[1]
+    february = february.split("</tr>")[0]
     assert "250,000" in january and "1,000,000" not in january
     assert "1,000,000" in february
     assert "1,250,000" in page  # the period's total

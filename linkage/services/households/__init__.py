@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from .commands import add_membership, create_household, update_household
-from .csv_file import ImportRejected, RowError, csv_template
+from .csv_file import ImportRejected, RowError, column_titles, csv_template
 from .csv_import import import_households
 from .ethnicity import ethnicity_index, resolve_ethnicity
 from .queries import (
@@ -32,6 +32,7 @@ __all__ = [
     "ImportRejected",
     "RowError",
     "add_membership",
+    "column_titles",
     "create_household",
     "csv_template",
     "ethnicity_index",

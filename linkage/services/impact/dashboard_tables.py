@@ -145,7 +145,7 @@ def monthly_table(months: list[dict[str, Any]]) -> Table:
     return Table(
         slug="monthly",
         title=_l("Monthly sales and household income"),
-        columns=(Column("month", _l("Month")), SALES, PAID, ATTRIBUTED),
+        columns=(Column("month", _l("Month"), "month"), SALES, PAID, ATTRIBUTED),
         rows=months,
         totals={
             "month": _l("Total"),

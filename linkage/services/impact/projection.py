@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 
 from linkage.extensions import db
+from linkage.formats import format_day
 from linkage.services.counted import counted
 from linkage.services.errors import Invalid
 from linkage.services.periods import Period
@@ -61,7 +62,7 @@ def standard_for(period: Period) -> PovertyStandard:
     standard = standard_in_force(period.end.last_day)
     if standard is None:
         raise Invalid(
-            _("No poverty standard is in force on %(day)s.", day=period.end.last_day.isoformat()),
+            _("No poverty standard is in force on %(day)s.", day=format_day(period.end.last_day)),
             field="period_end",
         )
     return standard

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, literal, select
 
 from linkage.extensions import db
+from linkage.labels import product_name
 from linkage.services.periods import Period
 from linkage.services.scope import Actor
 from models import Membership, PovertyStandard, Product
@@ -96,6 +97,8 @@ def summarise(
         summary.rows.extend(_sold_without_households(group, sales))
         # the products, then the rows that are no product (not yet sold, no delivery)
         summary.rows.sort(key=lambda row: (row["key"] in NO_PRODUCT, row["key"]))
+    if group == GroupBy.PRODUCT:
+        name_products(summary.rows)
     if totals:
         summary.totals = _totals(p, projection, period, filters)
     return summary
@@ -103,22 +106,24 @@ def summarise(
 
 def _sold_without_households(group: GroupBy, sales: dict[Any, int] | None) -> list[dict]:
     """Rows for products sold in the period whose sales reached no household in scope (none
-    of it traced back to a delivery): their sales still count in the column's total."""
+    of it traced back to a delivery): their sales still count in the column's total (a
+    product's row is named by `name_products`)."""
     left = {key: value for key, value in (sales or {}).items() if value}
-    names: dict[Any, str] = {}
-    if left and group == GroupBy.PRODUCT:
-        statement = select(Product.code, Product.name_vi).where(Product.code.in_(list(left)))
-        names = dict(db.session.execute(statement).all())
     empty = dict.fromkeys(FIGURES, 0)
     return [
-        {
-            "key": str(key),
-            "label": group_label(group, key, names.get(key, "")),
-            **empty,
-            "sales_vnd": value,
-        }
+        {"key": str(key), "label": group_label(group, key, ""), **empty, "sales_vnd": value}
         for key, value in left.items()
     ]
+
+
+def name_products(rows: list[dict[str, Any]]) -> None:
+    """Product rows named as every page names a product, in the page's language
+    (`Product.display_name`): on English pages with the English name after the Vietnamese."""
+    codes = [row["key"] for row in rows]
+    products = db.session.scalars(select(Product).where(Product.code.in_(codes)))
+    names = {product.code: product_name(product) for product in products}
+    for row in rows:
+        row["label"] = names.get(row["key"], row["label"])
 
 
 def _totals(p: Any, projection: Projection, period: Period, filters: ImpactFilters) -> dict:

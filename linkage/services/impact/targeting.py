@@ -28,6 +28,7 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from linkage.extensions import db
+from linkage.formats import format_share
 from linkage.services.jurisdiction import communes_of
 from linkage.services.periods import Period
 from linkage.services.scope import Actor
@@ -74,7 +75,7 @@ class Targeting:
 
 
 def _percent(share: float) -> str:
-    return format_decimal(round(share * 100, 1), format="#,##0.#")
+    return format_share(share)
 
 
 def _money(value: int) -> str:
@@ -95,8 +96,7 @@ def _reasons(
             Reason(
                 "high_poverty",
                 _(
-                    "%(share)s%% of member households are poor or near poor "
-                    "(%(scope)s%% in scope).",
+                    "%(share)s of member households are poor or near poor (%(scope)s in scope).",
                     share=_percent(share),
                     scope=_percent(scope_share),
                 ),
