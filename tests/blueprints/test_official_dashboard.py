@@ -475,6 +475,6 @@ def test_the_monthly_chart_marks_the_month_in_progress(app):
     wide = current.svg.split('class="chart chart-narrow"')[0]
     assert wide.count("<circle") == 4  # January to April: May and June are not drawn
     assert wide.count('fill="#ffffff"') == 3  # April hollow, in each of the 3 series
-    assert "2026-04" in current.svg and 'class="chart-partial"' in current.svg
+    assert "04/2026" in current.svg and 'class="chart-partial"' in current.svg  # vi month
     assert 'class="chart-partial"' not in past.svg
     assert past.svg.split('class="chart chart-narrow"')[0].count("<circle") == 6
