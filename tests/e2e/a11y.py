@@ -123,15 +123,16 @@ class Audit:
         options = self.options_of(page)
         if options is None or page.is_closed() or not page.url.startswith("http"):
             return
-        for _attempt in range(3):  # a document may be replaced while it is being read
+        for attempt in range(3):  # a document may be replaced while it is being read
             try:
                 if options.get("java_script_enabled", True):
                     self._check_live(page)
                 else:
                     self._check_twin(page, options)
                 return
-            except Exception as error:
-                if "destroyed" not in str(error) and "navigat" not in str(error):
+            except Exception as error:  # playwright's errors carry no finer type
+                replaced = "destroyed" in str(error) or "navigat" in str(error)
+                if not replaced or attempt == 2:
                     raise
 
     def _check_live(self, page: Any) -> None:
