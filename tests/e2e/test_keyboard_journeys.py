@@ -134,7 +134,8 @@ def test_buyer_places_an_order_with_the_keyboard(new_page, listing, lang, size):
     # below the minimum: refused, the focus on the error summary, nothing written
     tab_to(page, "input[name='quantity']")
     page.keyboard.type("2")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.locator(".error-summary")).to_be_focused()
     assert db.session.scalar(db.select(db.func.count(Order.id))) == 0
     db.session.commit()
