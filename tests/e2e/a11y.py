@@ -146,9 +146,14 @@ class Audit:
         if doc is None or doc in self.reports:
             return
         url, html = page.url, page.content()
+        address = url.split("#")[0]
         twin = self._twin_page(options)
+
+        def this_page(candidate: str) -> bool:
+            return candidate == address
+
         twin.route(
-            url,
+            this_page,
             lambda route: route.fulfill(
                 status=200,
                 body=html,
@@ -160,7 +165,7 @@ class Audit:
         )
         twin.goto(url)
         result = twin.evaluate("window.__linkageA11y()")
-        twin.unroute(url)
+        twin.unroute(this_page)
         result["id"] = doc
         self._record(result)
 

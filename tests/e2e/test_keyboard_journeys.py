@@ -53,7 +53,8 @@ def log_in(page, account: Account) -> None:
     page.keyboard.press("Tab")
     assert _focused(page, "input[name='password']")
     page.keyboard.type(account.password)
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def test_manager_records_a_delivery_with_the_keyboard(new_page, setting, lang, size):  # noqa: F811
@@ -117,7 +118,6 @@ def test_buyer_places_an_order_with_the_keyboard(new_page, listing, lang, size):
     buyer, listing_id, title = listing
     page = new_page(lang=lang, size=size, screenshot=True)
     log_in(page, buyer)
-    page.wait_for_load_state("load")
 
     # the catalog from the main navigation, then the listing, then "Order"
     tab_to(page, ".main-nav a[href='/catalog']")
