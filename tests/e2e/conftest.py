@@ -1,7 +1,9 @@
 """Browser fixtures: a live server on the test database and Debian's Chromium via playwright.
 
-The e2e tests skip when /usr/bin/chromium (or playwright) is absent, unless
-LINKAGE_REQUIRE_BROWSER=1: then absence is a failure, as CI requires.
+The e2e tests skip when /usr/bin/chromium (or playwright) or axe-core is absent, unless
+LINKAGE_REQUIRE_BROWSER=1: then absence is a failure, as CI requires. Every page a test opens
+is audited with axe-core (see a11y.py); a test fails on a serious or critical violation, and
+the last page of each test is saved as a screenshot in tests/e2e/artifacts/.
 
 Data for a browser test is made through the `app` fixture's session, then the transaction is
 ended before the browser acts: outside a request every SQLite transaction starts with
@@ -24,6 +26,7 @@ from werkzeug.serving import make_server
 from linkage.extensions import db
 
 from ..conftest import PASSWORD, REQUIRE_BROWSER, make_app
+from .a11y import RUNNER, Audit, artifact_name, axe_core_path, guard_actions, guard_locators
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,6 +39,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 10_000
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+SIZES = {"360x740": PHONE, "1280x800": DESKTOP}
+AUDIT = pytest.StashKey[Audit]()
 
 
 def _browser_absent(reason: str) -> None:
@@ -79,23 +86,75 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    """axe-core's script, installed by `.ci/run` (see a11y.axe_core_path)."""
+    path = axe_core_path()
+    if not path.is_file():
+        _browser_absent(f"axe-core is missing at {path} (.ci/run installs it; or set AXE_CORE_JS)")
+    return path
+
+
 @pytest.fixture
-def new_page(browser: Any, live_server: str, app: Flask) -> Iterator[Callable[..., Any]]:
-    """Opens pages in fresh browser contexts (own cookies) with the live server as base URL.
+def new_page(
+    browser: Any,
+    live_server: str,
+    app: Flask,
+    axe_js: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Callable[..., Any]]:
+    """Opens pages in fresh browser contexts (own cookies) with the live server as base URL,
+    every document audited by axe-core. `lang` ("vi", "en") chooses the language first;
+    `size` ("360x740", "1280x800") the viewport; with `screenshot`, the page's last state is
+    saved in tests/e2e/artifacts/ when the test ends.
 
     It depends on `app` so that the browser is closed before the tables are emptied.
     """
     contexts: list[Any] = []
+    audit = Audit(browser=browser, axe_js=axe_js)
+    audits: dict[int, Audit] = {}
+    guard_locators(monkeypatch, audits)
+    request.node.stash[AUDIT] = audit
 
-    def open_page(**context_options: Any) -> Any:
+    def open_page(
+        lang: str | None = None,
+        size: str | None = None,
+        screenshot: bool = False,
+        **context_options: Any,
+    ) -> Any:
+        if size is not None:
+            context_options["viewport"] = SIZES[size]
+            if size == "360x740":
+                context_options.update(is_mobile=True, has_touch=True)
         context = browser.new_context(base_url=live_server, **context_options)
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(path=str(axe_js))
+        context.add_init_script(script=RUNNER)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        audit.watch(page, {"base_url": live_server, "screenshot": screenshot, **context_options})
+        audits[id(page)] = audit
+        guard_actions(audit, page)
+        if lang is not None:
+            page.goto(f"/language/{lang}?next=/login")
+        return page
 
     yield open_page
+    audit.close()
     for context in contexts:
         context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """After a test that passed: audit its open pages, save their screenshots, and fail the
+    test (not its teardown) on a serious or critical violation."""
+    result = yield
+    audit = item.stash.get(AUDIT, None)
+    if audit is not None:
+        audit.finish(artifact_name(item.nodeid))
+    return result
 
 
 @pytest.fixture
