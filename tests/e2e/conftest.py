@@ -55,7 +55,9 @@ def _browser_absent(reason: str) -> None:
 def live_server(database_url: str, _schema: None) -> Iterator[str]:
     """The app served on a free port of 127.0.0.1, on the same database as the tests."""
     # the real forms, CSRF token included; no figures kept between tests (each makes its own)
-    app = make_app(database_url, WTF_CSRF_ENABLED=True, CACHE_TYPE="NullCache")
+    app = make_app(
+        database_url, WTF_CSRF_ENABLED=True, CACHE_TYPE="NullCache", CACHE_NO_NULL_WARNING=True
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
