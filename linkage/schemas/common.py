@@ -135,6 +135,7 @@ def quantity_openapi(self: Any, field: Any, ret: dict[str, Any], **_kwargs: Any)
     return {"oneOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, number]}
 
 
-def money(**kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]
-    """A whole-VND amount: a strict integer, 0 .. 10^15."""
-    return fields.Integer(strict=True, validate=validate.Range(min=0, max=10**15), **kwargs)
+def money(*, minimum: int = 0, maximum: int = 10**15, **kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]
+    """A whole-VND amount: a strict integer, by default 0 .. 10^15. The bounds are the
+    service's own, so that the document allows no amount the service refuses."""
+    return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=maximum), **kwargs)
