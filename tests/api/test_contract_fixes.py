@@ -91,3 +91,46 @@ def test_patch_without_a_body_changes_nothing(client, make_user, bearer, path, f
     assert response.status_code == 200, response.json
     if before is not None:
         assert response.json == before
+
+
+def test_a_quantity_above_zero_is_described_without_zero(spec):
+    """A quantity that must be above zero: its string form excludes "0" and "0.000" in the
+    document too, so that a request the document allows is not refused."""
+    import re
+
+    line = spec["components"]["schemas"]["OrderLineRequest"]["properties"]["quantity"]
+    pattern = next(s["pattern"] for s in line["oneOf"] if s.get("type") == "string")
+    assert not any(re.fullmatch(pattern, v) for v in ("0", "0.000", "00"))
+    assert all(re.fullmatch(pattern, v) for v in ("1", "0.001", "10.5"))
+
+
+def test_quantities_take_ascii_digits_only(client, make_user, bearer):
+    """The document's pattern says [0-9]; other scripts' digits are refused (422)."""
+    buyer = make_user("buyer")
+    listing = ListingFactory()
+    from linkage.extensions import db
+
+    db.session.commit()
+    response = client.post(
+        "/api/v1/orders",
+        json={"lines": [{"listing_id": listing.id, "quantity": "\u0663"}]},  # Arabic-Indic 3
+        headers=bearer(buyer),
+    )
+    assert response.status_code == 422
+
+
+def test_reclassify_takes_a_json_boolean_for_reviewed(client, make_user, bearer):
+    """`reviewed` is a boolean in the document: 1 or "yes" are refused (422), not read as true."""
+    household = HouseholdFactory()
+    from linkage.extensions import db
+
+    db.session.commit()
+    headers = bearer(make_user("admin"))
+    for value in (1, "yes", "true"):
+        response = client.post(
+            f"/api/v1/households/{household.id}/reclassify",
+            json={"official_status": "near_poor", "reason": "Rà soát lại", "reviewed": value},
+            headers=headers,
+        )
+        assert response.status_code == 422, value
+        assert "reviewed" in response.json["errors"]
