@@ -171,6 +171,9 @@ KNOWN_GAPS = {
     "POST /api/v1/cooperatives/{cooperative_id}/payments": MOMENT,
     "POST /api/v1/cooperatives/{cooperative_id}/transformations": MOMENT,
     "POST /api/v1/orders/{order_id}/pay": "paid_at before the order was placed is 422",
+    "POST /api/v1/orders": "a quantity as a JSON number with more than 3 decimals is 422",
+    "POST /api/v1/orders/{order_id}/ship": "allocations that do not add up to the line's "
+    "quantity are 422 (a rule on the order's lines: 409)",
     "POST /api/v1/cooperatives/{cooperative_id}/households/import": CSV,
     "POST /api/v1/supports/import": CSV,
 }
