@@ -19,7 +19,7 @@ from linkage.security import PUBLIC
 from linkage.services.listings import catalog
 from models import Listing
 
-from .common import api_allow, paged
+from .common import api_allow, paged, refuses
 
 blp = Blueprint(
     "api_catalog", __name__, url_prefix="/api/v1", description="Catalog: public listings"
@@ -48,6 +48,7 @@ class Listings(MethodView):
 @blp.route("/listings/<id:listing_id>")
 class ListingDetail(MethodView):
     @api_allow(PUBLIC)
+    @refuses(404)
     @blp.response(200, CatalogListingDetailSchema)
     def get(self, listing_id: int) -> ListingWithProvenance:
         """One listing buyers may see, with the lots it ships from (each with its trace page)."""

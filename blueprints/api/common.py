@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from copy import deepcopy
 from functools import wraps
+from http import HTTPStatus
 from typing import Any, TypeVar
 
 from flask import abort
@@ -16,18 +17,45 @@ from sqlalchemy import Select
 
 from linkage.extensions import db
 from linkage.schemas.common import envelope, page_of
-from linkage.security import PUBLIC, allow
+from linkage.security import AUTHENTICATED, PUBLIC, allow
 from linkage.services.paging import paginate
 from models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _document_refusals(view: F, statuses: tuple[int, ...]) -> F:
+    """Add the problem+json answers of these statuses to the view's documented responses
+    (those it already documents are kept as they are)."""
+    apidoc = deepcopy(getattr(view, "_apidoc", {}))
+    responses = apidoc.setdefault("response", {}).setdefault("responses", {})
+    for status in statuses:
+        if status not in responses and str(status) not in responses:
+            responses[status] = [HTTPStatus(status).name]
+    view._apidoc = apidoc  # type: ignore[attr-defined]
+    return view
+
+
+def refuses(*statuses: int) -> Callable[[F], F]:
+    """Document the refusals an API method may answer besides 401/403 (from `api_allow`)
+    and 422 (from its arguments): 404 for a record it names that does not exist or lies
+    outside the caller's scope, 409 for a request the records' current state forbids."""
+
+    def decorate(view: F) -> F:
+        return _document_refusals(view, statuses)
+
+    return decorate
+
+
 def api_allow(*audience: Role | str) -> Callable[[F], F]:
-    """`allow()` for API methods, also documenting the bearer security in OpenAPI."""
+    """`allow()` for API methods, also documenting the bearer security in OpenAPI and the
+    answers of the guard: 401 without a valid token, 403 for a role not in the audience."""
 
     def decorate(view: F) -> F:
         guarded = allow(*audience)(view)
+        parameters = getattr(guarded, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+        if any(p["in"] == "json" for p in parameters):
+            guarded = _document_refusals(guarded, (400,))  # a body that is not JSON
         if PUBLIC not in audience:
             apidoc = deepcopy(getattr(guarded, "_apidoc", {}))
             manual = apidoc.setdefault("manual_doc", {})
@@ -35,6 +63,8 @@ def api_allow(*audience: Role | str) -> Callable[[F], F]:
             roles = ", ".join(sorted(str(a) for a in audience))
             manual.setdefault("description", f"Who may call: {roles}.")
             guarded._apidoc = apidoc  # type: ignore[attr-defined]
+            refusals = (401,) if AUTHENTICATED in audience else (401, 403)
+            guarded = _document_refusals(guarded, refusals)
         return guarded
 
     return decorate

@@ -21,7 +21,7 @@ from linkage.security import PUBLIC
 from linkage.services import cooperatives
 from models import Cooperative, CooperativeStatus, Role
 
-from .common import api_allow, method_view, paged
+from .common import api_allow, method_view, paged, refuses
 
 blp = Blueprint("api_cooperatives", __name__, url_prefix="/api/v1", description="Cooperatives")
 
@@ -37,6 +37,7 @@ class Cooperatives(MethodView):
         )
 
     @api_allow(Role.ADMIN)
+    @refuses(409)
     @blp.arguments(CooperativeCreateSchema)
     @blp.response(201, CooperativeSchema)
     def post(self, data: dict[str, Any]) -> Cooperative:
@@ -49,6 +50,7 @@ class Cooperatives(MethodView):
 @blp.route("/cooperatives/<id:cooperative_id>")
 class CooperativeDetail(MethodView):
     @api_allow(PUBLIC)
+    @refuses(404)
     @blp.response(200, CooperativeSchema)
     def get(self, cooperative_id: int) -> Cooperative:
         """One approved cooperative."""
@@ -59,6 +61,7 @@ def _status_view(action: str, status: CooperativeStatus, summary: str) -> type[M
     """The admins' resource that sets a cooperative's status, with an optional reason."""
 
     @api_allow(Role.ADMIN)
+    @refuses(404, 409)
     @blp.arguments(StatusChangeSchema, required=False)
     @blp.response(200, CooperativeSchema)
     def post(self: MethodView, data: dict[str, Any], cooperative_id: int) -> Cooperative:

@@ -34,7 +34,7 @@ from linkage.services.paging import paginate
 from linkage.services.scope import get_household_for
 from models import Membership, Role
 
-from .common import api_allow, refused_import
+from .common import api_allow, refused_import, refuses
 
 blp = Blueprint("api_households", __name__, url_prefix="/api/v1", description="Member households")
 
@@ -55,6 +55,7 @@ CSV_BODY = {
 @blp.route("/cooperatives/<id:cooperative_id>/households")
 class CooperativeHouseholds(MethodView):
     @api_allow(Role.MANAGER, Role.OFFICIAL, Role.ADMIN)
+    @refuses(404)
     @blp.arguments(HouseholdArgs, location="query")
     @blp.response(200, page_of(HouseholdSchema))
     def get(self, args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
@@ -78,6 +79,7 @@ class CooperativeHouseholds(MethodView):
         }
 
     @api_allow(Role.MANAGER, Role.ADMIN)
+    @refuses(404, 409)
     @blp.arguments(HouseholdCreateSchema)
     @blp.response(201, HouseholdSchema)
     def post(self, data: dict[str, Any], cooperative_id: int) -> Any:
@@ -91,6 +93,7 @@ class CooperativeHouseholds(MethodView):
 @blp.route("/cooperatives/<id:cooperative_id>/households/import")
 class HouseholdImport(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
+    @refuses(404, 409)
     @blp.doc(requestBody=CSV_BODY)
     @blp.response(201, ImportResultSchema)
     @blp.alt_response(
@@ -129,6 +132,7 @@ def import_rejected(error: ImportRejected) -> Response:
 @blp.route("/households/<id:household_id>")
 class HouseholdDetail(MethodView):
     @api_allow(Role.MANAGER, Role.OFFICIAL, Role.ADMIN)
+    @refuses(404)
     @blp.response(200, HouseholdSchema)
     def get(self, household_id: int) -> Any:
         """One household, if it is in the caller's scope."""
@@ -140,7 +144,8 @@ class HouseholdDetail(MethodView):
         return as_seen_by(current_user, household)
 
     @api_allow(Role.MANAGER, Role.ADMIN)
-    @blp.arguments(HouseholdUpdateSchema)
+    @refuses(404, 409)
+    @blp.arguments(HouseholdUpdateSchema, required=False)
     @blp.response(200, HouseholdSchema)
     def patch(self, data: dict[str, Any], household_id: int) -> Any:
         """Edit a household's record (the official status: admins only, with a reason)."""
@@ -153,6 +158,7 @@ class HouseholdDetail(MethodView):
 @blp.route("/cooperatives/<id:cooperative_id>/memberships")
 class CooperativeMemberships(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
+    @refuses(404, 409)
     @blp.arguments(MembershipCreateSchema)
     @blp.response(201, MembershipSchema)
     def post(self, data: dict[str, Any], cooperative_id: int) -> Membership:

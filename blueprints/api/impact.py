@@ -37,7 +37,7 @@ from linkage.services.reclassification import reclassify
 from linkage.services.scope import get_household_for
 from models import AuditAction, OfficialStatusChange, Role
 
-from .common import api_allow
+from .common import api_allow, refuses
 
 SUPPORTS_DESCRIPTION = (
     "Who may call: admin, official.\n\n"
@@ -60,6 +60,7 @@ blp = Blueprint("api_impact", __name__, url_prefix="/api/v1", description="Incom
 @blp.route("/impact/households")
 class ImpactHouseholds(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @refuses(404)
     @blp.arguments(ImpactHouseholdArgs, location="query")
     @blp.response(200, ImpactHouseholdPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -95,6 +96,7 @@ class ImpactHouseholds(MethodView):
 @blp.route("/impact/summary")
 class ImpactSummary(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @refuses(404)
     @blp.arguments(ImpactSummaryArgs, location="query")
     @blp.response(200, ImpactSummarySchema)
     def get(self, args: dict[str, Any]) -> Summary:
@@ -111,6 +113,7 @@ class ImpactSummary(MethodView):
 @blp.route("/impact/supports")
 class ImpactSupports(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @refuses(404)
     @blp.doc(description=SUPPORTS_DESCRIPTION)
     @blp.arguments(ImpactFilterArgs, location="query")
     @blp.response(200, ImpactSupportsSchema)
@@ -122,6 +125,7 @@ class ImpactSupports(MethodView):
 @blp.route("/impact/monthly")
 class ImpactMonthly(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @refuses(404)
     @blp.arguments(ImpactFilterArgs, location="query")
     @blp.response(200, ImpactMonthlySchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -133,6 +137,7 @@ class ImpactMonthly(MethodView):
 @blp.route("/impact/targeting")
 class ImpactTargeting(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @refuses(404)
     @blp.arguments(ImpactFilterArgs, location="query")
     @blp.response(200, ImpactTargetingSchema)
     def get(self, args: dict[str, Any]) -> Targeting:
@@ -144,6 +149,7 @@ class ImpactTargeting(MethodView):
 @blp.route("/households/<id:household_id>/reclassify")
 class Reclassify(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @refuses(404, 409)
     @blp.arguments(ReclassifySchema)
     @blp.response(200, StatusChangeAnswerSchema)
     def post(self, data: dict[str, Any], household_id: int) -> OfficialStatusChange:

@@ -22,7 +22,7 @@ from linkage.schemas.listings import (
 from linkage.services import cooperatives, listings
 from models import Listing, Role
 
-from .common import api_allow, paged
+from .common import api_allow, paged, refuses
 
 blp = Blueprint("api_listings", __name__, url_prefix="/api/v1", description="Listings")
 
@@ -30,6 +30,7 @@ blp = Blueprint("api_listings", __name__, url_prefix="/api/v1", description="Lis
 @blp.route("/cooperatives/<id:cooperative_id>/listings")
 class CooperativeListings(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
+    @refuses(404)
     @paged(blp, ListingArgs, ListingSchema)
     def get(self, args: dict[str, Any], cooperative_id: int) -> Select:
         """A cooperative's listings in every status (its managers)."""
@@ -37,6 +38,7 @@ class CooperativeListings(MethodView):
         return listings.cooperative_listings_query(cooperative, status=args.get("status"))
 
     @api_allow(Role.MANAGER, Role.ADMIN)
+    @refuses(404, 409)
     @blp.arguments(ListingCreateSchema)
     @blp.response(201, ListingSchema)
     def post(self, data: dict[str, Any], cooperative_id: int) -> Listing:
@@ -50,7 +52,8 @@ class CooperativeListings(MethodView):
 @blp.route("/listings/<id:listing_id>")
 class ListingDetail(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
-    @blp.arguments(ListingUpdateSchema)
+    @refuses(404, 409)
+    @blp.arguments(ListingUpdateSchema, required=False)
     @blp.response(200, ListingSchema)
     def patch(self, data: dict[str, Any], listing_id: int) -> Listing:
         """Change some fields of a listing; `status` follows the allowed transitions (409)."""

@@ -26,7 +26,7 @@ from linkage.services import orders
 from linkage.services.orders import idempotency
 from models import Order, Role
 
-from .common import api_allow, method_view, paged
+from .common import api_allow, method_view, paged, refuses
 
 blp = Blueprint("api_orders", __name__, url_prefix="/api/v1", description="Orders")
 
@@ -52,6 +52,7 @@ class Orders(MethodView):
         )
 
     @api_allow(Role.BUYER)
+    @refuses(404, 409)
     @limit_orders
     @blp.doc(parameters=[IDEMPOTENCY_HEADER])
     @blp.arguments(OrderRequestSchema)
@@ -88,6 +89,7 @@ class Orders(MethodView):
 @blp.route("/orders/<id:order_id>")
 class OrderDetail(MethodView):
     @api_allow(Role.BUYER, Role.MANAGER, Role.ADMIN)
+    @refuses(404)
     @blp.response(200, OrderDetailSchema)
     def get(self, order_id: int) -> Order:
         """One order with its history (who did what, when)."""
@@ -130,6 +132,7 @@ def _step_view(step: str, audience: tuple[Role, ...], body: Any, summary: str) -
     view = blp.response(200, OrderDetailSchema)(post)
     if body is not None:
         view = blp.arguments(body, required=body is ShipSchema)(view)
+    view = refuses(404, 409)(view)
     return method_view(f"Order{step.capitalize()}", post=api_allow(*audience)(view))
 
 

@@ -16,7 +16,7 @@ from linkage.schemas.review import ReviewArgs, ReviewItemSchema
 from linkage.services.review import record_queue_read, review_page
 from models import Role
 
-from .common import api_allow
+from .common import api_allow, refuses
 
 blp = Blueprint("api_review", __name__, url_prefix="/api/v1", description="Review queue")
 
@@ -24,6 +24,7 @@ blp = Blueprint("api_review", __name__, url_prefix="/api/v1", description="Revie
 @blp.route("/households/review")
 class ReviewQueue(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @refuses(404)
     @blp.arguments(ReviewArgs, location="query")
     @blp.response(200, page_of(ReviewItemSchema))
     def get(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from linkage.services.scope import get_household_for
 from linkage.services.valuechain.history import WithHistory, with_history
 from models import Role, Support
 
-from .common import api_allow, refused_import
+from .common import api_allow, refused_import, refuses
 
 blp = Blueprint("api_supports", __name__, url_prefix="/api/v1", description="Policy support")
 
@@ -79,6 +79,7 @@ CSV_BODY = {
 @blp.route(f"/households/{HOUSEHOLD_ID}/supports")
 class HouseholdSupports(MethodView):
     @api_allow(*IN_SCOPE)
+    @refuses(404)
     @blp.arguments(SupportArgs, location="query", unknown=RAISE)
     @blp.response(200, page_of(SupportSchema))
     def get(self, args: dict[str, Any], household_id: int) -> dict[str, Any]:
@@ -91,6 +92,7 @@ class HouseholdSupports(MethodView):
         return envelope(paginate(statement, args["page"], args["per_page"]))
 
     @api_allow(*IN_SCOPE)
+    @refuses(404)
     @blp.arguments(SupportCreateSchema)
     @blp.response(201, SupportSchema)
     def post(self, data: dict[str, Any], household_id: int) -> Support:
@@ -107,6 +109,7 @@ class HouseholdSupports(MethodView):
 @blp.route(f"/supports/{SUPPORT_ID}")
 class SupportRecord(MethodView):
     @api_allow(*IN_SCOPE)
+    @refuses(404)
     @blp.response(200, SupportRecordSchema)
     def get(self, support_id: int) -> WithHistory:
         """A support with its status (recorded, corrected, void) and the history of its
@@ -120,6 +123,7 @@ class SupportRecord(MethodView):
 @blp.route(f"/supports/{SUPPORT_ID}/correction")
 class SupportCorrection(MethodView):
     @api_allow(*IN_SCOPE)
+    @refuses(404, 409)
     @blp.arguments(SupportCorrectionSchema)
     @blp.response(200, SupportRecordSchema)
     def post(self, data: dict[str, Any], support_id: int) -> WithHistory:
@@ -138,6 +142,7 @@ class SupportCorrection(MethodView):
 @blp.route(f"/supports/{SUPPORT_ID}/void")
 class SupportVoid(MethodView):
     @api_allow(*IN_SCOPE)
+    @refuses(404, 409)
     @blp.arguments(VoidSchema)
     @blp.response(200, SupportRecordSchema)
     def post(self, data: dict[str, Any], support_id: int) -> WithHistory:

@@ -25,7 +25,7 @@ from linkage.services.trace import epcis
 from linkage.services.trace.massbalance import MassBalance, mass_balance
 from models import Role, utcnow
 
-from .common import api_allow
+from .common import api_allow, refuses
 
 blp = Blueprint("api_trace", __name__, url_prefix="/api/v1", description="Traceability of lots")
 
@@ -33,6 +33,7 @@ blp = Blueprint("api_trace", __name__, url_prefix="/api/v1", description="Tracea
 @blp.route("/lots/<id:lot_id>/trace")
 class LotTrace(MethodView):
     @api_allow(PUBLIC)
+    @refuses(404)
     @blp.response(200, TraceSchema)
     def get(self, lot_id: int) -> Any:
         """The lot's chain: collections and processing upstream, processing and shipments
@@ -49,6 +50,7 @@ class LotTrace(MethodView):
 @blp.route("/lots/<id:lot_id>/epcis")
 class LotEpcis(MethodView):
     @api_allow(PUBLIC)
+    @refuses(404)
     @blp.doc(security=[{}, {"bearerAuth": []}])  # anonymous, or a token for the managers' one
     @blp.response(
         200,
@@ -87,6 +89,7 @@ class LotEpcis(MethodView):
 @blp.route("/cooperatives/<id:cooperative_id>/mass-balance")
 class CooperativeMassBalance(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
+    @refuses(404)
     @blp.arguments(MassBalanceArgs, location="query")
     @blp.response(200, MassBalanceSchema)
     def get(self, args: dict[str, Any], cooperative_id: int) -> MassBalance:

@@ -43,7 +43,7 @@ from linkage.services.valuechain import corrections, payments
 from linkage.services.valuechain.history import WithHistory, with_history
 from models import Collection, Lot, Payment, Role, Transformation
 
-from .common import api_allow, not_found, paged
+from .common import api_allow, not_found, paged, refuses
 
 blp = Blueprint("api_valuechain", __name__, url_prefix="/api/v1", description="Value chain")
 
@@ -53,6 +53,7 @@ MANAGERS = (Role.MANAGER, Role.ADMIN)
 @blp.route("/cooperatives/<id:cooperative_id>/lots")
 class CooperativeLots(MethodView):
     @api_allow(*MANAGERS)
+    @refuses(404)
     @paged(blp, LotArgs, LotSchema, unknown=RAISE)
     def get(self, args: dict[str, Any], cooperative_id: int) -> Select:
         """The cooperative's lots, newest first (`product` code, `with_stock`)."""
@@ -62,6 +63,7 @@ class CooperativeLots(MethodView):
         )
 
     @api_allow(*MANAGERS)
+    @refuses(404, 409)
     @blp.arguments(LotCreateSchema)
     @blp.response(201, LotSchema)
     def post(self, data: dict[str, Any], cooperative_id: int) -> Lot:
@@ -75,6 +77,7 @@ class CooperativeLots(MethodView):
 @blp.route("/lots/<id:lot_id>")
 class LotDetail(MethodView):
     @api_allow(PUBLIC)
+    @refuses(404)
     @blp.response(200, LotDetailSchema)
     def get(self, lot_id: int) -> valuechain.LotHistory:
         """A lot with its collections (households included), transformations and shipments.
@@ -93,6 +96,7 @@ class LotDetail(MethodView):
 @blp.route("/lots/<id:lot_id>/collections")
 class LotCollections(MethodView):
     @api_allow(*MANAGERS)
+    @refuses(404, 409)
     @blp.arguments(CollectionCreateSchema)
     @blp.response(201, CollectionSchema)
     def post(self, data: dict[str, Any], lot_id: int) -> Collection:
@@ -106,6 +110,7 @@ class LotCollections(MethodView):
 @blp.route("/cooperatives/<id:cooperative_id>/transformations")
 class CooperativeTransformations(MethodView):
     @api_allow(*MANAGERS)
+    @refuses(404, 409)
     @blp.arguments(TransformationCreateSchema)
     @blp.response(201, TransformationSchema)
     def post(self, data: dict[str, Any], cooperative_id: int) -> Transformation:
@@ -131,6 +136,7 @@ class CooperativeTransformations(MethodView):
 @blp.route("/cooperatives/<id:cooperative_id>/payments")
 class CooperativePayments(MethodView):
     @api_allow(*MANAGERS)
+    @refuses(404)
     @blp.arguments(PaymentArgs, location="query", unknown=RAISE)
     @blp.response(200, PaymentListSchema)
     def get(self, args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
@@ -144,6 +150,7 @@ class CooperativePayments(MethodView):
         return {**page, "totals": totals_of(payments.payment_totals(cooperative, period))}
 
     @api_allow(*MANAGERS)
+    @refuses(404, 409)
     @blp.arguments(PaymentCreateSchema)
     @blp.response(201, PaymentSchema)
     def post(self, data: dict[str, Any], cooperative_id: int) -> Payment:
@@ -157,6 +164,7 @@ class CooperativePayments(MethodView):
 @blp.route("/collections/<id:collection_id>")
 class CollectionRecord(MethodView):
     @api_allow(*MANAGERS)
+    @refuses(404)
     @blp.response(200, CollectionRecordSchema)
     def get(self, collection_id: int) -> WithHistory:
         """A delivery with its status (recorded, corrected, void) and the history of its
@@ -171,6 +179,7 @@ class CollectionRecord(MethodView):
 @blp.route("/collections/<id:collection_id>/correction")
 class CollectionCorrection(MethodView):
     @api_allow(*MANAGERS)
+    @refuses(404, 409)
     @blp.arguments(CorrectionSchema)
     @blp.response(200, CollectionRecordSchema)
     def post(self, data: dict[str, Any], collection_id: int) -> WithHistory:
@@ -190,6 +199,7 @@ class CollectionCorrection(MethodView):
 @blp.route("/collections/<id:collection_id>/void")
 class CollectionVoid(MethodView):
     @api_allow(*MANAGERS)
+    @refuses(404, 409)
     @blp.arguments(VoidSchema)
     @blp.response(200, CollectionRecordSchema)
     def post(self, data: dict[str, Any], collection_id: int) -> WithHistory:
@@ -207,6 +217,7 @@ class CollectionVoid(MethodView):
 @blp.route("/payments/<id:payment_id>/void")
 class PaymentVoid(MethodView):
     @api_allow(*MANAGERS)
+    @refuses(404, 409)
     @blp.arguments(VoidSchema)
     @blp.response(200, PaymentRecordSchema)
     def post(self, data: dict[str, Any], payment_id: int) -> WithHistory:

@@ -69,6 +69,15 @@ class QueryBoolean(fields.Boolean):
     falsy = {"false"}
 
 
+class JsonBoolean(fields.Boolean):
+    """`true` or `false` in a JSON body, nothing else (not 1 or "yes": the type is boolean)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if not isinstance(value, bool):  # 1 == True in Python: a set would let 1 in
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def envelope(page: object) -> dict[str, object]:
     """A services.paging.Page as the envelope's mapping."""
     return {
@@ -80,7 +89,10 @@ def envelope(page: object) -> dict[str, object]:
 
 
 MAX_QUANTITY = Decimal("100000000000")
-QUANTITY_PATTERN = r"^\d{1,11}(\.\d{1,3})?$"
+# ASCII digits: `\d` would also take other scripts' digits, which Decimal reads
+QUANTITY_PATTERN = r"^[0-9]{1,11}(\.[0-9]{1,3})?$"
+# the same with a digit other than 0 somewhere: a quantity above zero, as a string
+POSITIVE_QUANTITY_PATTERN = r"^(?=[0-9.]*[1-9])[0-9]{1,11}(\.[0-9]{1,3})?$"
 
 
 class QuantityField(fields.Decimal):
@@ -132,9 +144,12 @@ def quantity_openapi(self: Any, field: Any, ret: dict[str, Any], **_kwargs: Any)
         number["exclusiveMinimum"] = True
     number["maximum"] = float(MAX_QUANTITY)
     number["exclusiveMaximum"] = True
-    return {"oneOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, number]}
+    positive = field.exclusive and field.minimum == 0
+    pattern = POSITIVE_QUANTITY_PATTERN if positive else QUANTITY_PATTERN
+    return {"oneOf": [{"type": "string", "pattern": pattern}, number]}
 
 
-def money(**kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]
-    """A whole-VND amount: a strict integer, 0 .. 10^15."""
-    return fields.Integer(strict=True, validate=validate.Range(min=0, max=10**15), **kwargs)
+def money(*, minimum: int = 0, maximum: int = 10**15, **kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]
+    """A whole-VND amount: a strict integer, by default 0 .. 10^15. The bounds are the
+    service's own, so that the document allows no amount the service refuses."""
+    return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=maximum), **kwargs)

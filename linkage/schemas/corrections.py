@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from linkage.services.valuechain.checks import MAX_UNIT_PRICE_VND
 from models import ChangeAction, CollectionStatus
 
 from .base import Schema
@@ -53,7 +54,7 @@ class CorrectionSchema(Schema):
 
     reason = reason()
     quantity = QuantityField(exclusive=True)
-    unit_price_vnd = money()
+    unit_price_vnd = money(maximum=MAX_UNIT_PRICE_VND)
     household_id = identifier()
     collected_at = Moment()
 

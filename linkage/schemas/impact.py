@@ -11,7 +11,7 @@ from linkage.services.periods import Month, Period, current_month
 from models import FormerProvince, OfficialStatus, ProductCategory, Region
 
 from .base import Schema
-from .common import PaginationArgs
+from .common import JsonBoolean, PaginationArgs
 
 MONTH = {"pattern": r"^20\d{2}-(0[1-9]|1[0-2])$", "example": "2026-01"}
 
@@ -239,7 +239,7 @@ class ReclassifySchema(Schema):
     official_status = fields.Enum(OfficialStatus, by_value=True, required=True)
     reason = fields.String(required=True, validate=validate.Length(min=5, max=2000))
     effective_on = fields.Date()
-    reviewed = fields.Boolean(
+    reviewed = JsonBoolean(
         load_default=False,
         metadata={
             "description": "the review is done: lift the household's review mark (kept while "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from linkage.services.valuechain.checks import MAX_AMOUNT_VND
 from linkage.services.valuechain.payments import PaymentTotals
 from models import PaymentKind
 
@@ -20,7 +21,7 @@ def month(**kwargs: object) -> fields.String:
 
 class PaymentCreateSchema(Schema):
     household_id = identifier(required=True)
-    amount_vnd = money(required=True)
+    amount_vnd = money(minimum=1, maximum=MAX_AMOUNT_VND, required=True)
     kind = fields.String(
         required=True,
         validate=validate.OneOf([PaymentKind.SURPLUS.value, PaymentKind.OTHER.value]),

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from linkage.services.valuechain.checks import MAX_UNIT_PRICE_VND
 from models import LotOrigin, Process
 
 from .base import Schema
@@ -56,7 +57,7 @@ class LotArgs(PaginationArgs):
 class CollectionCreateSchema(Schema):
     household_id = identifier(required=True)
     quantity = QuantityField(required=True, exclusive=True)
-    unit_price_vnd = money(required=True)
+    unit_price_vnd = money(maximum=MAX_UNIT_PRICE_VND, required=True)
     collected_at = Moment(required=True)
     grade = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     moisture_pct = QuantityField(

@@ -121,7 +121,8 @@ def test_insufficient_stock_is_409_with_a_clear_message_and_writes_nothing(
     assert stock(market.listing) == Decimal("5.000")
 
 
-def test_lines_of_two_cooperatives_are_422(client, market, bearer):
+def test_lines_of_two_cooperatives_are_409(client, market, bearer):
+    """A rule on the listings' records, which the document cannot state: not 422."""
     elsewhere = ListingFactory()
     db.session.commit()
     body = {
@@ -131,19 +132,20 @@ def test_lines_of_two_cooperatives_are_422(client, market, bearer):
         ]
     }
     response = client.post("/api/v1/orders", json=body, headers=bearer(market.buyer))
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "one cooperative" in response.json["detail"]
     assert "lines" in response.json["errors"]
     assert _written() == (0, 0, 0, 0)
     assert stock(market.listing) == Decimal("100.000")
 
 
-def test_below_the_minimum_order_is_422(client, make_user, bearer):
+def test_below_the_minimum_order_is_409(client, make_user, bearer):
+    """The minimum is the listing's, not the document's: a schema-valid request, 409."""
     market = make_market(make_user, min_order="10")
     response = client.post(
         "/api/v1/orders", json=_order_body(market.listing, "9.5"), headers=bearer(market.buyer)
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "minimum order" in response.json["detail"]
     assert "quantity" in response.json["errors"]
     assert _written() == (0, 0, 0, 0)

@@ -1,67 +1,232 @@
-"""Property-based API checks: no server error and no spec violation, as anyone and as admin."""
+"""The API keeps its contract: every operation, anonymously and with a token of each role, under
+all of schemathesis's default checks, `positive_data_acceptance` included.
+
+- no 5xx; every answer conforms to the OpenAPI document (status, content type, body, headers);
+- every status answered is one the operation documents itself (not only through `default`,
+  which stays for the unexpected: 500, 503);
+- a request the document allows is never refused as invalid: it may be answered 401 (no
+  token), 403 (a role that may not call), 404 (an object that does not exist or lies outside
+  the caller's scope), 409 (the state of the records, or the clock, forbids it) or 429, never
+  400 or 422;
+- a request the document forbids is refused.
+
+The requests reach real records: a small world (tests/factories_contract.py) is made for each
+operation and role, and most ids that hypothesis draws are mapped onto the world's ids of the
+kind the parameter names (the others stay as drawn, to name records that do not exist).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.failures import Failure
 from schemathesis.core.parameters import ParameterLocation
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from linkage import create_app
 from linkage.extensions import db
-from linkage.services.accounts import issue_token
+from linkage.services.logins import issue_token
 
-from ..factories import CooperativeFactory
+from ..factories_contract import ID_KINDS, World, contract_world
 
-# The description is read from an app built for that purpose only (the spec needs no
-# database); every generated request is sent to the test's own `app` fixture.
-schema = schemathesis.openapi.from_wsgi(
-    "/api/v1/openapi.json",
-    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}),
-)
+# What a request the document allows may be answered: success, or a refusal that does not
+# call the request invalid. Never 400 or 422 (nor 5xx, checked by not_a_server_error).
+ACCEPTED = ["2xx", "401", "403", "404", "409", "429"]
 
-# A request that fits the schema may still name a commune or cooperative that does not exist;
-# refusing it with 404/422 is right, so that heuristic check is left out.
-EXCLUDED = [positive_data_acceptance]
+
+def _schema(*, coverage: bool) -> Any:
+    """The description, read from an app built for that purpose only (the spec needs no
+    database); every generated request is sent to the test's own `app` fixture. The coverage
+    phase (boundary and missing values, wrong methods: about 70 requests per operation)
+    runs for one role; the others get the fuzzing phase only, to keep the sweep short."""
+    config = SchemathesisConfig.from_dict(
+        {
+            "phases": {"coverage": {"enabled": coverage}},
+            "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+        }
+    )
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+
+
+boundaries = _schema(coverage=True)
+fuzzing = _schema(coverage=False)
 
 SETTINGS = settings(
-    max_examples=25,
+    max_examples=6,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
 
+# anonymous, then a token of each role (`official`: a commune official; `province`: an
+# official of the whole province); the admin, who may call nearly everything, also gets the
+# coverage phase
+ROLES = ["anonymous", "buyer", "manager", "official", "province"]
+
+
+class UndocumentedStatus(Failure):
+    """The answer's status is not among the operation's own documented responses."""
+
+    def __init__(self, *, operation: str, status_code: int, documented: list[str]) -> None:
+        self.operation = operation
+        self.status_code = status_code
+        self.documented = documented
+        super().__init__(
+            operation=operation,
+            title="Undocumented status",
+            message=f"{status_code} is not among the documented statuses {documented}",
+        )
+
+    @property
+    def _unique_key(self) -> str:
+        return f"{self.operation}:{self.status_code}"
+
+
+PATH = ParameterLocation.PATH
+
+
+def documented_status(ctx: Any, response: Any, case: Any) -> bool | None:
+    """The status is one the operation lists (5xx are left to not_a_server_error; a request
+    to a method or media type the operation does not have is schemathesis's own probe)."""
+    status = response.status_code
+    if status >= 500 or case.method.upper() != case.operation.method.upper():
+        return None
+    if status in (404, 405) and case.meta is not None and case.meta.is_negative_at(PATH):
+        return None  # a path outside the document's bounds is no path of this operation
+    documented = [k for k in case.operation.definition.raw.get("responses", {}) if k != "default"]
+    if str(status) in documented or f"{status // 100}XX" in documented:
+        return None
+    raise UndocumentedStatus(
+        operation=case.operation.label, status_code=status, documented=documented
+    )
+
+
+def _mapped(name: str, value: Any, ids: dict[str, list[int]]) -> Any:
+    """Most drawn ids become one of the world's ids of the kind; one in four stays as drawn."""
+    kind = ID_KINDS.get(name)
+    if kind is None or not ids.get(kind) or not isinstance(value, int) or isinstance(value, bool):
+        return value
+    if value % 4 == 0:
+        return value
+    known = ids[kind]
+    return known[value % len(known)]
+
+
+def _map_body(body: Any, ids: dict[str, list[int]]) -> Any:
+    if isinstance(body, dict):
+        return {key: _map_body(_mapped(key, value, ids), ids) for key, value in body.items()}
+    if isinstance(body, list):
+        return [_map_body(item, ids) for item in body]
+    return body
+
+
+def point_at_world(case: Any, ids: dict[str, list[int]]) -> None:
+    """Map the ids of the case's valid parts onto the world's (its invalid parts stay)."""
+    meta = case.meta
+
+    def valid(location: ParameterLocation) -> bool:
+        return meta is None or not meta.is_negative_at(location)
+
+    if case.path_parameters and valid(ParameterLocation.PATH):
+        case.path_parameters = {k: _mapped(k, v, ids) for k, v in case.path_parameters.items()}
+    if case.query and valid(ParameterLocation.QUERY):
+        case.query = {k: _mapped(k, v, ids) for k, v in case.query.items()}
+    if isinstance(case.body, dict | list) and valid(ParameterLocation.BODY):
+        case.body = _map_body(case.body, ids)
+
+
+# Refusals the sweep still finds, to be fixed in the API; each is marked xfail (not strict:
+# whether hypothesis reaches it depends on the role and the draw), so that the sweep guards
+# every other operation meanwhile. Remove an entry when its operation is fixed.
+UNKNOWN_CODE = "a code of the right shape that names nothing (commune, product, ethnicity) is 422"
+PERIOD = "period_end before period_start is 422 (a filter: should answer nothing)"
+MOMENT = "a date-time before 2000, after 2099 or in the future is 422 (not in the document)"
+CSV = "a CSV file with a bad row is 422 (the document describes the body as text/csv only)"
+KNOWN_GAPS = {
+    "POST /api/v1/cooperatives": UNKNOWN_CODE,
+    "POST /api/v1/cooperatives/{cooperative_id}/households": UNKNOWN_CODE,
+    "POST /api/v1/cooperatives/{cooperative_id}/lots": UNKNOWN_CODE,
+    "POST /api/v1/households/{household_id}/supports": UNKNOWN_CODE,
+    "POST /api/v1/supports/{support_id}/correction": UNKNOWN_CODE,
+    "PATCH /api/v1/listings/{listing_id}": UNKNOWN_CODE,
+    "POST /api/v1/cooperatives/{cooperative_id}/listings": "certifications of another "
+    "cooperative are 422",
+    "PATCH /api/v1/households/{household_id}": "official_status changes only by a "
+    "reclassification: 422",
+    "GET /api/v1/cooperatives/{cooperative_id}/payments": PERIOD,
+    "GET /api/v1/households/review": PERIOD,
+    "GET /api/v1/impact/households": PERIOD,
+    "GET /api/v1/impact/summary": PERIOD,
+    "GET /api/v1/impact/supports": PERIOD,
+    "GET /api/v1/impact/monthly": PERIOD,
+    "GET /api/v1/impact/targeting": PERIOD,
+    "POST /api/v1/households/{household_id}/reclassify": "effective_on in the future is 422",
+    "POST /api/v1/lots/{lot_id}/collections": MOMENT,
+    "POST /api/v1/collections/{collection_id}/correction": MOMENT,
+    "POST /api/v1/cooperatives/{cooperative_id}/payments": MOMENT,
+    "POST /api/v1/cooperatives/{cooperative_id}/transformations": MOMENT,
+    "POST /api/v1/orders/{order_id}/pay": "paid_at before the order was placed is 422",
+    "POST /api/v1/orders": "a quantity as a JSON number with more than 3 decimals is 422",
+    "POST /api/v1/orders/{order_id}/ship": "allocations that do not add up to the line's "
+    "quantity are 422 (a rule on the order's lines: 409)",
+    "POST /api/v1/cooperatives/{cooperative_id}/households/import": CSV,
+    "POST /api/v1/supports/import": CSV,
+}
+
+
+@pytest.fixture(autouse=True)
+def _known_gap(request: pytest.FixtureRequest) -> None:
+    label = request.node.name.partition("[")[2].partition("]")[0]
+    if label in KNOWN_GAPS:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_GAPS[label], strict=False))
+
+
+@pytest.fixture(params=ROLES)
+def role(request: pytest.FixtureRequest) -> str:
+    return request.param
+
 
 @pytest.fixture
-def api_app(app):
-    for _ in range(3):
-        CooperativeFactory()
-    db.session.commit()
-    return app
+def world(app: Any) -> World:
+    return contract_world()
 
 
-@schema.parametrize()
-@SETTINGS
-def test_api_as_anonymous(case, api_app):
-    case.call_and_validate(app=api_app, excluded_checks=EXCLUDED)
-
-
-@pytest.fixture
-def admin_headers(api_app, make_user):
-    token = issue_token(make_user("admin"), api_app.config["TOKEN_LIFETIME"]).token
+def _bearer(user: Any, app: Any) -> dict[str, str]:
+    token = issue_token(user, app.config["TOKEN_LIFETIME"]).token
     db.session.commit()
     return {"Authorization": f"Bearer {token}"}
 
 
-@schema.parametrize()
+def _call(case: Any, app: Any, world: World, role: str) -> None:
+    point_at_world(case, world.ids)
+    headers = None
+    excluded = []
+    if role != "anonymous":
+        headers = _bearer(world.users[role], app)
+        if case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER):
+            # the case drops or spoils a header, but the role's Authorization header is sent
+            # anyway: the request is no longer the negative one generated
+            excluded.append(negative_data_rejection)
+    case.call_and_validate(
+        app=app,
+        headers=headers,
+        additional_checks=[documented_status],
+        excluded_checks=excluded,
+    )
+
+
+@fuzzing.parametrize()
 @SETTINGS
-def test_api_as_admin(case, api_app, admin_headers):
-    if case.method == "DELETE" and case.path in ("/api/v1/tokens/current", "/api/v1/tokens"):
-        return  # revoking the token would leave the remaining examples anonymous
-    excluded = EXCLUDED
-    if case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER):
-        # the case drops or spoils a header, but the admin's Authorization header is sent
-        # anyway: the request is no longer the negative one generated
-        excluded = [*EXCLUDED, negative_data_rejection]
-    case.call_and_validate(app=api_app, headers=admin_headers, excluded_checks=excluded)
+def test_api_contract(case: Any, app: Any, world: World, role: str) -> None:
+    _call(case, app, world, role)
+
+
+@boundaries.parametrize()
+@SETTINGS
+def test_api_contract_as_admin(case: Any, app: Any, world: World) -> None:
+    _call(case, app, world, "admin")

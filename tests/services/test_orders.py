@@ -140,21 +140,21 @@ def test_a_second_line_short_of_stock_undoes_the_first(market):
     assert stock(market.listing) == Decimal("100.000")
 
 
-def test_below_the_minimum_order_is_422(make_user):
+def test_below_the_minimum_order_is_409(make_user):
     market = make_market(make_user, min_order="20")
     error = _refused(
-        422, orders.place_order, market.buyer, [Line(market.listing.id, Decimal("19.999"))]
+        409, orders.place_order, market.buyer, [Line(market.listing.id, Decimal("19.999"))]
     )
     assert "20" in error.message
     assert count(Order) == 0
     assert stock(market.listing) == Decimal("100.000")
 
 
-def test_lines_of_two_cooperatives_are_422(market):
+def test_lines_of_two_cooperatives_are_409(market):
     elsewhere = ListingFactory()
     db.session.commit()
     _refused(
-        422,
+        409,
         orders.place_order,
         market.buyer,
         [Line(market.listing.id, Decimal(1)), Line(elsewhere.id, Decimal(1))],

@@ -130,7 +130,8 @@ def place_order(
         raise NotFound(_("Listing %(id)s is not for sale.", id=missing[0]), field="lines")
     cooperative_ids = {listing.cooperative_id for listing in listings.values()}
     if len(cooperative_ids) != 1:
-        raise Invalid(
+        # a rule on the listings' records, not on the request's shape: 409
+        raise Conflict(
             _("An order holds the products of one cooperative only; place one order each."),
             field="lines",
         )
@@ -139,7 +140,7 @@ def place_order(
         if quantity <= 0:
             raise Invalid(_("Quantities must be above zero."), field="quantity")
         if quantity < listing.min_order_quantity:
-            raise Invalid(
+            raise Conflict(
                 _(
                     "The minimum order of %(title)s is %(minimum)s %(unit)s.",
                     **_words(listing, minimum=listing.min_order_quantity),

@@ -1,0 +1,136 @@
+"""Regressions found by the contract sweep (test_schemathesis.py): the OpenAPI document lists
+every status an operation answers, and allows no value that the service then refuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from linkage.services.valuechain.checks import MAX_AMOUNT_VND, MAX_UNIT_PRICE_VND
+
+from ..factories import HouseholdFactory, ListingFactory, MembershipFactory
+
+
+@pytest.fixture
+def spec(client) -> dict[str, Any]:
+    return client.get("/api/v1/openapi.json").json
+
+
+def responses(spec: dict[str, Any], path: str, method: str) -> set[str]:
+    return set(spec["paths"][f"/api/v1{path}"][method]["responses"])
+
+
+def test_guarded_operations_document_401_and_403(spec):
+    assert {"401", "403"} <= responses(spec, "/cooperatives/{cooperative_id}/lots", "post")
+    # any signed-in user may call: no 403
+    assert "401" in responses(spec, "/me", "get")
+    assert "403" not in responses(spec, "/me", "get")
+    # public: neither
+    assert not {"401", "403"} & responses(spec, "/communes", "get")
+
+
+def test_operations_document_404_409_and_400(spec):
+    assert {"404", "409", "400"} <= responses(spec, "/orders/{order_id}/ship", "post")
+    assert "404" in responses(spec, "/lots/{lot_id}/trace", "get")
+    # a commune or cooperative filter outside the official's scope answers 404
+    assert "404" in responses(spec, "/impact/summary", "get")
+    assert "404" in responses(spec, "/households/review", "get")
+    # a body that is not JSON answers 400, on public operations too
+    assert "400" in responses(spec, "/tokens", "post")
+    assert "400" not in responses(spec, "/communes", "get")
+
+
+def test_money_bounds_are_the_services(spec):
+    schemas = spec["components"]["schemas"]
+    amount = schemas["PaymentCreate"]["properties"]["amount_vnd"]
+    assert (amount["minimum"], amount["maximum"]) == (1, MAX_AMOUNT_VND)
+    for name in ("CollectionCreate", "Correction"):
+        price = schemas[name]["properties"]["unit_price_vnd"]
+        assert (price["minimum"], price["maximum"]) == (0, MAX_UNIT_PRICE_VND)
+
+
+def test_a_payment_of_zero_is_refused_by_the_schema(client, make_user, bearer):
+    manager = make_user("manager")
+    cooperative = manager.cooperatives[0]
+    household = HouseholdFactory()
+    MembershipFactory(household=household, cooperative=cooperative)
+    response = client.post(
+        f"/api/v1/cooperatives/{cooperative.id}/payments",
+        json={
+            "household_id": household.id,
+            "amount_vnd": 0,
+            "kind": "surplus",
+            "paid_at": "2026-03-01T08:00:00+07:00",
+        },
+        headers=bearer(manager),
+    )
+    assert response.status_code == 422
+    assert "amount_vnd" in response.json["errors"]
+
+
+@pytest.mark.parametrize(
+    ("path", "factory"),
+    [("/listings/{id}", "listing"), ("/households/{id}", "household")],
+)
+def test_patch_without_a_body_changes_nothing(client, make_user, bearer, path, factory):
+    """The document says a PATCH body is optional: without one, nothing changes (200)."""
+    manager = make_user("manager")
+    cooperative = manager.cooperatives[0]
+    if factory == "listing":
+        record = ListingFactory(cooperative=cooperative)
+    else:
+        record = HouseholdFactory()
+        MembershipFactory(household=record, cooperative=cooperative)
+    from linkage.extensions import db
+
+    db.session.commit()
+    url = "/api/v1" + path.format(id=record.id)
+    before = client.get(url, headers=bearer(manager)).json if factory == "household" else None
+    response = client.patch(url, headers=bearer(manager))
+    assert response.status_code == 200, response.json
+    if before is not None:
+        assert response.json == before
+
+
+def test_a_quantity_above_zero_is_described_without_zero(spec):
+    """A quantity that must be above zero: its string form excludes "0" and "0.000" in the
+    document too, so that a request the document allows is not refused."""
+    import re
+
+    line = spec["components"]["schemas"]["OrderLineRequest"]["properties"]["quantity"]
+    pattern = next(s["pattern"] for s in line["oneOf"] if s.get("type") == "string")
+    assert not any(re.fullmatch(pattern, v) for v in ("0", "0.000", "00"))
+    assert all(re.fullmatch(pattern, v) for v in ("1", "0.001", "10.5"))
+
+
+def test_quantities_take_ascii_digits_only(client, make_user, bearer):
+    """The document's pattern says [0-9]; other scripts' digits are refused (422)."""
+    buyer = make_user("buyer")
+    listing = ListingFactory()
+    from linkage.extensions import db
+
+    db.session.commit()
+    response = client.post(
+        "/api/v1/orders",
+        json={"lines": [{"listing_id": listing.id, "quantity": "\u0663"}]},  # Arabic-Indic 3
+        headers=bearer(buyer),
+    )
+    assert response.status_code == 422
+
+
+def test_reclassify_takes_a_json_boolean_for_reviewed(client, make_user, bearer):
+    """`reviewed` is a boolean in the document: 1 or "yes" are refused (422), not read as true."""
+    household = HouseholdFactory()
+    from linkage.extensions import db
+
+    db.session.commit()
+    headers = bearer(make_user("admin"))
+    for value in (1, "yes", "true"):
+        response = client.post(
+            f"/api/v1/households/{household.id}/reclassify",
+            json={"official_status": "near_poor", "reason": "Rà soát lại", "reviewed": value},
+            headers=headers,
+        )
+        assert response.status_code == 422, value
+        assert "reviewed" in response.json["errors"]
