@@ -36,7 +36,8 @@ from .generate import Sizes, generate, row_counts
 # (name, path[, as]): add a scenario by adding a line. A path may use the {placeholders} that
 # `placeholders()` fills in from the generated data. `as` is who asks: anonymous when left out,
 # "province" or "commune" (an official's API bearer token), or "province session" (the
-# province official logged in through /login, for HTML pages).
+# province official logged in through /login, for HTML pages); "cold": anonymous, with the
+# cache of figures kept for every visitor emptied before each request.
 SCENARIOS: list[tuple[str, ...]] = [
     ("communes", "/api/v1/communes"),
     ("cooperatives, page 50", "/api/v1/cooperatives?page={page_50}"),
@@ -47,7 +48,8 @@ SCENARIOS: list[tuple[str, ...]] = [
     ("catalog search, page 5", "/catalog?q=kho&page=5"),
     ("listings API search", "/api/v1/listings?q=giao+co+lam&certification=vietgap"),
     ("cooperative page", "/cooperatives/{cooperative_id}"),
-    ("public impact page", "/impact"),
+    ("public impact page", "/impact"),  # kept for 5 minutes: all but the first from the cache
+    ("public impact page, cold", "/impact", "cold"),  # the cache emptied before each request
     ("impact by commune", "/api/v1/impact/summary?group_by=commune", "province"),
     ("impact by product", "/api/v1/impact/summary?group_by=product", "province"),
     ("impact, commune official", "/api/v1/impact/summary?group_by=commune", "commune"),
@@ -133,11 +135,16 @@ def client_for(app: Flask, who: str | None, tokens: dict[str, str]) -> tuple[Any
     return client, {}
 
 
-def time_scenario(client: Any, path: str, repeat: int, headers: dict[str, str]) -> list[float]:
-    """Milliseconds of each of `repeat` GETs of `path` (after a warm-up)."""
+def time_scenario(
+    client: Any, path: str, repeat: int, headers: dict[str, str], before: Any = None
+) -> list[float]:
+    """Milliseconds of each of `repeat` GETs of `path` (after a warm-up); `before` is called
+    before each request, untimed."""
     timings: list[float] = []
     warmups = 0
     while len(timings) < repeat:
+        if before is not None:
+            before()
         started = time.perf_counter()
         response = client.get(path, headers=headers)
         elapsed = (time.perf_counter() - started) * 1000
@@ -170,6 +177,17 @@ def time_floor(
             db.session.rollback()
         db.session.remove()
     return timings
+
+
+def _emptier(app: Flask) -> Any:
+    """Empties the app's cache of figures kept for every visitor."""
+    from linkage.extensions import cache
+
+    def empty() -> None:
+        with app.app_context():
+            cache.clear()
+
+    return empty
 
 
 def scenarios(app: Flask) -> list[tuple[str, ...]]:
@@ -230,8 +248,9 @@ def run(url: str, scale: float, repeat: int) -> tuple[str, list[Any]]:
     rows = []
     for name, template, *who in scenarios(app):
         path = template.format(**values)
-        client, headers = client_for(app, who[0] if who else None, tokens)
-        timings = time_scenario(client, path, repeat, headers)
+        cold = who == ["cold"]
+        client, headers = client_for(app, None if cold else (who[0] if who else None), tokens)
+        timings = time_scenario(client, path, repeat, headers, _emptier(app) if cold else None)
         floor = None
         if name in FLOORS:
             answer = client.get(path, headers=headers).get_json()

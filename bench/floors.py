@@ -6,9 +6,9 @@ near its floor cannot be made much faster by better queries, only by reading les
 at write time). `check` compares the floor's rows with the app's answer, so a floor that does
 not compute the same figures fails the benchmark instead of flattering it.
 
-The rules (classification, transition) are the app's SQL expressions: a floor differs in how
-it reads the rows (one statement, no temporary table, each base table read once), not in what
-it computes.
+The rules are the app's own SQL (its projection statement and figure expressions): a floor
+differs in how it reads the rows (one statement: the projection a subquery instead of a
+temporary table, the grouping and the sales in the same statement), not in what it computes.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, union_all
 
 from linkage.extensions import db
-from linkage.services.impact.groups import TRANSITION_COUNTS
-from linkage.services.impact.projection import status_expression, transition_expression
+from linkage.services.impact.filters import ImpactFilters
+from linkage.services.impact.groups import TRANSITION_COUNTS, household_figures
+from linkage.services.impact.projection import paid_in, projection_query
+from linkage.services.impact.sales import as_int
 from linkage.services.periods import Month, Period
+from linkage.services.scope import PUBLIC, Scope
 from models import (
-    Area,
-    Commune,
     Cooperative,
     Household,
     IncomeAttribution,
@@ -35,6 +36,7 @@ from models import (
     OrderStatus,
     Payment,
     PovertyStandard,
+    Role,
 )
 
 POOR, NEAR_POOR = OfficialStatus.POOR.value, OfficialStatus.NEAR_POOR.value
@@ -51,77 +53,25 @@ ROW_FIGURES = (
 )
 
 
-def _int(expression: Any) -> Any:
-    return cast(func.coalesce(expression, 0), BigInteger)
-
-
-def _paid(model: Any, period: Period) -> list[Any]:
-    conditions = [model.paid_at >= period.starts_at, model.paid_at < period.ends_before]
-    if model is Payment:
-        conditions.append(Payment.voided_at.is_(None))
-    return conditions
-
-
-def _totals(model: Any, period: Period, communes: list[str] | None) -> Any:
-    only = []
-    if communes is not None:
-        only = [
-            model.household_id.in_(select(Household.id).where(Household.commune_code.in_(communes)))
-        ]
-    return (
-        select(model.household_id.label("hid"), func.sum(model.amount_vnd).label("total"))
-        .where(*_paid(model, period), *only)
-        .group_by(model.household_id)
-        .subquery()
-    )
+def _scope(communes: list[str] | None) -> Scope:
+    """The province (None) or an official of these communes."""
+    if communes is None:
+        return PUBLIC
+    return Scope(None, Role.OFFICIAL, frozenset(communes), frozenset(), names_households=True)
 
 
 def _projected(period: Period, standard: PovertyStandard, communes: list[str] | None) -> Any:
-    """Households with a known status, their incomes, projected status and transition."""
-    paid, attributed = (
-        _totals(Payment, period, communes),
-        _totals(IncomeAttribution, period, communes),
-    )
-    platform = _int(paid.c.total)
-    income = Household.baseline_income_vnd + platform // (Household.members * period.months)
-    line = case(
-        (Commune.area == Area.URBAN.value, literal(standard.urban_line_vnd)),
-        else_=literal(standard.rural_line_vnd),
-    )
-    status = status_expression(income, line, Household.deprivations, standard.deprivation_threshold)
-    statement = (
-        select(
-            Household.id.label("household_id"),
-            Household.code.label("code"),
-            Household.commune_code.label("commune_code"),
-            Household.official_status.label("official_status"),
-            platform.label("platform"),
-            _int(attributed.c.total).label("attributed"),
-            income.label("projected_income_vnd"),
-            line.label("line"),
-            transition_expression(cast(Household.official_status, db.String), status).label(
-                "transition"
-            ),
-        )
-        .join(Commune, Commune.code == Household.commune_code)
-        .outerjoin(paid, paid.c.hid == Household.id)
-        .outerjoin(attributed, attributed.c.hid == Household.id)
-        .where(Household.official_status.is_not(None))
-    )
-    if communes is not None:
-        statement = statement.where(Household.commune_code.in_(communes))
-    return statement.subquery("p")
+    """The households' projection as a subquery of the one statement (no temporary table):
+    the households with a known status."""
+    statement = projection_query(_scope(communes), period, standard, ImpactFilters())
+    projection = statement.subquery("projection")
+    return select(projection).where(projection.c.official_status.is_not(None)).subquery("p")
 
 
 def summary_by_commune(
     period: Period, standard: PovertyStandard, communes: list[str] | None
 ) -> Select:
     p = _projected(period, standard, communes)
-    official = p.c.official_status
-
-    def count_if(condition: Any) -> Any:
-        return _int(func.sum(case((condition, 1), else_=0)))
-
     sold = (
         select(Cooperative.commune_code.label("key"), func.sum(OrderLine.amount_vnd).label("total"))
         .select_from(OrderLine)
@@ -137,29 +87,12 @@ def summary_by_commune(
         .subquery("sold")
     )
     rows = (
-        select(
-            p.c.commune_code.label("key"),
-            func.count().label("households"),
-            count_if(official == POOR).label("poor"),
-            count_if(official == NEAR_POOR).label("near_poor"),
-            _int(func.sum(p.c.platform)).label("platform_income_vnd"),
-            _int(func.sum(p.c.attributed)).label("attributed_sales_vnd"),
-            _int(func.sum(case((official == POOR, p.c.platform), else_=0))).label(
-                "income_to_poor_vnd"
-            ),
-            _int(func.sum(case((official == NEAR_POOR, p.c.platform), else_=0))).label(
-                "income_to_near_poor_vnd"
-            ),
-            *(
-                count_if(p.c.transition == transition.value).label(name)
-                for transition, name in TRANSITION_COUNTS.items()
-            ),
-        )
+        select(p.c.commune_code.label("key"), *household_figures(p))
         .group_by(p.c.commune_code)
         .subquery("rows")
     )
     return (
-        select(rows, _int(sold.c.total).label("sales_vnd"))
+        select(rows, as_int(sold.c.total).label("sales_vnd"))
         .outerjoin(sold, sold.c.key == rows.c.key)
         .order_by(rows.c.key)
     )
@@ -168,14 +101,14 @@ def summary_by_commune(
 def commune_incomes(period: Period, standard: PovertyStandard) -> Select:
     """What targeting ranks: households, poor, near poor and linkage income per commune."""
     p = _projected(period, standard, None)
-    official = p.c.official_status
+    figures = {column.name: column for column in household_figures(p)}
     return (
         select(
             p.c.commune_code,
-            func.count(),
-            _int(func.sum(case((official == POOR, 1), else_=0))),
-            _int(func.sum(case((official == NEAR_POOR, 1), else_=0))),
-            _int(func.sum(p.c.platform)),
+            figures["households"],
+            figures["poor"],
+            figures["near_poor"],
+            figures["platform_income_vnd"],
         )
         .group_by(p.c.commune_code)
         .order_by(p.c.commune_code)
@@ -183,27 +116,19 @@ def commune_incomes(period: Period, standard: PovertyStandard) -> Select:
 
 
 def households_by_gap(period: Period, standard: PovertyStandard, per_page: int) -> Select:
-    """The first page of households (status known or not) furthest below the line first."""
-    paid, attributed = _totals(Payment, period, None), _totals(IncomeAttribution, period, None)
-    income = Household.baseline_income_vnd + _int(paid.c.total) // (
-        Household.members * period.months
-    )
-    line = case(
-        (Commune.area == Area.URBAN.value, literal(standard.urban_line_vnd)),
-        else_=literal(standard.rural_line_vnd),
-    )
+    """The first page of households (status known or not) furthest below the line first,
+    with the count of all in the same statement."""
+    statement = projection_query(_scope(None), period, standard, ImpactFilters())
+    p = statement.subquery("projection")
     return (
         select(
-            Household.code,
-            _int(paid.c.total).label("platform_income_vnd"),
-            _int(attributed.c.total).label("attributed_sales_vnd"),
-            income.label("projected_income_vnd"),
+            p.c.code,
+            p.c.platform_income_vnd,
+            p.c.attributed_sales_vnd,
+            p.c.projected_income_vnd,
             func.count().over().label("total"),
         )
-        .join(Commune, Commune.code == Household.commune_code)
-        .outerjoin(paid, paid.c.hid == Household.id)
-        .outerjoin(attributed, attributed.c.hid == Household.id)
-        .order_by(income - line, Household.code)
+        .order_by(p.c.projected_income_vnd - p.c.poverty_line_vnd, p.c.code)
         .limit(per_page)
     )
 
@@ -231,18 +156,18 @@ def monthly(period: Period, months: list[Month]) -> Select:
         )
     )
     paid = select(_month_index(Payment.paid_at, months), zero, Payment.amount_vnd, zero).where(
-        *_paid(Payment, period), Payment.household_id.in_(known)
+        *paid_in(Payment, period), Payment.household_id.in_(known)
     )
     attributed = select(
         _month_index(IncomeAttribution.paid_at, months), zero, zero, IncomeAttribution.amount_vnd
-    ).where(*_paid(IncomeAttribution, period), IncomeAttribution.household_id.in_(known))
+    ).where(*paid_in(IncomeAttribution, period), IncomeAttribution.household_id.in_(known))
     every = union_all(sales, paid, attributed).subquery("every")
     return (
         select(
             every.c.m,
-            _int(func.sum(every.c.sales)),
-            _int(func.sum(every.c.paid)),
-            _int(func.sum(every.c.attributed)),
+            as_int(func.sum(every.c.sales)),
+            as_int(func.sum(every.c.paid)),
+            as_int(func.sum(every.c.attributed)),
         )
         .group_by(every.c.m)
         .order_by(every.c.m)

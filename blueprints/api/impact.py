@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask.views import MethodView
 from flask_login import current_user
@@ -54,15 +55,27 @@ SUPPORTS_DESCRIPTION = (
     "Descriptive figures: a difference between the groups is not evidence of its cause."
 )
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 blp = Blueprint("api_impact", __name__, url_prefix="/api/v1", description="Income impact")
+
+
+def impact_read(arguments: type, answer: type, **doc: Any) -> Callable[[F], F]:
+    """An impact figure: officials and admins, the filters in the query (a place outside the
+    caller's jurisdiction answers 404), one answer schema."""
+
+    def decorate(view: F) -> F:
+        view = blp.arguments(arguments, location="query")(blp.response(200, answer)(view))
+        if doc:
+            view = blp.doc(**doc)(view)
+        return api_allow(Role.OFFICIAL, Role.ADMIN)(refuses(404)(view))
+
+    return decorate
 
 
 @blp.route("/impact/households")
 class ImpactHouseholds(MethodView):
-    @api_allow(Role.OFFICIAL, Role.ADMIN)
-    @refuses(404)
-    @blp.arguments(ImpactHouseholdArgs, location="query")
-    @blp.response(200, ImpactHouseholdPageSchema)
+    @impact_read(ImpactHouseholdArgs, ImpactHouseholdPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Each household in scope: incomes, projected status and transition (audited read)."""
         period = args["period"]
@@ -95,10 +108,7 @@ class ImpactHouseholds(MethodView):
 
 @blp.route("/impact/summary")
 class ImpactSummary(MethodView):
-    @api_allow(Role.OFFICIAL, Role.ADMIN)
-    @refuses(404)
-    @blp.arguments(ImpactSummaryArgs, location="query")
-    @blp.response(200, ImpactSummarySchema)
+    @impact_read(ImpactSummaryArgs, ImpactSummarySchema)
     def get(self, args: dict[str, Any]) -> Summary:
         """Figures by group with totals, for the period and the caller's jurisdiction.
 
@@ -112,11 +122,7 @@ class ImpactSummary(MethodView):
 
 @blp.route("/impact/supports")
 class ImpactSupports(MethodView):
-    @api_allow(Role.OFFICIAL, Role.ADMIN)
-    @refuses(404)
-    @blp.doc(description=SUPPORTS_DESCRIPTION)
-    @blp.arguments(ImpactFilterArgs, location="query")
-    @blp.response(200, ImpactSupportsSchema)
+    @impact_read(ImpactFilterArgs, ImpactSupportsSchema, description=SUPPORTS_DESCRIPTION)
     def get(self, args: dict[str, Any]) -> SupportReport:
         """Support and income by programme, beside a comparison group."""
         return support_report(current_user, args["period"], filters_of(args))
@@ -124,10 +130,7 @@ class ImpactSupports(MethodView):
 
 @blp.route("/impact/monthly")
 class ImpactMonthly(MethodView):
-    @api_allow(Role.OFFICIAL, Role.ADMIN)
-    @refuses(404)
-    @blp.arguments(ImpactFilterArgs, location="query")
-    @blp.response(200, ImpactMonthlySchema)
+    @impact_read(ImpactFilterArgs, ImpactMonthlySchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Sales, payments to households and attributed sales, month by month (Vietnam time)."""
         period = args["period"]
@@ -136,10 +139,7 @@ class ImpactMonthly(MethodView):
 
 @blp.route("/impact/targeting")
 class ImpactTargeting(MethodView):
-    @api_allow(Role.OFFICIAL, Role.ADMIN)
-    @refuses(404)
-    @blp.arguments(ImpactFilterArgs, location="query")
-    @blp.response(200, ImpactTargetingSchema)
+    @impact_read(ImpactFilterArgs, ImpactTargetingSchema)
     def get(self, args: dict[str, Any]) -> Targeting:
         """Communes ranked by need (poverty share, linkage income per household, disadvantaged
         flag), each with its reasons; and the communes in scope no household is linked in."""

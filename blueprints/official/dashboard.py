@@ -39,16 +39,7 @@ OTHER_FILTERS = ("projected_status", "transition", "meritorious", "needs_review"
 FORMATS = ("csv", "xlsx")
 # the dashboard page shows the key figures and one of these (its chart, then its table); the
 # others are a link away, and the print view has them all
-SECTIONS = (
-    "monthly",
-    "communes",
-    "regions",
-    "ethnicity",
-    "transitions",
-    "products",
-    "targeting",
-    "supports",
-)
+SECTIONS = service.TABLE_SLUGS[1:]  # every table but the key figures, always shown
 
 
 @bp.context_processor
