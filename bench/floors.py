@@ -23,7 +23,7 @@ from linkage.extensions import db
 from linkage.services.impact.filters import ImpactFilters
 from linkage.services.impact.groups import TRANSITION_COUNTS, household_figures
 from linkage.services.impact.projection import paid_in, projection_query
-from linkage.services.impact.sales import as_int
+from linkage.services.impact.sales import as_int, sales_lines
 from linkage.services.periods import Month, Period
 from linkage.services.scope import PUBLIC, Scope
 from models import (
@@ -72,18 +72,11 @@ def summary_by_commune(
     period: Period, standard: PovertyStandard, communes: list[str] | None
 ) -> Select:
     p = _projected(period, standard, communes)
+    key = Cooperative.commune_code
+    total = func.sum(OrderLine.amount_vnd).label("total")
     sold = (
-        select(Cooperative.commune_code.label("key"), func.sum(OrderLine.amount_vnd).label("total"))
-        .select_from(OrderLine)
-        .join(Order, Order.id == OrderLine.order_id)
-        .join(Cooperative, Cooperative.id == Order.cooperative_id)
-        .where(
-            Order.status == OrderStatus.PAID,
-            Order.paid_at >= period.starts_at,
-            Order.paid_at < period.ends_before,
-            *([Cooperative.commune_code.in_(communes)] if communes is not None else []),
-        )
-        .group_by(Cooperative.commune_code)
+        sales_lines(_scope(communes), period, ImpactFilters(), key.label("key"), total)
+        .group_by(key)
         .subquery("sold")
     )
     rows = (

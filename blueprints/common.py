@@ -17,7 +17,7 @@ from linkage.formats import format_day
 from linkage.plain_text import has_control_characters
 from linkage.services.errors import DomainError
 from linkage.services.households import ImportRejected
-from linkage.services.paging import MAX_PAGE
+from linkage.services.paging import MAX_PAGE, Page, paginate
 from models import OrderStatus
 
 T = TypeVar("T")
@@ -27,6 +27,11 @@ def page_number() -> int:
     """The `?page=` argument; 1 when absent, not a number or outside 1 .. MAX_PAGE."""
     page = request.args.get("page", 1, type=int) or 1
     return page if 1 <= page <= MAX_PAGE else 1
+
+
+def page_of(statement: Any, per_page: int) -> Page[Any]:
+    """The page of `statement` the query string asks for (`?page=`), `per_page` rows."""
+    return paginate(statement, page_number(), per_page)
 
 
 def show_refusal(form: Any, error: DomainError, fields: Mapping[str, str] | None = None) -> None:

@@ -15,13 +15,12 @@ from wtforms import DateField, Form, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from blueprints.admin import bp
-from blueprints.common import page_number
+from blueprints.common import page_of
 from linkage.exports import csv_response
 from linkage.extensions import db
 from linkage.labels import AUDIT_ACTION_LABELS as ACTION_LABELS
 from linkage.security import allow
 from linkage.services import audit
-from linkage.services.paging import paginate
 from linkage.services.periods import VIETNAM
 from linkage.tables import Column, Table
 from models import AuditAction, AuditEntry, Role
@@ -92,7 +91,7 @@ def _form() -> tuple[AuditFilterForm, dict[str, Any]]:
 @allow(Role.ADMIN)
 def audit_log() -> str | tuple[str, int]:
     form, arguments = _form()
-    page = paginate(audit.entries_query(**arguments), page_number(), PER_PAGE)
+    page = page_of(audit.entries_query(**arguments), PER_PAGE)
     return render_template(
         "admin/audit.html",
         form=form,

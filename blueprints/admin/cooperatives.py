@@ -13,12 +13,11 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional
 
 from blueprints.admin import bp
-from blueprints.common import page_number, see_other
+from blueprints.common import page_of, see_other
 from blueprints.forms import FlaskForm
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import cooperatives
-from linkage.services.paging import paginate
 from models import Cooperative, CooperativeStatus, Role
 
 COOPERATIVE = "/cooperatives/<id:cooperative_id>"
@@ -63,7 +62,7 @@ def cooperatives_list() -> str:
         statement = statement.where(Cooperative.status == CooperativeStatus(status))
     return render_template(
         "admin/cooperatives.html",
-        page=paginate(statement, page_number(), PER_PAGE),
+        page=page_of(statement, PER_PAGE),
         status=status,
         form=StatusChangeForm(formdata=None),
     )

@@ -11,14 +11,13 @@ from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from blueprints.admin import bp
-from blueprints.common import page_number, see_other
+from blueprints.common import page_of, see_other
 from blueprints.forms import FlaskForm
 from linkage.extensions import db
 from linkage.labels import ROLE_LABELS
 from linkage.security import allow
 from linkage.services import accounts
 from linkage.services.errors import DomainError
-from linkage.services.paging import paginate
 from models import Role
 
 USER = "/users/<id:user_id>"
@@ -63,7 +62,7 @@ def users_list() -> str:
     )
     return render_template(
         "admin/users.html",
-        page=paginate(statement, page_number(), PER_PAGE),
+        page=page_of(statement, PER_PAGE),
         filters=filters,
         back={name: value for name, value in filters.items() if value},
         form=RoleForm(formdata=None),

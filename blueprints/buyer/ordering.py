@@ -10,13 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, page_number, status_argument
+from blueprints.common import commit_or_refuse, page_of, status_argument
 from blueprints.order_limits import limit_orders, order_limits
 from linkage.security import allow
 from linkage.services import orders
 from linkage.services.errors import Conflict
 from linkage.services.orders import idempotency
-from linkage.services.paging import paginate
 from models import Order, OrderStatus, Role
 
 from . import bp
@@ -96,7 +95,7 @@ def order_new(listing_id: int) -> str | Response | tuple[str, int]:
 @allow(Role.BUYER)
 def orders_list() -> str:
     status = status_argument()
-    page = paginate(orders.orders_query(current_user, status=status), page_number(), PER_PAGE)
+    page = page_of(orders.orders_query(current_user, status=status), PER_PAGE)
     return render_template("buyer/orders.html", page=page, status=status)
 
 

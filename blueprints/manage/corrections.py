@@ -70,18 +70,34 @@ def _page(
         correction = CorrectionForm(formdata=None, prefix="correct")
         correction.fill(collection)
     correction.household_id.choices = _household_choices(cooperative, collection)
+    void = void or VoidForm(formdata=None, prefix="void")
+    return _record_page(cooperative, "collection", collection, correction=correction, void=void)
+
+
+def _record_page(cooperative: Cooperative, kind: str, record: Any, **forms: Any) -> str:
+    """A delivery's or a payment's page: the record, its history, its forms."""
     return render_template(
-        "manage/corrections/collection.html",
+        f"manage/corrections/{kind}.html",
         cooperative=cooperative,
-        collection=collection,
-        history=history("collection", collection.id),
-        correction=correction,
-        void=void or VoidForm(formdata=None, prefix="void"),
+        history=history(kind, record.id),
+        **{kind: record},
+        **forms,
     )
 
 
-def _to_page(cooperative: Cooperative, delivery: Collection) -> Response:
-    return see_other(".collection", cooperative_id=cooperative.id, collection_id=delivery.id)
+def _posted(
+    cooperative: Cooperative,
+    delivery: Collection,
+    change: Callable[[], object],
+    done: str,
+    **form: CorrectionForm | VoidForm,
+) -> Response | tuple[str, int]:
+    """A correction or void of a delivery posted: made, then back to its page; or the page
+    with the refused form (`correction=` or `void=`) and its status."""
+    status = _apply(next(iter(form.values())), change, done)
+    if status is None:
+        return see_other(".collection", cooperative_id=cooperative.id, collection_id=delivery.id)
+    return _page(cooperative, delivery, **form), status
 
 
 @bp.route(COLLECTION)
@@ -97,16 +113,15 @@ def collection_correct(cooperative_id: int, collection_id: int) -> Response | tu
     cooperative, delivery = _collection(cooperative_id, collection_id)
     form = CorrectionForm(prefix="correct")
     form.household_id.choices = _household_choices(cooperative, delivery)
-    status = _apply(
-        form,
-        lambda: corrections.correct_collection(
+    return _posted(
+        cooperative,
+        delivery,
+        correction=form,
+        change=lambda: corrections.correct_collection(
             current_user, delivery, form.reason.data, **form.changes(delivery)
         ),
-        _("The delivery is corrected; the old values are kept below."),
+        done=_("The delivery is corrected; the old values are kept below."),
     )
-    if status is None:
-        return _to_page(cooperative, delivery)
-    return _page(cooperative, delivery, correction=form), status
 
 
 @bp.route(COLLECTION + "/void", methods=["POST"])
@@ -114,14 +129,13 @@ def collection_correct(cooperative_id: int, collection_id: int) -> Response | tu
 def collection_void(cooperative_id: int, collection_id: int) -> Response | tuple[str, int]:
     cooperative, delivery = _collection(cooperative_id, collection_id)
     form = VoidForm(prefix="void")
-    status = _apply(
-        form,
-        lambda: corrections.void_collection(current_user, delivery, form.reason.data),
-        _("The delivery is void: it counts in no total any more."),
+    return _posted(
+        cooperative,
+        delivery,
+        void=form,
+        change=lambda: corrections.void_collection(current_user, delivery, form.reason.data),
+        done=_("The delivery is void: it counts in no total any more."),
     )
-    if status is None:
-        return _to_page(cooperative, delivery)
-    return _page(cooperative, delivery, void=form), status
 
 
 def _payment(cooperative_id: int, payment_id: int) -> tuple[Cooperative, Payment]:
@@ -151,13 +165,7 @@ def payment_void(cooperative_id: int, payment_id: int) -> str | Response | tuple
         )
         if status is None:
             return see_other(".payment_void", cooperative_id=cooperative.id, payment_id=payment.id)
-    return render_template(
-        "manage/corrections/payment.html",
-        cooperative=cooperative,
-        payment=payment,
-        history=history("payment", payment.id),
-        form=form,
-    ), status
+    return _record_page(cooperative, "payment", payment, form=form), status
 
 
 FIELD_LABELS = {

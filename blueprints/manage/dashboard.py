@@ -10,13 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number
+from blueprints.common import page_of
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.dashboard import cooperative_overview
-from linkage.services.paging import paginate
 from linkage.services.valuechain.deliveries import open_collection_lots, recent_collections
 from models import Cooperative, Lot, Role, manager_cooperatives
 
@@ -30,9 +29,7 @@ PER_PAGE = 25
 def index() -> str | Response:
     if current_user.role == Role.ADMIN:
         statement = select(Cooperative).options(joinedload(Cooperative.commune))
-        page = paginate(
-            statement.order_by(Cooperative.name, Cooperative.id), page_number(), PER_PAGE
-        )
+        page = page_of(statement.order_by(Cooperative.name, Cooperative.id), PER_PAGE)
         return render_template("manage/index.html", cooperatives=page.items, page=page)
     mine = db.session.scalars(
         select(Cooperative)

@@ -11,13 +11,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, form_status, page_number, see_other
+from blueprints.common import commit_or_refuse, form_status, page_of, see_other
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.security import allow
 from linkage.services import listings as service
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.paging import paginate
 from linkage.services.profile import certifications_of
 from models import Cooperative, Listing, ListingStatus, Product, Role
 
@@ -48,7 +47,7 @@ def _list_page(cooperative: Cooperative) -> str:
     return render_template(
         "manage/listings/list.html",
         cooperative=cooperative,
-        page=paginate(statement, page_number(), PER_PAGE),
+        page=page_of(statement, PER_PAGE),
         status=status,
         status_actions=STATUS_ACTIONS,
     )

@@ -11,14 +11,13 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, form_status, page_number, see_other
+from blueprints.common import commit_or_refuse, form_status, page_of, see_other
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.public_urls import public_url_for
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
-from linkage.services.paging import paginate
 from models import Collection, Cooperative, Lot, Product, Role
 
 from .deliveries import Confirmation, record_checked
@@ -57,7 +56,7 @@ def lots(cooperative_id: int) -> str:
     return render_template(
         "manage/lots/list.html",
         cooperative=cooperative,
-        page=paginate(statement, page_number(), PER_PAGE),
+        page=page_of(statement, PER_PAGE),
         products=held,
         product=product,
         stock=stock if stock in STOCK_FILTERS else "",

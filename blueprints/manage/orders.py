@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, page_number, status_argument
+from blueprints.common import commit_or_refuse, page_of, status_argument
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.numbers import unit_label
@@ -17,7 +17,6 @@ from linkage.security import allow
 from linkage.services import orders as order_service
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.errors import DomainError, NotFound
-from linkage.services.paging import paginate
 from models import Cooperative, Order, OrderStatus, Role
 
 from .order_forms import AcceptForm, PayForm, RejectForm, paid_at_of, ship_form
@@ -70,7 +69,7 @@ def orders_list(cooperative_id: int) -> str:
     statement = order_service.orders_query(
         current_user, status=status, cooperative_id=cooperative.id
     )
-    page = paginate(statement, page_number(), PER_PAGE)
+    page = page_of(statement, PER_PAGE)
     return render_template(
         "manage/orders/list.html", cooperative=cooperative, page=page, status=status
     )

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse, form_status, page_number, see_other
+from blueprints.common import commit_or_refuse, form_status, page_of, see_other
 from blueprints.manage import bp
 from linkage.extensions import db
 from linkage.numbers import format_vnd
@@ -16,7 +16,6 @@ from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.errors import DomainError
-from linkage.services.paging import paginate
 from linkage.services.periods import Month, Period, current_day, current_month
 from linkage.services.statements import household_statement as build_statement
 from linkage.services.valuechain import payments as service
@@ -53,7 +52,7 @@ def payments(cooperative_id: int) -> str | tuple[str, int]:
         period=period,
         problem=problem,
         kind=kind,
-        page=paginate(statement, page_number(), PER_PAGE),
+        page=page_of(statement, PER_PAGE),
         totals=service.payment_totals(cooperative, period),
     )
     return (page, 422) if problem else page

@@ -91,10 +91,6 @@ def _page(cooperative: Cooperative, support: Support, **forms: object) -> str:
     )
 
 
-def _to_page(cooperative: Cooperative, support: Support) -> Response:
-    return see_other(".support", cooperative_id=cooperative.id, support_id=support.id)
-
-
 @bp.route(SUPPORT)
 @allow(Role.MANAGER, Role.ADMIN)
 def support(cooperative_id: int, support_id: int) -> str:
@@ -109,7 +105,7 @@ def support_correct(cooperative_id: int, support_id: int) -> Response | tuple[st
     form = pages.correction_form()
     status = pages.correct(record, form)
     if status is None:
-        return _to_page(cooperative, record)
+        return see_other(".support", cooperative_id=cooperative.id, support_id=record.id)
     return _page(cooperative, record, correction=form), status
 
 
@@ -120,5 +116,5 @@ def support_void(cooperative_id: int, support_id: int) -> Response | tuple[str, 
     form = VoidForm(prefix="void")
     status = pages.void(record, form)
     if status is None:
-        return _to_page(cooperative, record)
+        return see_other(".support", cooperative_id=cooperative.id, support_id=record.id)
     return _page(cooperative, record, void=form), status

@@ -7,11 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number
+from blueprints.common import page_of
 from linkage.extensions import db
 from linkage.security import AUTHENTICATED, allow
 from linkage.services.orders import notices
-from linkage.services.paging import paginate
 from models import Notice, Role
 
 PER_PAGE = 20
@@ -42,7 +41,7 @@ def notice_url(notice: Notice) -> str | None:
 @bp.route("/notices")
 @allow(AUTHENTICATED)
 def index() -> str:
-    page = paginate(notices.notices_query(current_user), page_number(), PER_PAGE)
+    page = page_of(notices.notices_query(current_user), PER_PAGE)
     return render_template(
         "notices/index.html", page=page, sentence=notices.sentence, notice_url=notice_url
     )

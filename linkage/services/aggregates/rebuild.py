@@ -9,6 +9,7 @@ paid orders' lines by the month the order was paid and the product of the listin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -44,6 +45,14 @@ from ..counted import counted
 from .keys import vietnam_month
 
 
+def _sum(column: Any, name: str) -> Any:
+    return cast(func.sum(column), BigInteger).label(name)
+
+
+def _count(name: str) -> Any:
+    return cast(func.count(), Integer).label(name)
+
+
 def expected_income() -> Select:
     """household_id, month, cooperative_id, kind, amount_vnd, payments."""
     month = vietnam_month(Payment.paid_at)
@@ -53,8 +62,8 @@ def expected_income() -> Select:
             month.label("month"),
             Payment.cooperative_id,
             Payment.kind,
-            cast(func.sum(Payment.amount_vnd), BigInteger).label("amount_vnd"),
-            cast(func.count(), Integer).label("payments"),
+            _sum(Payment.amount_vnd, "amount_vnd"),
+            _count("payments"),
         )
         .where(*counted(Payment))
         .group_by(Payment.household_id, month, Payment.cooperative_id, Payment.kind)
@@ -88,9 +97,9 @@ def expected_products() -> Select:
     return (
         select(
             *keys,
-            cast(func.sum(incomes.c.farmgate), BigInteger).label("farmgate_vnd"),
+            _sum(incomes.c.farmgate, "farmgate_vnd"),
             cast(func.sum(incomes.c.payments), Integer).label("farmgate_payments"),
-            cast(func.sum(incomes.c.attributed), BigInteger).label("attributed_vnd"),
+            _sum(incomes.c.attributed, "attributed_vnd"),
         )
         .select_from(incomes)
         .join(Collection, Collection.id == incomes.c.collection_id)
@@ -107,8 +116,8 @@ def expected_sales() -> Select:
             Order.cooperative_id,
             month.label("month"),
             Listing.product_id,
-            cast(func.sum(OrderLine.amount_vnd), BigInteger).label("sales_vnd"),
-            cast(func.count(), Integer).label("lines"),
+            _sum(OrderLine.amount_vnd, "sales_vnd"),
+            _count("lines"),
         )
         .select_from(OrderLine)
         .join(Order, Order.id == OrderLine.order_id)
