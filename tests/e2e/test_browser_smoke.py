@@ -68,3 +68,21 @@ def test_page_fits_a_phone_screen(new_page, path, tmp_path):
     assert shot.read_bytes().startswith(b"\x89PNG")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 360 + 1, f"{path} scrolls sideways: {scroll_width}px wide"
+
+
+def test_tiles_have_no_bullets_and_definition_lists_are_styled(page):
+    """The tiles of a dashboard (`ul.cards`) show no list bullets between them; a definition
+    list sets its term in bold above a value that starts at the left edge."""
+    page.goto("/")
+    styles = page.evaluate(
+        """() => {
+            document.querySelector("main").insertAdjacentHTML("beforeend",
+                '<ul class="cards four" id="t"><li class="card">1</li><li class="card">2</li></ul>'
+                + '<dl id="d"><dt>Đặt lúc</dt><dd>27/11/2026</dd></dl>');
+            const li = getComputedStyle(document.querySelector("#t li"));
+            const dt = getComputedStyle(document.querySelector("#d dt"));
+            const dd = getComputedStyle(document.querySelector("#d dd"));
+            return {marker: li.listStyleType, weight: dt.fontWeight, indent: dd.marginLeft};
+        }"""
+    )
+    assert styles == {"marker": "none", "weight": "700", "indent": "0px"}
