@@ -10,6 +10,7 @@ from marshmallow import ValidationError, fields, validate
 from linkage.services.valuechain.checks import MAX_UNIT_PRICE_VND
 from models import LotOrigin, Process
 
+from . import codes
 from .base import Schema
 from .common import PaginationArgs, QuantityField, QueryBoolean, identifier, money
 
@@ -24,10 +25,7 @@ class Moment(fields.AwareDateTime):
         return moment
 
 
-def product_code(**kwargs: Any) -> fields.String:
-    return fields.String(
-        validate=validate.Length(min=1, max=40), metadata={"example": "PT-BA-KICH-TUOI"}, **kwargs
-    )
+product_code = codes.product_code
 
 
 class LotCreateSchema(Schema):

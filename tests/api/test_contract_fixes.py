@@ -134,3 +134,58 @@ def test_reclassify_takes_a_json_boolean_for_reviewed(client, make_user, bearer)
         )
         assert response.status_code == 422, value
         assert "reviewed" in response.json["errors"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "field", "codes"),
+    [
+        ("CooperativeCreate", "commune_code", "COMMUNE_CODES"),
+        ("HouseholdCreate", "commune_code", "COMMUNE_CODES"),
+        ("HouseholdUpdate", "commune_code", "COMMUNE_CODES"),
+        ("LotCreate", "product_code", "PRODUCT_CODES"),
+        ("ListingCreate", "product_code", "PRODUCT_CODES"),
+        ("ListingUpdate", "product_code", "PRODUCT_CODES"),
+        ("SupportCreate", "purpose_product_code", "PRODUCT_CODES"),
+    ],
+)
+def test_reference_codes_are_listed_in_the_document(spec, schema, field, codes):
+    """A commune or product code in a body is one of the reference files' codes (an enum),
+    so a request the document allows never names a commune or product that does not exist."""
+    from linkage.schemas import codes as reference
+    from linkage.seed.reference import data_rows
+
+    wanted = getattr(reference, codes)
+    csv = "communes.csv" if codes == "COMMUNE_CODES" else "products.csv"
+    assert set(wanted) == {row["code"] for row in data_rows(csv)}
+    assert "08914" in reference.COMMUNE_CODES
+    described = spec["components"]["schemas"][schema]["properties"][field]
+    assert set(described["enum"]) - {None} == set(wanted)
+
+
+def test_an_unknown_commune_or_product_is_refused_by_the_schema(client, make_user, bearer):
+    """A code of the right shape that names nothing is outside the document: 422 on the
+    field, before any service is asked."""
+    from linkage.extensions import db
+
+    admin = make_user("admin")
+    manager = make_user("manager")
+    db.session.commit()
+    response = client.post(
+        "/api/v1/cooperatives",
+        json={"name": "HTX Thử", "commune_code": "99999", "registration_no": "R-1"},
+        headers=bearer(admin),
+    )
+    assert response.status_code == 422
+    assert "commune_code" in response.json["errors"]
+    cooperative = manager.cooperatives[0]
+    response = client.post(
+        f"/api/v1/cooperatives/{cooperative.id}/lots",
+        json={"product_code": "PT-NOTHING"},
+        headers=bearer(manager),
+    )
+    assert response.status_code == 422
+    assert "product_code" in response.json["errors"]
+
+
+def test_the_support_import_documents_404_for_a_commune_out_of_scope(spec):
+    assert "404" in responses(spec, "/supports/import", "post")
