@@ -274,3 +274,29 @@ def test_payment_and_shipment_rules_on_the_order_are_conflicts(client, make_user
     )
     assert response.status_code == 409, response.json
     assert "paid_at" in response.json["errors"]
+
+
+def test_a_certification_of_another_cooperative_is_not_found(client, make_user, bearer):
+    """Another cooperative's certification is not the caller's to name: 404, like a record
+    outside the caller's scope (the id itself is one the document allows)."""
+    from linkage.extensions import db
+
+    from ..factories_listings import CertificationFactory
+
+    manager = make_user("manager")
+    cooperative = manager.cooperatives[0]
+    other = CertificationFactory()
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/cooperatives/{cooperative.id}/listings",
+        json={
+            "product_code": "PT-BA-KICH-KHO",
+            "title": "Ba kích khô",
+            "unit_price_vnd": 250000,
+            "quantity_available": "10",
+            "certifications": [other.id],
+        },
+        headers=bearer(manager),
+    )
+    assert response.status_code == 404
+    assert "certifications" in response.json["errors"]
