@@ -159,6 +159,7 @@ class SupportVoid(MethodView):
 @blp.route("/supports/import")
 class SupportImport(MethodView):
     @api_allow(Role.OFFICIAL, Role.ADMIN)
+    @refuses(404)  # a commune outside the caller's jurisdiction
     # unknown query arguments are left out: the 422 answer is the file's problems only
     @blp.arguments(SupportImportArgs, location="query")
     @blp.doc(requestBody=CSV_BODY)

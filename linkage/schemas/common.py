@@ -4,7 +4,7 @@ money, printable text and query-string booleans."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
@@ -95,9 +95,18 @@ QUANTITY_PATTERN = r"^[0-9]{1,11}(\.[0-9]{1,3})?$"
 POSITIVE_QUANTITY_PATTERN = r"^(?=[0-9.]*[1-9])[0-9]{1,11}(\.[0-9]{1,3})?$"
 
 
+STEP = Decimal("0.001")
+# the largest quantity a JSON number may give (it is rounded to 3 decimals, then must stay
+# below MAX_QUANTITY)
+MAX_NUMBER_QUANTITY = MAX_QUANTITY - STEP
+
+
 class QuantityField(fields.Decimal):
     """A quantity: a JSON number or decimal string in requests, "12.500" in answers.
 
+    A string is exact (at most 3 decimals, by its pattern); a JSON number is a binary float
+    that often cannot say 3 decimals exactly (0.1 + 0.2), so it is rounded to 3 decimals
+    (half up), and the document bounds it so that the rounded value is still allowed.
     Bounds are checked here rather than with a Range validator: apispec renders a
     Decimal(as_string=True) with Range as an invalid schema. The OpenAPI description
     (string or number) is written by `quantity_openapi`.
@@ -108,6 +117,11 @@ class QuantityField(fields.Decimal):
         self.exclusive = exclusive
         metadata = {"example": "12.500", **kwargs.pop("metadata", {})}
         super().__init__(places=3, as_string=True, metadata=metadata, **kwargs)
+
+    @property
+    def number_minimum(self) -> Decimal:
+        """The least JSON number taken: above the minimum by a step when it is exclusive."""
+        return self.minimum + STEP if self.exclusive else self.minimum
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
@@ -120,6 +134,14 @@ class QuantityField(fields.Decimal):
             raise self.make_error("invalid") from None
         if not exact.is_finite():
             raise self.make_error("special")
+        if not isinstance(value, str):
+            # a JSON number: bounds of the document's number form, then rounded
+            if exact < self.number_minimum:
+                raise ValidationError(f"Must be at least {self.number_minimum}.")
+            if exact > MAX_NUMBER_QUANTITY:
+                raise ValidationError(f"Must be at most {MAX_NUMBER_QUANTITY}.")
+            exact = exact.quantize(STEP, rounding=ROUND_HALF_UP)
+            return super()._deserialize(str(exact), attr, data, **kwargs)
         # bounds first: quantizing a huge number raises InvalidOperation
         too_small = exact <= self.minimum if self.exclusive else exact < self.minimum
         if too_small:
@@ -128,22 +150,24 @@ class QuantityField(fields.Decimal):
             )
         if exact >= MAX_QUANTITY:
             raise ValidationError(f"Must be less than {MAX_QUANTITY}.")
-        if exact != exact.quantize(Decimal("0.001"), rounding="ROUND_DOWN"):
+        if exact != exact.quantize(STEP, rounding="ROUND_DOWN"):
             raise ValidationError("At most 3 decimal places.")
         return super()._deserialize(value, attr, data, **kwargs)
 
 
 def quantity_openapi(self: Any, field: Any, ret: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
-    """apispec attribute function: a QuantityField is a decimal string or a number."""
+    """apispec attribute function: a QuantityField is a decimal string or a number (rounded
+    to 3 decimals, within bounds that stay allowed once rounded)."""
     if not isinstance(field, QuantityField):
         return {}
     for key in ("type", "format", "pattern", "minimum", "exclusiveMinimum"):
         ret.pop(key, None)
-    number: dict[str, Any] = {"type": "number", "minimum": float(field.minimum)}
-    if field.exclusive:
-        number["exclusiveMinimum"] = True
-    number["maximum"] = float(MAX_QUANTITY)
-    number["exclusiveMaximum"] = True
+    number: dict[str, Any] = {
+        "type": "number",
+        "minimum": float(field.number_minimum),
+        "maximum": float(MAX_NUMBER_QUANTITY),
+        "description": "A JSON number is rounded to 3 decimals (half up)",
+    }
     positive = field.exclusive and field.minimum == 0
     pattern = POSITIVE_QUANTITY_PATTERN if positive else QUANTITY_PATTERN
     return {"oneOf": [{"type": "string", "pattern": pattern}, number]}

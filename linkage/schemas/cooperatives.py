@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from models import CertificationKind, CooperativeStatus, Region
 
+from . import codes
 from .base import Schema
 from .common import PaginationArgs
 
@@ -38,9 +39,7 @@ class CooperativeArgs(PaginationArgs):
 
 class CooperativeCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    commune_code = fields.String(
-        required=True, validate=validate.Regexp(r"^\d{5}$"), metadata={"example": "08914"}
-    )
+    commune_code = codes.commune_code(required=True)
     registration_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     address = fields.String(validate=validate.Length(max=300))

@@ -10,6 +10,7 @@ from linkage.extensions import ProblemSchema
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, visible_cooperative_ids
 from models import Household, OfficialStatus, User
 
+from . import codes
 from .base import Schema
 from .common import PRINTABLE, FullMatch, PaginationArgs, QueryBoolean, identifier, money
 
@@ -95,7 +96,7 @@ class HouseholdArgs(PaginationArgs):
 class HouseholdCreateSchema(Schema):
     code = _text(MAX_CODE, required=True, metadata={"example": "DT-0001"})
     head_name = _text(MAX_NAME, required=True, metadata={"example": "Triệu Văn Minh"})
-    commune_code = _commune(required=True)
+    commune_code = codes.commune_code(required=True)
     members = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=MAX_MEMBERS)
     )
@@ -147,7 +148,7 @@ class HouseholdCreateSchema(Schema):
 class HouseholdUpdateSchema(Schema):
     code = _text(MAX_CODE)
     head_name = _text(MAX_NAME)
-    commune_code = _commune()
+    commune_code = codes.commune_code()
     members = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_MEMBERS))
     ethnicity = _text(60, allow_none=True, metadata={"description": "null: not yet known"})
     deprivations = fields.Integer(strict=True, validate=validate.Range(min=0, max=12))

@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from models import CertificationKind, ListingStatus
 
+from . import codes
 from .base import Schema
 from .common import PaginationArgs, QuantityField, identifier, money
 
@@ -82,7 +83,7 @@ class _ListingFields(Schema):
 
 
 class ListingCreateSchema(_ListingFields):
-    product_code = _text(40, min_length=1, required=True, metadata={"example": "PT-BA-KICH-KHO"})
+    product_code = codes.product_code(required=True, metadata={"example": "PT-BA-KICH-KHO"})
     title = _text(200, min_length=1, required=True)
     description = _text(5000, load_default="")
     grade = _text(40, allow_none=True)
@@ -100,7 +101,7 @@ class ListingCreateSchema(_ListingFields):
 
 
 class ListingUpdateSchema(_ListingFields):
-    product_code = _text(40, min_length=1)
+    product_code = codes.product_code()
     title = _text(200, min_length=1)
     description = _text(5000)
     grade = _text(40, allow_none=True)

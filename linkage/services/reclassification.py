@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from linkage.extensions import db
-from linkage.services.errors import Invalid, NotFound
+from linkage.services.errors import Conflict, Invalid, NotFound
 from models import AuditAction, Household, OfficialStatus, OfficialStatusChange, Role, User
 
 from . import audit
@@ -36,7 +36,8 @@ def record_change(
         )
     day = effective_on or current_day()
     if day > current_day():
-        raise Invalid(_("The date cannot be in the future."), field=date_field)
+        # a rule about the present, which no document can express: 409
+        raise Conflict(_("The date cannot be in the future."), field=date_field)
     change = OfficialStatusChange(
         household_id=household.id,
         previous_status=household.official_status,

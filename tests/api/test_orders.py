@@ -493,7 +493,7 @@ def test_partial_shipments_from_two_lots(client, market, lot, bearer):
 def test_allocations_must_cover_each_line_exactly(client, market, lot, bearer, rows):
     order = accepted(market, "10")
     response = _ship(client, bearer(market.manager), order, *[(lot.id, q) for _, q in rows])
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "exactly" in response.json["detail"]
     assert remaining(lot) == Decimal("50.000")
     db.session.expire_all()
@@ -511,11 +511,11 @@ def test_empty_or_malformed_allocations_are_422(client, market, lot, bearer):
     assert remaining(lot) == Decimal("50.000")
 
 
-def test_a_lot_of_another_product_is_422(client, market, bearer):
+def test_a_lot_of_another_product_is_409(client, market, bearer):
     tea = make_lot(market.cooperative, "50", product=product("PT-CHE-BUP-TUOI"))
     order = accepted(market, "10")
     response = _ship(client, bearer(market.manager), order, (tea.id, 10))
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert tea.code in response.json["detail"]
     assert remaining(tea) == Decimal("50.000")
 
@@ -550,7 +550,7 @@ def test_payment_records_the_date_and_reference(client, market, lot, bearer):
     naive = _act(client, headers, order, "pay", {"paid_at": "2026-01-10T09:00:00"})
     assert naive.status_code == 422
     future = _act(client, headers, order, "pay", {"paid_at": "2999-01-01T00:00:00+07:00"})
-    assert future.status_code == 422
+    assert future.status_code == 409
     assert "future" in future.json["detail"]
     paid_at = order.delivered_at.isoformat()
     response = _act(client, headers, order, "pay", {"paid_at": paid_at, "reference": "UNC-7"})

@@ -98,7 +98,8 @@ def update_household(actor: User, household: Household, data: Mapping[str, Any])
         raise NotFound(_("Household not found."))
     changes_status = "official_status" in data or "official_status_on" in data
     if changes_status and actor.role != Role.ADMIN and household.official_status is not None:
-        raise Invalid(
+        # the household's record decides (its status is already known): 409
+        raise Conflict(
             _("The official status changes only by an official re-classification."),
             field="official_status",
         )

@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from linkage.extensions import db
-from linkage.services.errors import Invalid
+from linkage.services.errors import Conflict, Invalid
 from linkage.services.periods import current_day
 from linkage.services.reclassification import record_change
 from models import Household, OfficialStatus, OfficialStatusChange, User
@@ -30,7 +30,8 @@ def set_status(
     status_on = data.get("official_status_on")
     if status is None:
         if household.official_status is not None:
-            raise Invalid(
+            # the household's record decides: 409
+            raise Conflict(
                 _("A known official status cannot be set back to “not yet known”."),
                 field="official_status",
             )

@@ -21,7 +21,7 @@ from models import (
     to_quantity,
 )
 
-from ..errors import Conflict, Invalid, UnknownReference
+from ..errors import Conflict, Invalid, NotFound, UnknownReference
 
 # The fields a manager sets (pages and API alike); `product_code`, `certifications` and
 # `status` have their own rules.
@@ -89,7 +89,8 @@ def certifications(cooperative_id: int, ids: Iterable[Any]) -> list[Certificatio
         .order_by(Certification.id)
     ).all()
     if len(found) != len(wanted):
-        raise Invalid(
+        # another cooperative's certification is not the caller's to name: 404
+        raise NotFound(
             _("A certification must be one of this cooperative's own."), field="certifications"
         )
     return list(found)

@@ -25,7 +25,7 @@ from models import (
 )
 
 from .. import income
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, NotFound
 from ..listings import restocked_status
 from ..scope import manages
 from .labels import action_label, status_label
@@ -156,9 +156,10 @@ def pay_order(
 ) -> Order:
     """Record that the buyer paid, and attribute the income to the households (DESIGN 4.2)."""
     if paid_at is not None and paid_at > utcnow():
-        raise Invalid(_("The payment date is in the future."), field="paid_at")
+        raise Conflict(_("The payment date is in the future."), field="paid_at")
     if paid_at is not None and paid_at < order.placed_at:
-        raise Invalid(_("The payment date is before the order was placed."), field="paid_at")
+        # the order's own record, not the request, decides: 409
+        raise Conflict(_("The payment date is before the order was placed."), field="paid_at")
     move(actor, order, "pay", at=paid_at, note=reference)
     if reference:
         order.payment_reference = reference

@@ -19,7 +19,7 @@ from linkage.extensions import db
 from linkage.numbers import format_quantity
 from models import Lot, LotAllocation, Order, User, to_quantity, utcnow
 
-from ..errors import Conflict, Invalid, NotFound, UnknownReference
+from ..errors import Conflict, Invalid, NotFound
 from .lifecycle import may_act, move, not_found
 
 
@@ -33,13 +33,15 @@ class AllocationRequest:
 def _per_lot(
     order: Order, allocations: Sequence[AllocationRequest]
 ) -> dict[tuple[int, int], Decimal]:
-    """The requested quantity per (line, lot), each line covered exactly; 422 otherwise."""
+    """The requested quantity per (line, lot), each line covered exactly. A line of another
+    order is 404; lots that do not add up to a line's quantity are 409: the order's lines,
+    which no document can describe, decide."""
     lines = {line.id: line for line in order.lines}
     covered: dict[int, Decimal] = defaultdict(Decimal)
     per_lot: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for allocation in allocations:
         if allocation.line_id not in lines:
-            raise UnknownReference(_("Unknown order line."), field="allocations")
+            raise NotFound(_("Unknown order line."), field="allocations")
         quantity = to_quantity(allocation.quantity)
         if quantity <= 0:
             raise Invalid(_("Quantities must be above zero."), field="quantity")
@@ -47,7 +49,7 @@ def _per_lot(
         per_lot[(allocation.line_id, allocation.lot_id)] += quantity
     for line_id, line in lines.items():
         if covered.get(line_id, Decimal(0)) != line.quantity:
-            raise Invalid(
+            raise Conflict(
                 _(
                     "The lots for %(title)s must add up to exactly %(quantity)s.",
                     title=line.listing.title,
@@ -59,7 +61,7 @@ def _per_lot(
 
 
 def _check_lots(order: Order, per_lot: dict[tuple[int, int], Decimal]) -> dict[int, Lot]:
-    """The lots named: the cooperative's own (404 otherwise), of each line's product (422)."""
+    """The lots named: the cooperative's own (404 otherwise), of each line's product (409)."""
     lot_ids = {lot_id for _line, lot_id in per_lot}
     lots = {lot.id: lot for lot in db.session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))}
     products = {line.id: line.listing.product_id for line in order.lines}
@@ -68,7 +70,7 @@ def _check_lots(order: Order, per_lot: dict[tuple[int, int], Decimal]) -> dict[i
         if lot is None or lot.cooperative_id != order.cooperative_id:
             raise NotFound(_("Lot not found."), field="allocations")
         if lot.product_id != products[line_id]:
-            raise Invalid(
+            raise Conflict(
                 _("Lot %(code)s holds another product than the order line.", code=lot.code),
                 field="allocations",
             )

@@ -19,7 +19,7 @@ from linkage.extensions import db
 from models import Household, Membership, Product, amount_vnd, utcnow
 from models.types import MAX_ID
 
-from ..errors import Invalid, NotFound, UnknownReference
+from ..errors import Conflict, Invalid, NotFound, UnknownReference
 
 MAX_INPUTS = 20
 MAX_QUANTITY = Decimal("1000000000")  # one delivery or output: a million tonnes is a typo
@@ -31,13 +31,15 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def check_moment(value: datetime, field: str) -> datetime:
-    """An aware timestamp, not before 2000 and not more than a day in the future (else 422)."""
+    """An aware timestamp of 2000 or later (by its own calendar, as the API's pattern
+    `^20[0-9]{2}-` says; else 422) and not more than a day in the future (a rule about the
+    present, which no document can express: 409)."""
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise Invalid(_("Give the date and time with a time zone."), field=field)
-    if value < EARLIEST:
+    if value.year < EARLIEST.year:
         raise Invalid(_("This date is too far in the past."), field=field)
     if value > utcnow() + FUTURE_TOLERANCE:
-        raise Invalid(_("This date is in the future."), field=field)
+        raise Conflict(_("This date is in the future."), field=field)
     return value.astimezone(UTC)
 
 
