@@ -15,10 +15,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from sqlalchemy import Select
 
-from linkage.extensions import db
+from linkage.extensions import PROBLEM_CONTENT_TYPE, db
 from linkage.schemas.common import envelope, page_of
 from linkage.security import AUTHENTICATED, PUBLIC, allow
 from linkage.services.paging import paginate
+from linkage.services.valuechain.history import WithHistory, with_history
 from models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,6 +67,56 @@ def api_allow(*audience: Role | str) -> Callable[[F], F]:
             refusals = (401,) if AUTHENTICATED in audience else (401, 403)
             guarded = _document_refusals(guarded, refusals)
         return guarded
+
+    return decorate
+
+
+def operation(
+    blp: Blueprint,
+    audience: tuple[Role | str, ...],
+    *,
+    body: type[Schema] | None = None,
+    answer: type[Schema] | None = None,
+    status: int = 200,
+    refused: tuple[int, ...] = (),
+    **body_options: Any,
+) -> Callable[[F], F]:
+    """The decorators of an API method in their order: who may call (`api_allow`), what the
+    records may refuse besides the request's shape (`refuses`), its JSON `body` (options to
+    `blp.arguments`) and its `answer` with its `status`."""
+
+    def decorate(view: F) -> F:
+        if answer is not None:
+            view = blp.response(status, answer)(view)
+        if body is not None:
+            view = blp.arguments(body, **body_options)(view)
+        if refused:
+            view = refuses(*refused)(view)
+        return api_allow(*audience)(view)
+
+    return decorate
+
+
+def saved_with_history(kind: str, record: Any) -> WithHistory:
+    """Commit a correction or void and answer the record with its history."""
+    db.session.commit()
+    return with_history(kind, record)
+
+
+def csv_import(
+    blp: Blueprint, body: dict[str, Any], answer: type[Schema], problems: type[Schema], by: str
+) -> Any:
+    """An all-or-nothing CSV import's request `body`, its answer (201) and its 422: the
+    file's problems (`by` row, or row and field); nothing was imported."""
+
+    def decorate(view: F) -> F:
+        view = blp.alt_response(
+            422,
+            schema=problems,
+            content_type=PROBLEM_CONTENT_TYPE,
+            description=f"Problems found in the file, by {by}; nothing was imported",
+        )(view)
+        return blp.doc(requestBody=body)(blp.response(201, answer)(view))
 
     return decorate
 

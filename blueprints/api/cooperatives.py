@@ -21,7 +21,7 @@ from linkage.security import PUBLIC
 from linkage.services import cooperatives
 from models import Cooperative, CooperativeStatus, Role
 
-from .common import api_allow, method_view, paged, refuses
+from .common import api_allow, method_view, operation, paged
 
 blp = Blueprint("api_cooperatives", __name__, url_prefix="/api/v1", description="Cooperatives")
 
@@ -36,10 +36,14 @@ class Cooperatives(MethodView):
             selectinload(Cooperative.commune), selectinload(Cooperative.certifications)
         )
 
-    @api_allow(Role.ADMIN)
-    @refuses(409)
-    @blp.arguments(CooperativeCreateSchema)
-    @blp.response(201, CooperativeSchema)
+    @operation(
+        blp,
+        (Role.ADMIN,),
+        body=CooperativeCreateSchema,
+        answer=CooperativeSchema,
+        status=201,
+        refused=(409,),
+    )
     def post(self, data: dict[str, Any]) -> Cooperative:
         """Register a cooperative (created approved by an admin)."""
         cooperative = cooperatives.register_cooperative(current_user, **data)
@@ -49,9 +53,7 @@ class Cooperatives(MethodView):
 
 @blp.route("/cooperatives/<id:cooperative_id>")
 class CooperativeDetail(MethodView):
-    @api_allow(PUBLIC)
-    @refuses(404)
-    @blp.response(200, CooperativeSchema)
+    @operation(blp, (PUBLIC,), answer=CooperativeSchema, refused=(404,))
     def get(self, cooperative_id: int) -> Cooperative:
         """One approved cooperative."""
         return cooperatives.get_public_cooperative(cooperative_id)
@@ -60,10 +62,14 @@ class CooperativeDetail(MethodView):
 def _status_view(action: str, status: CooperativeStatus, summary: str) -> type[MethodView]:
     """The admins' resource that sets a cooperative's status, with an optional reason."""
 
-    @api_allow(Role.ADMIN)
-    @refuses(404, 409)
-    @blp.arguments(StatusChangeSchema, required=False)
-    @blp.response(200, CooperativeSchema)
+    @operation(
+        blp,
+        (Role.ADMIN,),
+        body=StatusChangeSchema,
+        required=False,
+        answer=CooperativeSchema,
+        refused=(404, 409),
+    )
     def post(self: MethodView, data: dict[str, Any], cooperative_id: int) -> Cooperative:
         cooperative = cooperatives.set_cooperative_status(
             current_user, cooperative_id, status, data.get("reason")

@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from linkage.errors import problem
-from linkage.extensions import PROBLEM_CONTENT_TYPE, db
+from linkage.extensions import db
 from linkage.schemas.common import envelope, page_of
 from linkage.schemas.households import (
     HouseholdArgs,
@@ -34,7 +34,7 @@ from linkage.services.paging import paginate
 from linkage.services.scope import get_household_for
 from models import Membership, Role
 
-from .common import api_allow, refused_import, refuses
+from .common import api_allow, csv_import, operation, refused_import, refuses
 
 blp = Blueprint("api_households", __name__, url_prefix="/api/v1", description="Member households")
 
@@ -78,10 +78,14 @@ class CooperativeHouseholds(MethodView):
             "items": [as_seen_by(current_user, household) for household in page.items],
         }
 
-    @api_allow(Role.MANAGER, Role.ADMIN)
-    @refuses(404, 409)
-    @blp.arguments(HouseholdCreateSchema)
-    @blp.response(201, HouseholdSchema)
+    @operation(
+        blp,
+        (Role.MANAGER, Role.ADMIN),
+        body=HouseholdCreateSchema,
+        answer=HouseholdSchema,
+        status=201,
+        refused=(404, 409),
+    )
     def post(self, data: dict[str, Any], cooperative_id: int) -> Any:
         """Register a member household; its consent must be true."""
         cooperative = get_cooperative_for(current_user, cooperative_id)
@@ -94,14 +98,7 @@ class CooperativeHouseholds(MethodView):
 class HouseholdImport(MethodView):
     @api_allow(Role.MANAGER, Role.ADMIN)
     @refuses(404, 409)
-    @blp.doc(requestBody=CSV_BODY)
-    @blp.response(201, ImportResultSchema)
-    @blp.alt_response(
-        422,
-        schema=ImportProblemSchema,
-        content_type=PROBLEM_CONTENT_TYPE,
-        description="Problems found in the file, by row; nothing was imported",
-    )
+    @csv_import(blp, CSV_BODY, ImportResultSchema, ImportProblemSchema, by="row")
     def post(self, cooperative_id: int) -> dict[str, int]:
         """Import member households from CSV: all rows or none."""
         cooperative = get_cooperative_for(current_user, cooperative_id)
@@ -131,9 +128,9 @@ def import_rejected(error: ImportRejected) -> Response:
 
 @blp.route("/households/<id:household_id>")
 class HouseholdDetail(MethodView):
-    @api_allow(Role.MANAGER, Role.OFFICIAL, Role.ADMIN)
-    @refuses(404)
-    @blp.response(200, HouseholdSchema)
+    @operation(
+        blp, (Role.MANAGER, Role.OFFICIAL, Role.ADMIN), answer=HouseholdSchema, refused=(404,)
+    )
     def get(self, household_id: int) -> Any:
         """One household, if it is in the caller's scope."""
         household = get_household_for(current_user, household_id)
@@ -143,10 +140,14 @@ class HouseholdDetail(MethodView):
             db.session.commit()
         return as_seen_by(current_user, household)
 
-    @api_allow(Role.MANAGER, Role.ADMIN)
-    @refuses(404, 409)
-    @blp.arguments(HouseholdUpdateSchema, required=False)
-    @blp.response(200, HouseholdSchema)
+    @operation(
+        blp,
+        (Role.MANAGER, Role.ADMIN),
+        body=HouseholdUpdateSchema,
+        required=False,
+        answer=HouseholdSchema,
+        refused=(404, 409),
+    )
     def patch(self, data: dict[str, Any], household_id: int) -> Any:
         """Edit a household's record (the official status: admins only, with a reason)."""
         household = get_household_for(current_user, household_id)
@@ -157,10 +158,14 @@ class HouseholdDetail(MethodView):
 
 @blp.route("/cooperatives/<id:cooperative_id>/memberships")
 class CooperativeMemberships(MethodView):
-    @api_allow(Role.MANAGER, Role.ADMIN)
-    @refuses(404, 409)
-    @blp.arguments(MembershipCreateSchema)
-    @blp.response(201, MembershipSchema)
+    @operation(
+        blp,
+        (Role.MANAGER, Role.ADMIN),
+        body=MembershipCreateSchema,
+        answer=MembershipSchema,
+        status=201,
+        refused=(404, 409),
+    )
     def post(self, data: dict[str, Any], cooperative_id: int) -> Membership:
         """Add an existing household (one of the caller's) to this cooperative too."""
         cooperative = get_cooperative_for(current_user, cooperative_id)

@@ -16,7 +16,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from linkage.errors import problem
-from linkage.extensions import PROBLEM_CONTENT_TYPE, db
+from linkage.extensions import db
 from linkage.schemas.common import envelope, page_of
 from linkage.schemas.corrections import VoidSchema
 from linkage.schemas.supports import (
@@ -36,7 +36,7 @@ from linkage.services.scope import get_household_for
 from linkage.services.valuechain.history import WithHistory, with_history
 from models import Role, Support
 
-from .common import api_allow, refused_import, refuses
+from .common import api_allow, csv_import, operation, refused_import, refuses, saved_with_history
 
 blp = Blueprint("api_supports", __name__, url_prefix="/api/v1", description="Policy support")
 
@@ -91,10 +91,9 @@ class HouseholdSupports(MethodView):
         statement = supports.supports_query(household, args.get("programme"))
         return envelope(paginate(statement, args["page"], args["per_page"]))
 
-    @api_allow(*IN_SCOPE)
-    @refuses(404)
-    @blp.arguments(SupportCreateSchema)
-    @blp.response(201, SupportSchema)
+    @operation(
+        blp, IN_SCOPE, body=SupportCreateSchema, answer=SupportSchema, status=201, refused=(404,)
+    )
     def post(self, data: dict[str, Any], household_id: int) -> Support:
         """Record a support the household received (audited).
 
@@ -108,9 +107,7 @@ class HouseholdSupports(MethodView):
 
 @blp.route(f"/supports/{SUPPORT_ID}")
 class SupportRecord(MethodView):
-    @api_allow(*IN_SCOPE)
-    @refuses(404)
-    @blp.response(200, SupportRecordSchema)
+    @operation(blp, IN_SCOPE, answer=SupportRecordSchema, refused=(404,))
     def get(self, support_id: int) -> WithHistory:
         """A support with its status (recorded, corrected, void) and the history of its
         corrections and voids (when, by whom, why, old and new values)."""
@@ -122,10 +119,9 @@ class SupportRecord(MethodView):
 
 @blp.route(f"/supports/{SUPPORT_ID}/correction")
 class SupportCorrection(MethodView):
-    @api_allow(*IN_SCOPE)
-    @refuses(404, 409)
-    @blp.arguments(SupportCorrectionSchema)
-    @blp.response(200, SupportRecordSchema)
+    @operation(
+        blp, IN_SCOPE, body=SupportCorrectionSchema, answer=SupportRecordSchema, refused=(404, 409)
+    )
     def post(self, data: dict[str, Any], support_id: int) -> WithHistory:
         """Correct a support's values, with a reason; the old values are kept in its history.
 
@@ -135,16 +131,12 @@ class SupportCorrection(MethodView):
         support = supports.get_support_for(current_user, support_id)
         reason = data.pop("reason")
         supports.correct_support(current_user, support, reason, data)
-        db.session.commit()
-        return with_history("support", support)
+        return saved_with_history("support", support)
 
 
 @blp.route(f"/supports/{SUPPORT_ID}/void")
 class SupportVoid(MethodView):
-    @api_allow(*IN_SCOPE)
-    @refuses(404, 409)
-    @blp.arguments(VoidSchema)
-    @blp.response(200, SupportRecordSchema)
+    @operation(blp, IN_SCOPE, body=VoidSchema, answer=SupportRecordSchema, refused=(404, 409))
     def post(self, data: dict[str, Any], support_id: int) -> WithHistory:
         """Void a support, with a reason: it is kept with its history but counts nowhere.
 
@@ -152,8 +144,7 @@ class SupportVoid(MethodView):
         """
         support = supports.get_support_for(current_user, support_id)
         supports.void_support(current_user, support, data["reason"])
-        db.session.commit()
-        return with_history("support", support)
+        return saved_with_history("support", support)
 
 
 @blp.route("/supports/import")
@@ -162,13 +153,8 @@ class SupportImport(MethodView):
     @refuses(404)  # a commune outside the caller's jurisdiction
     # unknown query arguments are left out: the 422 answer is the file's problems only
     @blp.arguments(SupportImportArgs, location="query")
-    @blp.doc(requestBody=CSV_BODY)
-    @blp.response(201, SupportImportResultSchema)
-    @blp.alt_response(
-        422,
-        schema=SupportImportProblemSchema,
-        content_type=PROBLEM_CONTENT_TYPE,
-        description="Problems found in the file, by row and field; nothing was imported",
+    @csv_import(
+        blp, CSV_BODY, SupportImportResultSchema, SupportImportProblemSchema, by="row and field"
     )
     def post(self, args: dict[str, Any]) -> dict[str, int]:
         """Import supports from CSV (the body, or a multipart `file`): all rows or none."""

@@ -43,7 +43,7 @@ from linkage.services.valuechain import corrections, payments
 from linkage.services.valuechain.history import WithHistory, with_history
 from models import Collection, Lot, Payment, Role, Transformation
 
-from .common import api_allow, not_found, paged, refuses
+from .common import api_allow, not_found, operation, paged, refuses, saved_with_history
 
 blp = Blueprint("api_valuechain", __name__, url_prefix="/api/v1", description="Value chain")
 
@@ -62,10 +62,9 @@ class CooperativeLots(MethodView):
             current_user, cooperative, args.get("product"), args.get("with_stock")
         )
 
-    @api_allow(*MANAGERS)
-    @refuses(404, 409)
-    @blp.arguments(LotCreateSchema)
-    @blp.response(201, LotSchema)
+    @operation(
+        blp, MANAGERS, body=LotCreateSchema, answer=LotSchema, status=201, refused=(404, 409)
+    )
     def post(self, data: dict[str, Any], cooperative_id: int) -> Lot:
         """Open an empty collection lot of one product."""
         cooperative = get_cooperative_for(current_user, cooperative_id)
@@ -76,9 +75,7 @@ class CooperativeLots(MethodView):
 
 @blp.route("/lots/<id:lot_id>")
 class LotDetail(MethodView):
-    @api_allow(PUBLIC)
-    @refuses(404)
-    @blp.response(200, LotDetailSchema)
+    @operation(blp, (PUBLIC,), answer=LotDetailSchema, refused=(404,))
     def get(self, lot_id: int) -> valuechain.LotHistory:
         """A lot with its collections (households included), transformations and shipments.
 
@@ -95,10 +92,14 @@ class LotDetail(MethodView):
 
 @blp.route("/lots/<id:lot_id>/collections")
 class LotCollections(MethodView):
-    @api_allow(*MANAGERS)
-    @refuses(404, 409)
-    @blp.arguments(CollectionCreateSchema)
-    @blp.response(201, CollectionSchema)
+    @operation(
+        blp,
+        MANAGERS,
+        body=CollectionCreateSchema,
+        answer=CollectionSchema,
+        status=201,
+        refused=(404, 409),
+    )
     def post(self, data: dict[str, Any], lot_id: int) -> Collection:
         """Record a member household's delivery into the lot (and its farmgate payment)."""
         lot = valuechain.get_lot_for(current_user, lot_id)
@@ -109,10 +110,14 @@ class LotCollections(MethodView):
 
 @blp.route("/cooperatives/<id:cooperative_id>/transformations")
 class CooperativeTransformations(MethodView):
-    @api_allow(*MANAGERS)
-    @refuses(404, 409)
-    @blp.arguments(TransformationCreateSchema)
-    @blp.response(201, TransformationSchema)
+    @operation(
+        blp,
+        MANAGERS,
+        body=TransformationCreateSchema,
+        answer=TransformationSchema,
+        status=201,
+        refused=(404, 409),
+    )
     def post(self, data: dict[str, Any], cooperative_id: int) -> Transformation:
         """Record a processing step: quantities taken from input lots, one new output lot.
 
@@ -149,10 +154,14 @@ class CooperativePayments(MethodView):
         page = envelope(paginate(statement, args["page"], args["per_page"]))
         return {**page, "totals": totals_of(payments.payment_totals(cooperative, period))}
 
-    @api_allow(*MANAGERS)
-    @refuses(404, 409)
-    @blp.arguments(PaymentCreateSchema)
-    @blp.response(201, PaymentSchema)
+    @operation(
+        blp,
+        MANAGERS,
+        body=PaymentCreateSchema,
+        answer=PaymentSchema,
+        status=201,
+        refused=(404, 409),
+    )
     def post(self, data: dict[str, Any], cooperative_id: int) -> Payment:
         """Record a surplus share or other payment to a member household."""
         cooperative = get_cooperative_for(current_user, cooperative_id)
@@ -163,9 +172,7 @@ class CooperativePayments(MethodView):
 
 @blp.route("/collections/<id:collection_id>")
 class CollectionRecord(MethodView):
-    @api_allow(*MANAGERS)
-    @refuses(404)
-    @blp.response(200, CollectionRecordSchema)
+    @operation(blp, MANAGERS, answer=CollectionRecordSchema, refused=(404,))
     def get(self, collection_id: int) -> WithHistory:
         """A delivery with its status (recorded, corrected, void) and the history of its
         corrections and voids (when, by whom, why, old and new values).
@@ -178,10 +185,9 @@ class CollectionRecord(MethodView):
 
 @blp.route("/collections/<id:collection_id>/correction")
 class CollectionCorrection(MethodView):
-    @api_allow(*MANAGERS)
-    @refuses(404, 409)
-    @blp.arguments(CorrectionSchema)
-    @blp.response(200, CollectionRecordSchema)
+    @operation(
+        blp, MANAGERS, body=CorrectionSchema, answer=CollectionRecordSchema, refused=(404, 409)
+    )
     def post(self, data: dict[str, Any], collection_id: int) -> WithHistory:
         """Correct a delivery's quantity, unit price, household or date, with a reason.
 
@@ -192,16 +198,12 @@ class CollectionCorrection(MethodView):
         """
         collection = corrections.get_collection_for(current_user, collection_id)
         corrections.correct_collection(current_user, collection, **data)
-        db.session.commit()
-        return with_history("collection", collection)
+        return saved_with_history("collection", collection)
 
 
 @blp.route("/collections/<id:collection_id>/void")
 class CollectionVoid(MethodView):
-    @api_allow(*MANAGERS)
-    @refuses(404, 409)
-    @blp.arguments(VoidSchema)
-    @blp.response(200, CollectionRecordSchema)
+    @operation(blp, MANAGERS, body=VoidSchema, answer=CollectionRecordSchema, refused=(404, 409))
     def post(self, data: dict[str, Any], collection_id: int) -> WithHistory:
         """Void a delivery, with a reason: it is kept but counts nowhere.
 
@@ -210,16 +212,12 @@ class CollectionVoid(MethodView):
         """
         collection = corrections.get_collection_for(current_user, collection_id)
         corrections.void_collection(current_user, collection, data["reason"])
-        db.session.commit()
-        return with_history("collection", collection)
+        return saved_with_history("collection", collection)
 
 
 @blp.route("/payments/<id:payment_id>/void")
 class PaymentVoid(MethodView):
-    @api_allow(*MANAGERS)
-    @refuses(404, 409)
-    @blp.arguments(VoidSchema)
-    @blp.response(200, PaymentRecordSchema)
+    @operation(blp, MANAGERS, body=VoidSchema, answer=PaymentRecordSchema, refused=(404, 409))
     def post(self, data: dict[str, Any], payment_id: int) -> WithHistory:
         """Void a surplus share or other payment, with a reason: it is kept but counts nowhere.
 
@@ -227,5 +225,4 @@ class PaymentVoid(MethodView):
         """
         payment = corrections.get_payment_for(current_user, payment_id)
         corrections.void_payment(current_user, payment, data["reason"])
-        db.session.commit()
-        return with_history("payment", payment)
+        return saved_with_history("payment", payment)
