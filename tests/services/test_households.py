@@ -231,7 +231,7 @@ def test_managers_cannot_change_the_official_status(manager, cooperative, field)
     with pytest.raises(DomainError) as caught:
         households.update_household(manager, household, {field: value, "members": 9})
     db.session.rollback()
-    assert (caught.value.status, caught.value.field) == (422, "official_status")
+    assert (caught.value.status, caught.value.field) == (409, "official_status")
     household = db.session.get(Household, household.id)
     assert (household.official_status, household.members) == (OfficialStatus.POOR, 4)
 

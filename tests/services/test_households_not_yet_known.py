@@ -225,7 +225,7 @@ def test_a_known_status_cannot_become_unknown(make_user, manager, cooperative, r
     with pytest.raises(DomainError) as caught:
         households.update_household(actor, household, {"official_status": None, "reason": "x"})
     db.session.rollback()
-    assert (caught.value.status, caught.value.field) == (422, "official_status")
+    assert (caught.value.status, caught.value.field) == (409, "official_status")
     assert db.session.get(Household, household.id).official_status == OfficialStatus.POOR
 
 

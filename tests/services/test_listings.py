@@ -111,7 +111,6 @@ def test_defaults_min_order_to_one_and_description_to_empty(manager):
         ({"harvest_start": date(2026, 1, 2), "harvest_end": date(2026, 1, 1)}, "harvest_end"),
         ({"product_code": "PT-NO-SUCH"}, "product_code"),
         ({"product_code": ""}, "product_code"),
-        ({"certifications": [424242]}, "certifications"),
         ({"status": "paused"}, "status"),
         ({"status": "sold_out"}, "status"),
         ({"title": "bad\x00title"}, "title"),
@@ -126,11 +125,20 @@ def test_create_refuses_invalid_fields_and_writes_nothing(manager, overrides, fi
     assert _counts() == before
 
 
+def test_an_unknown_certification_is_404(manager):
+    before = _counts()
+    with pytest.raises(DomainError) as caught:
+        listings.create_listing(manager, manager.cooperatives[0], _data(certifications=[424242]))
+    assert (caught.value.status, caught.value.field) == (404, "certifications")  # none of yours
+    db.session.rollback()
+    assert _counts() == before
+
+
 def test_certifications_must_be_the_cooperatives_own(manager):
     other = CertificationFactory()  # another cooperative's certificate
     with pytest.raises(DomainError) as caught:
         listings.create_listing(manager, manager.cooperatives[0], _data(certifications=[other.id]))
-    assert (caught.value.status, caught.value.field) == (422, "certifications")
+    assert (caught.value.status, caught.value.field) == (404, "certifications")  # not yours
 
 
 def test_a_pending_cooperative_prepares_drafts_but_cannot_sell(manager):

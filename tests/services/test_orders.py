@@ -373,18 +373,18 @@ def test_rows_of_the_same_lot_are_added_up(market, lot):
 def test_allocations_must_cover_each_line_exactly(market, lot, quantities):
     order = accepted(market, "10")
     allocations = [Alloc(order.lines[0].id, lot.id, Decimal(q)) for q in quantities]
-    error = _refused(422, orders.ship_order, market.manager, order, allocations)
+    error = _refused(409, orders.ship_order, market.manager, order, allocations)
     assert "10" in error.message
     assert order.status == OrderStatus.ACCEPTED
     assert remaining(lot) == Decimal("50.000")
     assert count(LotAllocation) == 0
 
 
-def test_a_lot_of_another_product_is_422(market):
+def test_a_lot_of_another_product_is_409(market):
     tea = make_lot(market.cooperative, "50", product=product("PT-CHE-BUP-TUOI"))
     order = accepted(market, "10")
     error = _refused(
-        422, orders.ship_order, market.manager, order, [Alloc(order.lines[0].id, tea.id, 10)]
+        409, orders.ship_order, market.manager, order, [Alloc(order.lines[0].id, tea.id, 10)]
     )
     assert tea.code in error.message
     assert remaining(tea) == Decimal("50.000")
@@ -399,10 +399,10 @@ def test_a_lot_of_another_cooperative_or_unknown_lot_is_404(market, make_user):
     assert remaining(foreign) == Decimal("50.000")
 
 
-def test_a_line_of_another_order_is_422(market, lot):
+def test_a_line_of_another_order_is_404(market, lot):
     order = accepted(market, "10")
     other = accepted(market, "10")
-    _refused(422, orders.ship_order, market.manager, order, [Alloc(other.lines[0].id, lot.id, 10)])
+    _refused(404, orders.ship_order, market.manager, order, [Alloc(other.lines[0].id, lot.id, 10)])
 
 
 def test_more_than_a_lot_holds_is_409_and_writes_nothing(market):
@@ -431,9 +431,9 @@ def test_payment_date_is_kept_and_may_not_be_in_the_future(market, lot):
     order = order_in(OrderStatus.DELIVERED, market, lot)
     order.placed_at = utcnow() - timedelta(days=3)
     db.session.commit()
-    _refused(422, orders.pay_order, market.manager, order, paid_at=utcnow() + timedelta(hours=1))
+    _refused(409, orders.pay_order, market.manager, order, paid_at=utcnow() + timedelta(hours=1))
     _refused(
-        422, orders.pay_order, market.manager, order, paid_at=order.placed_at - timedelta(days=1)
+        409, orders.pay_order, market.manager, order, paid_at=order.placed_at - timedelta(days=1)
     )
     when = utcnow() - timedelta(days=2)
     orders.pay_order(market.manager, order, paid_at=when, reference="UNC-2026-001")

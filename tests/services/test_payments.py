@@ -73,7 +73,7 @@ def test_record_surplus_payment_is_audited(manager, coop):
         ({"amount_vnd": 0}, 422, "amount_vnd"),
         ({"amount_vnd": -5}, 422, "amount_vnd"),
         ({"paid_at": datetime(2026, 1, 5)}, 422, "paid_at"),  # noqa: DTZ001 (naive on purpose)
-        ({"paid_at": datetime(2099, 1, 5, tzinfo=UTC)}, 422, "paid_at"),
+        ({"paid_at": datetime(2099, 1, 5, tzinfo=UTC)}, 409, "paid_at"),  # in the future
         ({"note": "x" * 1001}, 422, "note"),
         ({"household_id": "outsider"}, 404, "household_id"),
         ({"household_id": 10**12}, 404, "household_id"),
