@@ -5,7 +5,6 @@ a moment."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -13,7 +12,6 @@ from flask import flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from linkage.extensions import db
-from linkage.formats import format_day
 from linkage.plain_text import has_control_characters
 from linkage.services.errors import DomainError
 from linkage.services.households import ImportRejected
@@ -106,11 +104,6 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def day(moment: datetime | date | None) -> str:
-    """The Vietnam-time date of a moment (people record deliveries by the day): 03/01/2026."""
-    return format_day(moment)
 
 
 def status_argument() -> OrderStatus | None:

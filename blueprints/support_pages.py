@@ -18,11 +18,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.common import commit_or_refuse, day
+from blueprints.common import commit_or_refuse
 from blueprints.record_forms import VoidForm
 from blueprints.support_forms import SupportCorrectionForm, SupportForm, product_label
 from linkage.extensions import db
-from linkage.formats import format_month
+from linkage.formats import format_day, format_month
 from linkage.labels import label
 from linkage.numbers import format_vnd
 from linkage.services import supports
@@ -69,7 +69,7 @@ class Panel:
     @staticmethod
     def day(value: date) -> str:
         """dd/mm/yyyy in Vietnamese."""
-        return day(value)
+        return format_day(value)
 
     @staticmethod
     def month(value: Month) -> str:
@@ -166,7 +166,6 @@ def record_page(
         back=back,
         actions=actions,
         change_rows=change_rows,
-        day=day,
         **context,
     )
 
@@ -216,7 +215,7 @@ def _shown(name: str, value: Any) -> str:
     if name == "amount_vnd":
         return format_vnd(int(value))
     if name == "received_on":
-        return day(date.fromisoformat(value))
+        return format_day(date.fromisoformat(value))
     if name == "purpose_product_code":
         product = db.session.scalars(db.select(Product).where(Product.code == value)).first()
         return product_label(product) if product else str(value)

@@ -20,6 +20,5 @@ from . import (  # noqa: E402, F401
     payments,
     profile,
     supports,
-    templating,
     trace,
 )

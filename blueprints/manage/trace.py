@@ -14,7 +14,6 @@ from linkage.security import allow
 from linkage.services import trace as traces
 from linkage.services.cooperatives import get_cooperative_for
 from linkage.services.paging import Page
-from linkage.services.periods import current_day
 from linkage.services.trace import massbalance
 from models import Role
 
@@ -49,7 +48,6 @@ def lot_trace(cooperative_id: int, lot_id: int) -> str:
         cooperative=cooperative,
         trace=trace,
         collections=collections,
-        day=current_day,
         manage_links=True,
     )
 
@@ -84,5 +82,4 @@ def mass_balance(cooperative_id: int) -> str:
         cooperative=cooperative,
         balance=balance,
         flagged=flagged,
-        day=current_day,
     )

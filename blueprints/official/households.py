@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import day, page_number
+from blueprints.common import page_number
 from linkage.exports import Column, Table, csv_response, xlsx_response
 from linkage.extensions import db
 from linkage.labels import label
@@ -152,7 +152,6 @@ def _household_page(household_id: int, form: ImpactFilterForm, reclassify_form: 
         filter_form=form,
         filter_args=form.query_args(),
         period=period,
-        day=day,
         supports=support_panel(impact.household, period),
     )
     db.session.commit()  # the audit entry (after rendering: commit expires the rows)

@@ -6,7 +6,6 @@ from flask import Blueprint, render_template
 
 from linkage.security import PUBLIC, allow
 from linkage.services import trace as traces
-from linkage.services.periods import current_day
 
 bp = Blueprint("trace", __name__, url_prefix="/trace")
 
@@ -16,4 +15,4 @@ bp = Blueprint("trace", __name__, url_prefix="/trace")
 def lot(code: str) -> str:
     """The public trace of a lot of an approved cooperative; households are only counted."""
     trace = traces.trace_lot(traces.get_public_lot(code), with_households=False)
-    return render_template("trace/lot.html", trace=trace, day=current_day)
+    return render_template("trace/lot.html", trace=trace)
