@@ -100,7 +100,6 @@ def register_template_helpers(app: Flask) -> None:
     # {{ d|when }} 27/11/2026 (vi) or 27 Nov 2026 (en); a timestamp with its time, 18:00
     app.add_template_filter(in_page_language(format_moment), "when")
     app.add_template_filter(in_page_language(format_day), "day")
-    app.add_template_global(in_page_language(format_day), "day")  # {{ day(moment) }} alike
     app.add_template_filter(in_page_language(format_month), "month")
     app.jinja_env.globals["ngettext"] = ngettext
     app.add_template_global(get_locale, "get_locale")

@@ -37,6 +37,8 @@ PASSWORD = "demo-pass-2025"
 
 REQUIRE_POSTGRES = os.environ.get("LINKAGE_REQUIRE_POSTGRES") == "1"
 REQUIRE_BROWSER = os.environ.get("LINKAGE_REQUIRE_BROWSER") == "1"
+REQUIRE_REDIS = os.environ.get("LINKAGE_REQUIRE_REDIS") == "1"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
 def _create_postgres_database(base_url: str) -> tuple[str, Callable[[], None]]:
@@ -224,3 +226,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if REQUIRE_POSTGRES:
                 continue  # the test fails on its own: CI must not skip it
             item.add_marker(pytest.mark.skip(reason="needs TEST_DATABASE_URL (PostgreSQL)"))
+
+
+@pytest.fixture(scope="session")
+def redis_client() -> Iterator[Any]:
+    """A client of the Redis server the Redis tests count in (127.0.0.1:6379 or
+    TEST_REDIS_URL); skipped when it does not answer, a failure with LINKAGE_REQUIRE_REDIS=1."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        if REQUIRE_REDIS:
+            pytest.fail(f"Redis is required (LINKAGE_REQUIRE_REDIS=1) but {REDIS_URL}: {error}")
+        pytest.skip(f"Redis does not answer at {REDIS_URL}")
+    yield client
+    client.close()

@@ -127,3 +127,39 @@ def small_province() -> dict[str, Any]:
     attribute_order(order)
     db.session.commit()
     return {"a": a, "b": b, "poor": poor, "near": near, "rich": rich, "ward": ward, "lot": lot}
+
+
+# The public impact page's province: households of Việt Trì (URBAN), Hy Cương and Đạo Trù
+MIDLAND, MOUNTAIN = "08515", "08914"
+# (region key, commune, households, paid to each): urban is too small, midland is then the
+# smallest other region and is hidden too, mountain is shown
+REGIONS = (
+    ("urban", URBAN, 9, 123_457),
+    ("midland", MIDLAND, 12, 54_321),
+    ("mountain", MOUNTAIN, 15, 200_000),
+)
+
+
+def make_province() -> list:
+    """Households in three regions, each paid in the current month by its cooperative."""
+    households = []
+    for _key, commune, count, amount in REGIONS:
+        cooperative = CooperativeFactory(commune_code=commune)
+        for index in range(count):
+            household = HouseholdFactory(
+                commune_code=commune,
+                official_status=OfficialStatus.POOR if index % 2 else OfficialStatus.NOT_POOR,
+            )
+            MembershipFactory(household=household, cooperative=cooperative)
+            db.session.add(
+                Payment(
+                    cooperative_id=cooperative.id,
+                    household=household,
+                    kind=PaymentKind.SURPLUS,
+                    amount_vnd=amount,
+                    paid_at=datetime.now(UTC),
+                )
+            )
+            households.append(household)
+    db.session.commit()
+    return households

@@ -5,6 +5,7 @@ empty (the "placeholder label option" HTML requires), and a page without its ico
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 
@@ -71,3 +72,8 @@ def page_faults(html: str) -> list[str]:
     if not parser.has_icon:
         parser.faults.append('no <link rel="icon">')
     return parser.faults
+
+
+def visible_text(html: str) -> str:
+    """The page's text without tags, attributes or scripts (data-value keeps ISO values)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", html))

@@ -4,34 +4,17 @@ with LINKAGE_REQUIRE_REDIS=1 (`make ci`) its absence is a failure, not a skip.""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-import redis
 from flask import Flask
 
 from linkage.extensions import db, limiter
 
-from .conftest import PASSWORD, make_app
+from .conftest import PASSWORD, REDIS_URL, make_app
 
-REQUIRE_REDIS = os.environ.get("LINKAGE_REQUIRE_REDIS") == "1"
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 WRONG = "wrong-password-1"
-
-
-@pytest.fixture(scope="module")
-def redis_client() -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        if REQUIRE_REDIS:
-            pytest.fail(f"Redis is required (LINKAGE_REQUIRE_REDIS=1) but {REDIS_URL}: {error}")
-        pytest.skip(f"Redis does not answer at {REDIS_URL}")
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -113,7 +113,7 @@ def test_favicon_ico_answers_with_the_svg_icon(client):
     response.close()
 
 
-def test_pages_link_the_icon_and_the_icon_exists(client, login_as):
+def test_pages_link_the_icon_and_the_icon_exists(client):
     """The crawl of the demo (tests/test_links.py) checks every page; here the pages that do
     not extend the base template's head as others do: errors and the login."""
     for url in ("/", "/login", "/no-such-page", "/catalog"):

@@ -38,7 +38,6 @@ from .common import api_allow, csv_import, operation, refused_import, refuses
 
 blp = Blueprint("api_households", __name__, url_prefix="/api/v1", description="Member households")
 
-# An answer lists at most this many row errors (a 20,000-row file could have 200,000).
 
 CSV_BODY = {
     "required": True,

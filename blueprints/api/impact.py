@@ -38,7 +38,7 @@ from linkage.services.reclassification import reclassify
 from linkage.services.scope import get_household_for
 from models import AuditAction, OfficialStatusChange, Role
 
-from .common import api_allow, refuses
+from .common import api_allow, operation, refuses
 
 SUPPORTS_DESCRIPTION = (
     "Who may call: admin, official.\n\n"
@@ -64,11 +64,17 @@ def impact_read(arguments: type, answer: type, **doc: Any) -> Callable[[F], F]:
     """An impact figure: officials and admins, the filters in the query (a place outside the
     caller's jurisdiction answers 404), one answer schema."""
 
+    read = operation(
+        blp,
+        (Role.OFFICIAL, Role.ADMIN),
+        body=arguments,
+        location="query",
+        answer=answer,
+        refused=(404,),
+    )
+
     def decorate(view: F) -> F:
-        view = blp.arguments(arguments, location="query")(blp.response(200, answer)(view))
-        if doc:
-            view = blp.doc(**doc)(view)
-        return api_allow(Role.OFFICIAL, Role.ADMIN)(refuses(404)(view))
+        return read(blp.doc(**doc)(view) if doc else view)
 
     return decorate
 

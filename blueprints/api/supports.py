@@ -43,7 +43,6 @@ blp = Blueprint("api_supports", __name__, url_prefix="/api/v1", description="Pol
 HOUSEHOLD_ID = "<id:household_id>"
 SUPPORT_ID = "<id:support_id>"
 IN_SCOPE = (Role.MANAGER, Role.OFFICIAL, Role.ADMIN)
-# An answer lists at most this many row errors (a 20,000-row file could have 100,000).
 
 CSV_DESCRIPTION = (
     "UTF-8 CSV (a BOM is allowed), comma-separated, header row first, at most 20,000 rows. "

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import redirect, request, url_for
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import commit_or_refuse
+from blueprints.common import commit_or_refuse, see_other
 from blueprints.manage import bp
+from linkage.labels import label
 from linkage.security import allow
 from linkage.services import valuechain
 from linkage.services.cooperatives import get_cooperative_for
@@ -25,7 +26,7 @@ from models import Collection, Household, Lot, LotOrigin, Role, amount_vnd
 
 from .dashboard import render_dashboard
 from .delivery_forms import DeliveryForm
-from .valuechain_forms import UNIT_NAMES, noon
+from .valuechain_forms import noon
 
 COOPERATIVE = "/<id:cooperative_id>"
 
@@ -47,7 +48,7 @@ class Confirmation:
 
     @property
     def unit(self) -> str:
-        return str(UNIT_NAMES[self.lot.product.unit])
+        return label(self.lot.product.unit)
 
 
 def confirmed() -> bool:
@@ -60,7 +61,7 @@ def delivered_message(collection: Collection, lot: Lot, household: Household) ->
     return _(
         "Recorded %(quantity)s %(unit)s from household %(household)s: pay %(amount)s.",
         quantity=format_quantity(collection.quantity),
-        unit=UNIT_NAMES[lot.product.unit],
+        unit=label(lot.product.unit),
         household=f"{household.code} ({household.head_name})",
         amount=format_vnd(collection.amount_vnd),
     )
@@ -107,8 +108,7 @@ def delivery_new(cooperative_id: int) -> Response | tuple[str, int]:
         }
         outcome = record_checked(form, lot, household, data, form.posted_values(household))
     if isinstance(outcome, Collection):
-        target = url_for(".dashboard", cooperative_id=cooperative.id, new=outcome.id)
-        return redirect(target, 303)
+        return see_other(".dashboard", cooperative_id=cooperative.id, new=outcome.id)
     if isinstance(outcome, Confirmation):
         return render_dashboard(cooperative, lots, form, outcome), 200
     return render_dashboard(cooperative, lots, form), 422

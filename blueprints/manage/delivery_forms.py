@@ -11,17 +11,18 @@ from wtforms import RadioField, SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from blueprints.forms import FlaskForm, MoneyField, QuantityField, select_field, text_field
+from linkage.labels import label
 from linkage.services.valuechain import deliveries
 from models import Cooperative, Household, Lot
 
-from .valuechain_forms import UNIT_NAMES, product_name
+from .valuechain_forms import product_name
 
 MAX_CHOICES = 20  # households listed when a name fragment matches several
 
 
 def lot_label(lot: Lot) -> str:
     """'DT-2026-0003 — Ba kích tươi (kg)'."""
-    return f"{lot.code} — {product_name(lot.product)} ({UNIT_NAMES[lot.product.unit]})"
+    return f"{lot.code} — {product_name(lot.product)} ({label(lot.product.unit)})"
 
 
 class DeliveryForm(FlaskForm):
@@ -50,7 +51,7 @@ class DeliveryForm(FlaskForm):
             SelectChoice(
                 str(lot.id),
                 lot_label(lot),
-                render_kw={"data-unit": str(UNIT_NAMES[lot.product.unit])},
+                render_kw={"data-unit": label(lot.product.unit)},
             )
             for lot in lots
         ]

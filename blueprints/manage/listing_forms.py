@@ -26,7 +26,6 @@ from blueprints.forms import (
 )
 from linkage.labels import LISTING_ACTION_LABELS as ACTION_LABELS
 from linkage.labels import product_name
-from linkage.numbers import UNIT_LABELS as UNIT_LABELS  # the one table, used by the pages
 from linkage.services.listings import FIELDS as LISTING_FIELDS
 from models import Certification, ListingStatus, Product
 

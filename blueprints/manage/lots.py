@@ -4,7 +4,7 @@ QR code) and processing steps."""
 from __future__ import annotations
 
 import segno
-from flask import redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -142,10 +142,9 @@ def collection_new(cooperative_id: int, lot_id: int) -> Response | tuple[str, in
         values += form.posted_values()
         outcome = record_checked(form, lot, household, data, values)
     if isinstance(outcome, Collection):
-        target = url_for(
+        return see_other(
             ".lot_detail", cooperative_id=cooperative.id, lot_id=lot.id, new=outcome.id
         )
-        return redirect(target, 303)
     db.session.refresh(lot)
     if isinstance(outcome, Confirmation):
         return _detail(cooperative, lot, form, q, outcome), 200

@@ -4,7 +4,7 @@ history, correction and void."""
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -44,9 +44,11 @@ def support_panel(cooperative: Cooperative, household: Household) -> pages.Panel
 
 
 def _household_page(cooperative: Cooperative, household_id: int) -> str:
-    return (
-        url_for(".household_edit", cooperative_id=cooperative.id, household_id=household_id)
-        + "#supports"
+    return url_for(
+        ".household_edit",
+        cooperative_id=cooperative.id,
+        household_id=household_id,
+        _anchor="supports",
     )
 
 
@@ -60,7 +62,12 @@ def support_new(cooperative_id: int, household_id: int) -> Response | tuple[str,
     if request.method == "POST":
         recorded = pages.record(household, form)
         if isinstance(recorded, Support):
-            return redirect(_household_page(cooperative, household.id), 303)
+            return see_other(
+                ".household_edit",
+                cooperative_id=cooperative.id,
+                household_id=household.id,
+                _anchor="supports",
+            )
         status = recorded
     back = _household_page(cooperative, household.id)
     return pages.new_page(LAYOUT, household, form, back, cooperative=cooperative), status

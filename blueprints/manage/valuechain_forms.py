@@ -18,12 +18,11 @@ from blueprints.forms import (
     text_field,
 )
 from linkage.labels import PAYMENT_KIND_LABELS, PROCESS_LABELS, product_name
-from linkage.numbers import UNIT_LABELS, format_quantity
+from linkage.numbers import format_quantity
 from linkage.services.periods import VIETNAM, current_day
 from models import Household, Lot, PaymentKind, Product
 
 INPUT_ROWS = 5
-UNIT_NAMES = UNIT_LABELS  # one table of unit labels: linkage.numbers
 
 
 def noon(day: date) -> datetime:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from blueprints.common import page_number
+from blueprints.common import page_number, see_other
 from linkage.exports import Column, Table, csv_response, xlsx_response
 from linkage.extensions import db
 from linkage.labels import label
@@ -202,7 +202,8 @@ def reclassify_household(household_id: int) -> Response | tuple[str, int]:
     filters = filter_form()
     form = ReclassifyForm()
     if form.validate_on_submit() and record_reclassification(household, form):
-        target = url_for(".household", household_id=household.id, **filters.query_args())
-        return redirect(target + "#status", 303)
+        return see_other(
+            ".household", household_id=household.id, _anchor="status", **filters.query_args()
+        )
     db.session.rollback()
     return _household_page(household_id, filters, form), 422

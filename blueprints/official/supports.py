@@ -4,7 +4,7 @@ imported from a CSV file (all or nothing)."""
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -40,7 +40,7 @@ def support_panel(household: Household, period: Period) -> pages.Panel:
 
 
 def _household_page(household_id: int) -> str:
-    return url_for(".household", household_id=household_id) + "#supports"
+    return url_for(".household", household_id=household_id, _anchor="supports")
 
 
 @bp.route(HOUSEHOLD + "/supports/new", methods=["GET", "POST"])
@@ -52,7 +52,7 @@ def support_new(household_id: int) -> BaseResponse | tuple[str, int]:
     if request.method == "POST":
         recorded = pages.record(household, form)
         if isinstance(recorded, Support):
-            return redirect(_household_page(household.id), 303)
+            return see_other(".household", household_id=household.id, _anchor="supports")
         status = recorded
     return pages.new_page(LAYOUT, household, form, _household_page(household.id)), status
 

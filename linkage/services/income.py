@@ -85,11 +85,6 @@ def attribute_order(
     return len(rows)
 
 
-def attribution_rows(order: Order) -> list[dict[str, Any]]:
-    """The attributions a paid order should have, computed from its records (nothing written)."""
-    return compute(order).rows
-
-
 def compute(order: Order) -> Attribution:
     """The attributions a paid order should have, with the products of their collections."""
     if order.paid_at is None:

@@ -19,6 +19,7 @@ from models import Order
 
 from ..factories_impact import PERIOD, small_province
 from ..factories_orders import make_market, place
+from ..html_checks import visible_text
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 MOMENT = datetime(2026, 11, 27, 11, 0, 6, tzinfo=UTC)  # 18:00:06 in Vietnam
@@ -48,12 +49,6 @@ def en(app):
     with app.test_request_context():
         _in("en")
         yield
-
-
-def _visible(html: str) -> str:
-    """The page's text without tags, attributes or scripts (data-value keeps ISO values)."""
-    text = re.sub(r"<[^>]*>", " ", html)
-    return re.sub(r"\s+", " ", text)
 
 
 # --- the functions and filters ----------------------------------------------------------------
@@ -168,9 +163,9 @@ def order(market) -> Order:
 def test_the_buyer_s_orders_in_vietnamese(client, login_as, market, order):
     login_as(user=market.buyer)
     client.get("/language/vi")
-    listing = _visible(client.get("/orders").get_data(as_text=True))
+    listing = visible_text(client.get("/orders").get_data(as_text=True))
     assert "27/11/2026" in listing
-    detail = _visible(client.get(f"/orders/{order.id}").get_data(as_text=True))
+    detail = visible_text(client.get(f"/orders/{order.id}").get_data(as_text=True))
     assert "27/11/2026 18:00" in detail
     assert "1.200" in detail  # the quantity, grouped
     for page in (listing, detail):
@@ -180,9 +175,9 @@ def test_the_buyer_s_orders_in_vietnamese(client, login_as, market, order):
 def test_the_buyer_s_orders_in_english(client, login_as, market, order):
     login_as(user=market.buyer)
     client.get("/language/en")
-    listing = _visible(client.get("/orders").get_data(as_text=True))
+    listing = visible_text(client.get("/orders").get_data(as_text=True))
     assert "27 Nov 2026" in listing
-    detail = _visible(client.get(f"/orders/{order.id}").get_data(as_text=True))
+    detail = visible_text(client.get(f"/orders/{order.id}").get_data(as_text=True))
     assert "27 Nov 2026, 18:00" in detail
     assert "1,200" in detail
     for page in (listing, detail):
@@ -207,7 +202,7 @@ def test_notices_have_one_date_style_and_no_doubled_words(
     login_as(user=market.manager)
     client.get(f"/language/{language}")
     html = client.get("/notices").get_data(as_text=True)
-    rows = [_visible(row) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:]]
+    rows = [visible_text(row) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:]]
     assert rows and all(when in row for row in rows)
     assert all(badge in row for row in rows)
     for row in rows:
@@ -219,7 +214,7 @@ def test_notices_have_one_date_style_and_no_doubled_words(
 def test_the_manager_dashboard_names_the_month(client, login_as, market, language, month):
     login_as(user=market.manager)
     client.get(f"/language/{language}")
-    page = _visible(client.get(f"/manage/{market.cooperative.id}/").get_data(as_text=True))
+    page = visible_text(client.get(f"/manage/{market.cooperative.id}/").get_data(as_text=True))
     assert current_month().first_day.strftime(month) in page
     assert not OTHER_STYLES.search(page), OTHER_STYLES.search(page)
 
@@ -244,7 +239,7 @@ def test_the_official_dashboard_in_both_languages(client, login_as, app, languag
     login_as("official", province_wide=True)
     client.get(f"/language/{language}")
     html = client.get("/official/", query_string=PERIOD).get_data(as_text=True)
-    page = _visible(html)
+    page = visible_text(html)
     assert all(month in page for month in months)
     assert re.search(percent, page)
     assert not re.search(r"\d %", page)  # no "24,9 %"

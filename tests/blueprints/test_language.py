@@ -15,11 +15,7 @@ from linkage.services.impact.summary import NO_PRODUCT
 from models import Product
 
 from ..factories_impact import PERIOD, small_province
-
-
-def _visible(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", html))
-
+from ..html_checks import visible_text
 
 # --- the API documentation ----------------------------------------------------------------------
 
@@ -62,7 +58,7 @@ def test_the_api_docs_page_follows_the_language(
     assert html.count('<section class="operations"') == len(texts.TAGS)
     assert "Exchange email and password for a bearer token." in html
     other_title = "Linkage API" if language == "vi" else "API của Linkage"
-    assert other_title not in _visible(html)
+    assert other_title not in visible_text(html)
 
 
 def test_the_openapi_description_stays_english(client):
@@ -90,7 +86,7 @@ def test_every_operation_is_listed_once(client):
 def _product_rows(html: str) -> dict[str, str]:
     table = html.split('id="products"', 1)[1].split("</table>", 1)[0]
     return {
-        code: _visible(cells).strip()
+        code: visible_text(cells).strip()
         for code, cells in re.findall(
             r'<tr data-row="([^"]+)">\s*<th scope="row" data-key="label"[^>]*>(.*?)</th>',
             table,
@@ -155,7 +151,7 @@ def test_the_household_template_follows_the_page(client, login_as, language, fir
         data={"file": (io.BytesIO(body.encode()), "households.csv")},
         content_type="multipart/form-data",
     )
-    assert imported.status_code == 302, _visible(imported.get_data(as_text=True))[-600:]
+    assert imported.status_code == 302, visible_text(imported.get_data(as_text=True))[-600:]
 
 
 def test_the_template_s_language_may_be_asked_for(client, login_as):

@@ -4,25 +4,16 @@ small cells hidden, no household ever shown."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 
 from linkage.extensions import db
 from linkage.services.periods import current_month
-from models import OfficialStatus, Payment, PaymentKind
+from models import OfficialStatus
 
 from ..conftest import make_app
-from ..factories import CooperativeFactory, HouseholdFactory, MembershipFactory
-
-URBAN, MIDLAND, MOUNTAIN = "07900", "08515", "08914"  # Việt Trì, Hy Cương, Đạo Trù
-# (region key, commune, households, paid to each): urban is too small, midland is then the
-# smallest other region and is hidden too, mountain is shown
-REGIONS = (
-    ("urban", URBAN, 9, 123_457),
-    ("midland", MIDLAND, 12, 54_321),
-    ("mountain", MOUNTAIN, 15, 200_000),
-)
+from ..factories import CooperativeFactory, MembershipFactory
+from ..factories_impact import MIDLAND, MOUNTAIN, REGIONS, URBAN, make_province
 
 
 def _value(page: str, key: str) -> str | None:
@@ -34,31 +25,6 @@ def _value(page: str, key: str) -> str | None:
 @pytest.fixture
 def province(app):
     return make_province()
-
-
-def make_province() -> list:
-    """Households in three regions, each paid in the current month by its cooperative."""
-    households = []
-    for _key, commune, count, amount in REGIONS:
-        cooperative = CooperativeFactory(commune_code=commune)
-        for index in range(count):
-            household = HouseholdFactory(
-                commune_code=commune,
-                official_status=OfficialStatus.POOR if index % 2 else OfficialStatus.NOT_POOR,
-            )
-            MembershipFactory(household=household, cooperative=cooperative)
-            db.session.add(
-                Payment(
-                    cooperative_id=cooperative.id,
-                    household=household,
-                    kind=PaymentKind.SURPLUS,
-                    amount_vnd=amount,
-                    paid_at=datetime.now(UTC),
-                )
-            )
-            households.append(household)
-    db.session.commit()
-    return households
 
 
 @pytest.mark.parametrize("role", [None, "buyer"])

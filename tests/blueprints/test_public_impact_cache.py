@@ -4,23 +4,17 @@ language; the cache is never a point of failure."""
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
-import redis
 
 import blueprints.public.routes as routes
 from linkage.extensions import cache, db
 from linkage.services.impact import public_impact
 
-from ..conftest import make_app
-from .test_public_impact import make_province
-
-REQUIRE_REDIS = os.environ.get("LINKAGE_REQUIRE_REDIS") == "1"
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+from ..conftest import REDIS_URL, make_app
+from ..factories_impact import make_province
 
 
 @pytest.fixture
@@ -78,19 +72,6 @@ def test_a_refusal_is_not_kept(client, province, computed):
     assert refused.status_code == again.status_code == 422
     assert computed.count("2020-01..2020-03") == 2  # asked again: computed again
     assert cache.get("public-impact:2020-01..2020-03") is None
-
-
-@pytest.fixture
-def redis_client() -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        if REQUIRE_REDIS:
-            pytest.fail(f"Redis is required (LINKAGE_REQUIRE_REDIS=1) but {REDIS_URL}: {error}")
-        pytest.skip(f"Redis does not answer at {REDIS_URL}")
-    yield client
-    client.close()
 
 
 def test_workers_share_the_figures_in_redis(database_url, province, computed, redis_client):

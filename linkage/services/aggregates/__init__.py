@@ -12,7 +12,7 @@ household instead of every payment.
 
 from __future__ import annotations
 
-from .increments import Delta, apply, payment_changed, products_of_collections, taken_out
+from .increments import Delta, apply, products_of_collections
 from .keys import month_number, vietnam_month
 from .rebuild import Rebuilt, rebuild
 from .verify import Comparison, Difference, compare
@@ -25,9 +25,7 @@ __all__ = [
     "apply",
     "compare",
     "month_number",
-    "payment_changed",
     "products_of_collections",
     "rebuild",
-    "taken_out",
     "vietnam_month",
 ]

@@ -192,18 +192,3 @@ def products_of_collections(collection_ids: Iterable[int]) -> dict[int, int]:
             .where(Collection.id.in_(ids))
         ).all()
     )
-
-
-def payment_changed(before: Delta | None, payment: Payment, product_id: int | None) -> Delta:
-    """The delta of a payment whose values changed: `before` holds it as it was (taken out);
-    it is added as it stands now. Call `taken_out` before changing it."""
-    delta = before or Delta()
-    delta.payment(payment, product_id)
-    return delta
-
-
-def taken_out(payment: Payment, product_id: int | None) -> Delta:
-    """A delta taking the payment out as it stands now (before a change)."""
-    delta = Delta()
-    delta.payment(payment, product_id, sign=-1)
-    return delta

@@ -16,7 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..periods import Month, Period
+from ..periods import Month
 
 # Vietnam keeps UTC+7 all year (`periods.VIETNAM`): the SQL below adds the same fixed offset
 SQLITE_MONTH = "CAST(strftime('%Y%m', {column}, '+7 hours') AS INTEGER)"
@@ -34,16 +34,6 @@ def month_number(moment: datetime) -> int:
 
 def number_of(month: Month) -> int:
     return month.year * 100 + month.month
-
-
-def month_of(number: int) -> Month:
-    """202603 -> Month(2026, 3)."""
-    return Month(number // 100, number % 100)
-
-
-def months_between(period: Period) -> tuple[int, int]:
-    """The first and last month numbers of a period (for `month BETWEEN a AND b`)."""
-    return number_of(period.start), number_of(period.end)
 
 
 class vietnam_month(FunctionElement):

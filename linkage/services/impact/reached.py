@@ -8,10 +8,10 @@ from sqlalchemy import exists, func, select
 from linkage.extensions import db
 from linkage.services.periods import Period
 from linkage.services.scope import Actor
-from linkage.services.supports.queries import counted_supports
 from models import Commune, Household, OfficialStatus, Payment, SupportProgramme
 
 from .filters import ImpactFilters, checked_scope, household_conditions
+from .groups import supported
 from .projection import paid_in
 
 # a loan to invest, or a variety or breed to grow: support meant to produce for a market
@@ -27,11 +27,9 @@ def supported_without_sales(actor: Actor, period: Period, filters: ImpactFilters
     near poor, that received a counted loan or variety on or before the period's last day,
     and that have no counted payment (farmgate, surplus or other) dated in the period."""
     scope = checked_scope(actor, filters)
-    supports = counted_supports().subquery()
-    supported = exists().where(
-        supports.c.household_id == Household.id,
-        supports.c.programme.in_(PRODUCTIVE),
-        supports.c.received_on <= period.end.last_day,
+    given = supported(period)
+    productive = exists().where(
+        given.c.household_id == Household.id, given.c.programme.in_(PRODUCTIVE)
     )
     sold = exists().where(Payment.household_id == Household.id, *paid_in(Payment, period))
     statement = (
@@ -40,7 +38,7 @@ def supported_without_sales(actor: Actor, period: Period, filters: ImpactFilters
         .where(
             scope.households(),
             Household.official_status.in_((OfficialStatus.POOR, OfficialStatus.NEAR_POOR)),
-            supported,
+            productive,
             ~sold,
             *household_conditions(period, filters),
         )

@@ -328,7 +328,9 @@ def void_payment(actor: User, payment: Payment, reason: str) -> Payment:
         raise Conflict(_("This payment is already void."))
     reason = check_reason(reason)
     old = audit.snapshot(payment, ("amount_vnd", "household_id", "paid_at", "kind"))
-    aggregates.apply(aggregates.taken_out(payment, None))
+    delta = aggregates.Delta()
+    delta.payment(payment, None, sign=-1)  # taken out of the totals as it stands
+    aggregates.apply(delta)
     payment.voided_at = utcnow()
     db.session.flush()
     keep_change(

@@ -63,7 +63,7 @@ def verify(*, rebuild: bool = False) -> Findings:
     ):
         expected = {
             (r["order_line_id"], r["collection_id"], r["household_id"], r["amount_vnd"])
-            for r in income.attribution_rows(order)
+            for r in income.compute(order).rows
         }
         if expected != _stored(order.id):
             found.orders.append(order.id)
@@ -82,12 +82,16 @@ def verify(*, rebuild: bool = False) -> Findings:
     ).all():
         found.payments.append(collection.id)
         if rebuild and payment is not None:
-            delta = aggregates.taken_out(payment, collection.lot.product_id)
+            product_id = collection.lot.product_id
+            # the payment leaves its totals as it was and joins them as it is
+            delta = aggregates.Delta()
+            delta.payment(payment, product_id, sign=-1)
             payment.amount_vnd = collection.amount_vnd
             payment.household_id = collection.household_id
             if collection.is_void and payment.voided_at is None:
                 payment.voided_at = collection.created_at
-            aggregates.apply(aggregates.payment_changed(delta, payment, collection.lot.product_id))
+            delta.payment(payment, product_id)
+            aggregates.apply(delta)
     collected = (
         select(Collection.lot_id, func.sum(Collection.quantity).label("quantity"))
         .where(*counted(Collection))
