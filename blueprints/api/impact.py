@@ -70,7 +70,7 @@ def impact_read(arguments: type, answer: type, **doc: Any) -> Callable[[F], F]:
         body=arguments,
         location="query",
         answer=answer,
-        refused=(404,),
+        refused=(404, 409),
     )
 
     def decorate(view: F) -> F:

@@ -147,7 +147,9 @@ class CooperativePayments(MethodView):
     def get(self, args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
         """Payments in a period of months (default: this month), with totals by kind and month."""
         cooperative = get_cooperative_for(current_user, cooperative_id)
-        period = payments.parse_period(args.get("period_start"), args.get("period_end"))
+        period = payments.parse_period(
+            args.get("period_start"), args.get("period_end"), in_order=True
+        )
         statement = payments.payments_query(
             current_user, cooperative, period, args.get("kind"), args.get("household_id")
         )

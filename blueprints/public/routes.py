@@ -22,7 +22,7 @@ from blueprints.forms import PeriodForm
 from linkage.charts import Series, chart_markup
 from linkage.extensions import db, limiter
 from linkage.security import PUBLIC, allow
-from linkage.services.errors import DomainError
+from linkage.services.errors import Conflict
 from linkage.services.impact import PublicImpact, public_impact, relabelled
 from linkage.services.periods import Period, current_month
 from linkage.shared_cache import kept
@@ -115,9 +115,8 @@ def impact() -> Response | tuple[str, int]:
     period, problem = _impact_period()
     try:
         figures = _province_figures(period)
-    except DomainError as error:  # no poverty standard in force at the end of the period
-        if error.status != 422:
-            raise
+    except Conflict as error:  # no poverty standard in force at the end of the period
+        # the page's answer: the period chosen cannot be shown (the form's problem, 422)
         problem = error.message
         figures = _province_figures(_default_period())
     page = render_template(

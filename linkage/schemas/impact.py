@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import fields, post_load, validate
 
 from linkage.services.impact import EthnicityGroup, GroupBy, ImpactFilters, Sort, Transition
 from linkage.services.periods import Month, Period, current_month
@@ -14,6 +14,11 @@ from .base import Schema
 from .common import JsonBoolean, PaginationArgs
 
 MONTH = {"pattern": r"^20\d{2}-(0[1-9]|1[0-2])$", "example": "2026-01"}
+BOUNDS = (
+    "YYYY-MM, a month of 2000 to 2099. The period runs from the earlier of period_start and "
+    "period_end to the later (bounds given in reverse order are read in order); the answer's "
+    "period_start and period_end say which months were read"
+)
 
 
 class PeriodArgs(Schema):
@@ -23,27 +28,17 @@ class PeriodArgs(Schema):
     )
     period_end = fields.String(
         validate=validate.Regexp(MONTH["pattern"]),
-        metadata={**MONTH, "description": "YYYY-MM, a month of 2000 to 2099"},
+        metadata={**MONTH, "description": BOUNDS},
     )
     commune = fields.String(validate=validate.Regexp(r"^\d{5}$"))
     cooperative = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-
-    @validates_schema
-    def check_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and Month.parse(end) < Month.parse(start):
-            raise ValidationError("The period ends before it starts.", "period_end")
-        if start and end and Period(Month.parse(start), Month.parse(end)).months > 120:
-            raise ValidationError("A period is at most 120 months.", "period_end")
 
     @post_load
     def to_period(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
         """Default: the 12 months ending with the current month."""
         end = Month.parse(data["period_end"]) if data.get("period_end") else current_month()
         start = Month.parse(data["period_start"]) if data.get("period_start") else end.minus(11)
-        if end < start:
-            end = start
-        data["period"] = Period(start, end)
+        data["period"] = Period.between(start, end)
         return data
 
 

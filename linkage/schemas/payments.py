@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import fields, validate
 
 from linkage.services.valuechain.checks import MAX_AMOUNT_VND
@@ -15,8 +17,9 @@ from .valuechain import Moment
 MONTH = validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$", error="Enter a month as YYYY-MM.")
 
 
-def month(**kwargs: object) -> fields.String:
-    return fields.String(validate=MONTH, metadata={"example": "2026-03"}, **kwargs)
+def month(**kwargs: Any) -> fields.String:
+    metadata = {"example": "2026-03", **kwargs.pop("metadata", {})}
+    return fields.String(validate=MONTH, metadata=metadata, **kwargs)
 
 
 class PaymentCreateSchema(Schema):
@@ -44,8 +47,14 @@ class PaymentSchema(Schema):
 
 
 class PaymentArgs(PaginationArgs):
-    period_start = month()
-    period_end = month()
+    period_start = month(metadata={"description": "YYYY-MM (alone: that month only)"})
+    period_end = month(
+        metadata={
+            "description": "YYYY-MM (alone: that month only). The period runs from the earlier "
+            "bound to the later, whichever is given first; the totals' period_start and "
+            "period_end say which months were read"
+        }
+    )
     kind = fields.Enum(PaymentKind, by_value=True)
     household_id = identifier(strict=False)
 

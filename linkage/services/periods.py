@@ -65,6 +65,11 @@ class Period:
         if self.end < self.start:
             raise ValueError("the period ends before it starts")
 
+    @classmethod
+    def between(cls, one: Month, other: Month) -> Period:
+        """The months from the earlier of two months to the later, whichever comes first."""
+        return cls(min(one, other), max(one, other))
+
     @property
     def months(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1

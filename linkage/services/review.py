@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload
 from linkage.extensions import db
 from linkage.labels import register
 from linkage.services import audit
-from linkage.services.errors import Invalid
+from linkage.services.errors import Conflict
 from linkage.services.impact.filters import ImpactFilters, checked_scope
 from linkage.services.impact.poverty import Transition
 from linkage.services.impact.projection import projection_query, standard_for
@@ -78,7 +78,7 @@ def _disagreeing(scope: Scope, period: Period, filters: ImpactFilters) -> Any:
     before = previous_period(period)
     try:
         standards = standard_for(period), standard_for(before)
-    except Invalid:
+    except Conflict:
         return None
     now = projection_query(scope, period, standards[0], filters).subquery("now")
     then = projection_query(scope, before, standards[1], filters).subquery("then")

@@ -373,6 +373,18 @@ def test_record_and_list_payments_with_totals(client, coop, manager, auth):
         headers=auth,
     ).json
     assert [p["kind"] for p in farmgate["items"]] == ["farmgate"]
+    # bounds in reverse order name the same months; a long period is answered month by month
+    backward = client.get(
+        f"/api/v1/cooperatives/{coop.id}/payments?period_start=2026-02&period_end=2026-01",
+        headers=auth,
+    ).json
+    assert backward == body
+    century = client.get(
+        f"/api/v1/cooperatives/{coop.id}/payments?period_start=2000-01&period_end=2099-12",
+        headers=auth,
+    ).json
+    assert century["total"] == 2 and century["totals"]["by_kind"] == totals["by_kind"]
+    assert len(century["totals"]["months"]) == 1200
 
 
 def test_payment_list_takes_a_bounded_number_of_queries(client, coop, manager, auth):
@@ -426,8 +438,7 @@ def test_bad_payments_write_nothing(client, coop, auth, change, status, field):
 
 @pytest.mark.parametrize(
     "query",
-    ["period_start=2026-13", "period_start=2026-03&period_end=2026-01", "kind=gift", "surprise=1",
-     "period_start=2000-01&period_end=2020-01"],
+    ["period_start=2026-13", "period_end=1999-12", "kind=gift", "surprise=1"],
 )  # fmt: skip
 def test_bad_payment_queries_are_422(client, coop, auth, query):
     response = client.get(f"/api/v1/cooperatives/{coop.id}/payments?{query}", headers=auth)

@@ -37,7 +37,7 @@ from sqlalchemy import (
 from linkage.extensions import db
 from linkage.formats import format_day
 from linkage.services.counted import counted
-from linkage.services.errors import Invalid
+from linkage.services.errors import Conflict
 from linkage.services.periods import Period
 from linkage.services.reference import standard_in_force
 from linkage.services.scope import Actor, Scope
@@ -58,10 +58,11 @@ POOR, NEAR_POOR, NOT_POOR = (s.value for s in OfficialStatus)
 
 
 def standard_for(period: Period) -> PovertyStandard:
-    """The standard in force on the last day of the period (422 if none is)."""
+    """The standard in force on the last day of the period (409 if none is: the standards
+    recorded do not reach that day)."""
     standard = standard_in_force(period.end.last_day)
     if standard is None:
-        raise Invalid(
+        raise Conflict(
             _("No poverty standard is in force on %(day)s.", day=format_day(period.end.last_day)),
             field="period_end",
         )

@@ -32,8 +32,17 @@ MAX_NOTE = 1000
 PAYMENT_FIELDS = ("cooperative_id", "household_id", "kind", "amount_vnd", "paid_at", "note")
 
 
-def parse_period(start: str | None, end: str | None, *, default: Period | None = None) -> Period:
-    """`YYYY-MM` bounds (one alone means that month); the default is the current month."""
+def parse_period(
+    start: str | None,
+    end: str | None,
+    *,
+    default: Period | None = None,
+    in_order: bool = False,
+) -> Period:
+    """`YYYY-MM` bounds (one alone means that month); the default is the current month.
+    A form refuses bounds in reverse order and periods over MAX_PERIOD_MONTHS; the API
+    (`in_order`) reads its bounds in order, whichever comes first, and any length its
+    document allows (2000 to 2099)."""
     if not start and not end:
         return default or Period(current_month(), current_month())
     try:
@@ -46,6 +55,8 @@ def parse_period(start: str | None, end: str | None, *, default: Period | None =
         raise Invalid(_("Enter a month as YYYY-MM."), field="period_end") from None
     if not 2000 <= first.year <= 2099 or not 2000 <= last.year <= 2099:
         raise Invalid(_("Choose a month from 2000 on."), field="period_start")
+    if in_order:
+        return Period.between(first, last)
     if last < first:
         raise Invalid(_("The period ends before it starts."), field="period_end")
     period = Period(first, last)
