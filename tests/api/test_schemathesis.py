@@ -161,12 +161,6 @@ KNOWN_GAPS = {
     "422; term_months on a support that is not a new policy loan is 422",
     "PATCH /api/v1/listings/{listing_id}": "harvest_end before harvest_start, or a "
     "min_order_quantity above quantity_available, is 422",
-    "POST /api/v1/lots/{lot_id}/collections": "moisture_pct above 100, or a quantity above the "
-    "value chain's 1,000,000,000, is 422 (the document says 100,000,000,000)",
-    "POST /api/v1/collections/{collection_id}/correction": "a correction that changes nothing, "
-    "or a quantity above the value chain's 1,000,000,000, is 422",
-    "POST /api/v1/cooperatives/{cooperative_id}/transformations": "a quantity above the value "
-    "chain's 1,000,000,000 is 422 (the document says 100,000,000,000)",
     "GET /api/v1/cooperatives/{cooperative_id}/payments": PERIOD,
     "GET /api/v1/households/review": PERIOD,
     "GET /api/v1/impact/households": PERIOD,
