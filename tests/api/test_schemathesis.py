@@ -150,8 +150,6 @@ PERIOD = "period_end before period_start is 422 (a filter: should answer nothing
 KNOWN_GAPS = {
     "PATCH /api/v1/households/{household_id}": "an ethnicity that names none of the 54 groups "
     "is 422 (free text, read leniently: with or without diacritics, in any case)",
-    "POST /api/v1/cooperatives/{cooperative_id}/listings": "a default min_order_quantity (1) "
-    "above quantity_available is 422",
     "POST /api/v1/cooperatives/{cooperative_id}/households": "joined_on in the future, "
     "official_status_on with a null official_status, or an unknown ethnicity (free text, read "
     "leniently) is 422",
@@ -159,8 +157,6 @@ KNOWN_GAPS = {
     "date: not in the document); term_months on a support that is not a new policy loan is 422",
     "POST /api/v1/supports/{support_id}/correction": "a correction that changes nothing is "
     "422; term_months on a support that is not a new policy loan is 422",
-    "PATCH /api/v1/listings/{listing_id}": "harvest_end before harvest_start, or a "
-    "min_order_quantity above quantity_available, is 422",
     "GET /api/v1/cooperatives/{cooperative_id}/payments": PERIOD,
     "GET /api/v1/households/review": PERIOD,
     "GET /api/v1/impact/households": PERIOD,
