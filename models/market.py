@@ -90,6 +90,11 @@ class Listing(db.Model):
     product: Mapped[Product] = relationship()
     certifications: Mapped[list[Certification]] = relationship(secondary=listing_certifications)
 
+    @property
+    def below_minimum(self) -> bool:
+        """Some stock is left but less than one minimum order: buyers cannot order it."""
+        return 0 < self.quantity_available < self.min_order_quantity
+
     def __repr__(self) -> str:
         return f"<Listing {self.id} {self.title}>"
 

@@ -18,6 +18,7 @@ from linkage.schemas.listings import (
     ListingCreateSchema,
     ListingSchema,
     ListingUpdateSchema,
+    harvest_in_order,
 )
 from linkage.services import cooperatives, listings
 from models import Listing, Role
@@ -58,6 +59,7 @@ class ListingDetail(MethodView):
     def patch(self, data: dict[str, Any], listing_id: int) -> Listing:
         """Change some fields of a listing; `status` follows the allowed transitions (409)."""
         listing = listings.get_listing_for(current_user, listing_id)
+        data = harvest_in_order(data, listing.harvest_start, listing.harvest_end)
         listings.update_listing(current_user, listing, data)
         db.session.commit()
         return listing

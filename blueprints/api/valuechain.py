@@ -133,6 +133,7 @@ class CooperativeTransformations(MethodView):
             data["output"]["product_code"],
             data["output"]["quantity"],
             data["note"],
+            add_repeats=True,
         )
         db.session.commit()
         return transformation
@@ -196,7 +197,8 @@ class CollectionCorrection(MethodView):
         The lot's quantities, the farmgate payment and the income attributions of every paid
         order whose chain reaches the lot follow in the same transaction; the old values are
         kept in the history. 409 when the lot no longer holds enough (processed or shipped
-        since) or the delivery is void; then nothing is written.
+        since), the delivery is void, or the record already holds these values (nothing to
+        correct); then nothing is written.
         """
         collection = corrections.get_collection_for(current_user, collection_id)
         corrections.correct_collection(current_user, collection, **data)

@@ -92,7 +92,8 @@ MAX_QUANTITY = Decimal("100000000000")
 # ASCII digits: `\d` would also take other scripts' digits, which Decimal reads
 QUANTITY_PATTERN = r"^[0-9]{1,11}(\.[0-9]{1,3})?$"
 # the same with a digit other than 0 somewhere: a quantity above zero, as a string
-POSITIVE_QUANTITY_PATTERN = r"^(?=[0-9.]*[1-9])[0-9]{1,11}(\.[0-9]{1,3})?$"
+ABOVE_ZERO = r"(?=[0-9.]*[1-9])"
+POSITIVE_QUANTITY_PATTERN = rf"^{ABOVE_ZERO}[0-9]{{1,11}}(\.[0-9]{{1,3}})?$"
 
 
 STEP = Decimal("0.001")
@@ -104,30 +105,48 @@ MAX_NUMBER_QUANTITY = MAX_QUANTITY - STEP
 class QuantityField(fields.Decimal):
     """A quantity: a JSON number or decimal string in requests, "12.500" in answers.
 
-    A string is exact (at most 3 decimals, by its pattern); a JSON number is a binary float
-    that often cannot say 3 decimals exactly (0.1 + 0.2), so it is rounded to 3 decimals
-    (half up), and the document bounds it so that the rounded value is still allowed.
-    Bounds are checked here rather than with a Range validator: apispec renders a
-    Decimal(as_string=True) with Range as an invalid schema. The OpenAPI description
+    A string is exact (at most `decimals` decimals and bounded, by its pattern); a JSON
+    number is a binary float that often cannot say 3 decimals exactly (0.1 + 0.2), so it is
+    rounded to `decimals` decimals (half up), and the document bounds it so that the rounded
+    value is still allowed. `maximum`, when given, is a power of ten taken inclusively (a
+    service's own bound, e.g. the value chain's); by default a quantity is below
+    MAX_QUANTITY. Bounds are checked here rather than with a Range validator: apispec renders
+    a Decimal(as_string=True) with Range as an invalid schema. The OpenAPI description
     (string or number) is written by `quantity_openapi`.
     """
 
-    def __init__(self, *, minimum: Decimal = Decimal("0"), exclusive: bool = False, **kwargs):
+    def __init__(
+        self,
+        *,
+        minimum: Decimal = Decimal("0"),
+        exclusive: bool = False,
+        maximum: Decimal | None = None,
+        decimals: int = 3,
+        **kwargs,
+    ):
         self.minimum = minimum
         self.exclusive = exclusive
+        self.decimals = decimals
+        self.step = Decimal(1).scaleb(-decimals)
+        self.maximum = MAX_QUANTITY - self.step if maximum is None else maximum
+        self.pattern = _quantity_pattern(maximum, decimals, positive=exclusive and minimum == 0)
+        self._string_pattern = _quantity_pattern(maximum, decimals, positive=False)
         metadata = {"example": "12.500", **kwargs.pop("metadata", {})}
-        super().__init__(places=3, as_string=True, metadata=metadata, **kwargs)
+        super().__init__(places=decimals, as_string=True, metadata=metadata, **kwargs)
 
     @property
     def number_minimum(self) -> Decimal:
         """The least JSON number taken: above the minimum by a step when it is exclusive."""
-        return self.minimum + STEP if self.exclusive else self.minimum
+        return self.minimum + self.step if self.exclusive else self.minimum
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
             raise self.make_error("invalid")
-        if isinstance(value, str) and not re.fullmatch(QUANTITY_PATTERN, value):
-            raise ValidationError("Write the quantity as digits with at most 3 decimals: 12.5")
+        if isinstance(value, str) and not re.fullmatch(self._string_pattern, value):
+            raise ValidationError(
+                f"Write the quantity as digits with at most {self.decimals} decimals, "
+                f"at most {self.maximum}: 12.5"
+            )
         try:
             exact = Decimal(str(value))
         except (InvalidOperation, ValueError):
@@ -138,9 +157,9 @@ class QuantityField(fields.Decimal):
             # a JSON number: bounds of the document's number form, then rounded
             if exact < self.number_minimum:
                 raise ValidationError(f"Must be at least {self.number_minimum}.")
-            if exact > MAX_NUMBER_QUANTITY:
-                raise ValidationError(f"Must be at most {MAX_NUMBER_QUANTITY}.")
-            exact = exact.quantize(STEP, rounding=ROUND_HALF_UP)
+            if exact > self.maximum:
+                raise ValidationError(f"Must be at most {self.maximum}.")
+            exact = exact.quantize(self.step, rounding=ROUND_HALF_UP)
             return super()._deserialize(str(exact), attr, data, **kwargs)
         # bounds first: quantizing a huge number raises InvalidOperation
         too_small = exact <= self.minimum if self.exclusive else exact < self.minimum
@@ -148,16 +167,30 @@ class QuantityField(fields.Decimal):
             raise ValidationError(
                 f"Must be greater than {'' if self.exclusive else 'or equal to '}{self.minimum}."
             )
-        if exact >= MAX_QUANTITY:
-            raise ValidationError(f"Must be less than {MAX_QUANTITY}.")
-        if exact != exact.quantize(STEP, rounding="ROUND_DOWN"):
-            raise ValidationError("At most 3 decimal places.")
+        if exact > self.maximum:
+            raise ValidationError(f"Must be at most {self.maximum}.")
+        if exact != exact.quantize(self.step, rounding="ROUND_DOWN"):
+            raise ValidationError(f"At most {self.decimals} decimal places.")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _quantity_pattern(maximum: Decimal | None, decimals: int, *, positive: bool) -> str:
+    """The decimal strings from 0 up to `maximum` (a power of ten, inclusive; None: below
+    MAX_QUANTITY), with at most `decimals` decimals; above zero if `positive`."""
+    fraction = rf"(\.[0-9]{{1,{decimals}}})?"
+    lead = ABOVE_ZERO if positive else ""
+    if maximum is None:
+        return rf"^{lead}[0-9]{{1,11}}{fraction}$"
+    digits = len(str(int(maximum))) - 1
+    if maximum != Decimal(10) ** digits:
+        raise ValueError("A quantity's maximum is a power of ten.")
+    below = rf"[0-9]{{1,{digits}}}{fraction}"
+    return rf"^{lead}(?:{below}|{int(maximum)}(\.0{{1,{decimals}}})?)$"
 
 
 def quantity_openapi(self: Any, field: Any, ret: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
     """apispec attribute function: a QuantityField is a decimal string or a number (rounded
-    to 3 decimals, within bounds that stay allowed once rounded)."""
+    to its decimals, within bounds that stay allowed once rounded)."""
     if not isinstance(field, QuantityField):
         return {}
     for key in ("type", "format", "pattern", "minimum", "exclusiveMinimum"):
@@ -165,12 +198,10 @@ def quantity_openapi(self: Any, field: Any, ret: dict[str, Any], **_kwargs: Any)
     number: dict[str, Any] = {
         "type": "number",
         "minimum": float(field.number_minimum),
-        "maximum": float(MAX_NUMBER_QUANTITY),
-        "description": "A JSON number is rounded to 3 decimals (half up)",
+        "maximum": float(field.maximum),
+        "description": f"A JSON number is rounded to {field.decimals} decimals (half up)",
     }
-    positive = field.exclusive and field.minimum == 0
-    pattern = POSITIVE_QUANTITY_PATTERN if positive else QUANTITY_PATTERN
-    return {"oneOf": [{"type": "string", "pattern": pattern}, number]}
+    return {"oneOf": [{"type": "string", "pattern": field.pattern}, number]}
 
 
 def money(*, minimum: int = 0, maximum: int = 10**15, **kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]

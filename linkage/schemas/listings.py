@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate
 
 from models import CertificationKind, ListingStatus
 
@@ -72,14 +73,34 @@ def _certification_ids(**kwargs: Any) -> fields.List:
     )
 
 
+HARVEST = (
+    "A harvest window given in reverse order (harvest_end before harvest_start) is read as the "
+    "window between the two dates; a change giving one bound compares it with the listing's "
+    "other one."
+)
+
+
+def _harvest_date(**kwargs: Any) -> fields.Date:
+    return fields.Date(allow_none=True, metadata={"description": HARVEST}, **kwargs)
+
+
+def harvest_in_order(
+    data: dict[str, Any], start: date | None = None, end: date | None = None
+) -> dict[str, Any]:
+    """`data` with its harvest window in order: its bounds, or the given `start` and `end` for
+    those it leaves out (a listing's own on a change), swapped when the end comes first."""
+    start, end = data.get("harvest_start", start), data.get("harvest_end", end)
+    if start is not None and end is not None and end < start:
+        return {**data, "harvest_start": end, "harvest_end": start}
+    return data
+
+
 class _ListingFields(Schema):
     """Fields and checks shared by create and update."""
 
-    @validates_schema
-    def harvest_window(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        start, end = data.get("harvest_start"), data.get("harvest_end")
-        if start is not None and end is not None and end < start:
-            raise ValidationError("The harvest cannot end before it starts.", "harvest_end")
+    @post_load
+    def harvest_window(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        return harvest_in_order(data)
 
 
 class ListingCreateSchema(_ListingFields):
@@ -91,8 +112,8 @@ class ListingCreateSchema(_ListingFields):
     quantity_available = QuantityField(required=True)
     min_order_quantity = QuantityField(exclusive=True, load_default=Decimal("1"))
     certifications = _certification_ids(load_default=list)
-    harvest_start = fields.Date(allow_none=True)
-    harvest_end = fields.Date(allow_none=True)
+    harvest_start = _harvest_date()
+    harvest_end = _harvest_date()
     status = fields.String(
         load_default=ListingStatus.DRAFT.value,
         validate=validate.OneOf([ListingStatus.DRAFT.value, ListingStatus.ACTIVE.value]),
@@ -109,8 +130,8 @@ class ListingUpdateSchema(_ListingFields):
     quantity_available = QuantityField()
     min_order_quantity = QuantityField(exclusive=True)
     certifications = _certification_ids()
-    harvest_start = fields.Date(allow_none=True)
-    harvest_end = fields.Date(allow_none=True)
+    harvest_start = _harvest_date()
+    harvest_end = _harvest_date()
     status = fields.Enum(
         ListingStatus,
         by_value=True,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from linkage.services.valuechain.checks import MAX_UNIT_PRICE_VND
+from linkage.services.valuechain.checks import MAX_INPUTS, MAX_QUANTITY, MAX_UNIT_PRICE_VND
 from models import LotOrigin, Process
 
 from . import codes
@@ -36,6 +37,23 @@ class Moment(fields.AwareDateTime):
 product_code = codes.product_code
 
 
+def chain_quantity(**kwargs: Any) -> QuantityField:
+    """A quantity recorded in the value chain: above zero, at most the value chain's bound
+    (one delivery or output), as the services check it."""
+    return QuantityField(exclusive=True, maximum=MAX_QUANTITY, **kwargs)
+
+
+def moisture(**kwargs: Any) -> QuantityField:
+    """A delivery's moisture: a percentage from 0 to 100 with 2 decimals, "13.50" in answers."""
+    return QuantityField(
+        maximum=Decimal("100"),
+        decimals=2,
+        allow_none=True,
+        metadata={"description": "A percentage from 0 to 100", "example": "13.5"},
+        **kwargs,
+    )
+
+
 class LotCreateSchema(Schema):
     product_code = product_code(required=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
@@ -62,13 +80,11 @@ class LotArgs(PaginationArgs):
 
 class CollectionCreateSchema(Schema):
     household_id = identifier(required=True)
-    quantity = QuantityField(required=True, exclusive=True)
+    quantity = chain_quantity(required=True)
     unit_price_vnd = money(maximum=MAX_UNIT_PRICE_VND, required=True)
     collected_at = Moment(required=True)
     grade = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    moisture_pct = QuantityField(
-        load_default=None, allow_none=True, metadata={"description": "0 to 100"}
-    )
+    moisture_pct = moisture(load_default=None)
 
 
 class CollectionSchema(Schema):
@@ -80,7 +96,7 @@ class CollectionSchema(Schema):
     amount_vnd = fields.Integer(required=True)
     collected_at = fields.DateTime(required=True)
     grade = fields.String(allow_none=True)
-    moisture_pct = fields.Decimal(as_string=True, allow_none=True)
+    moisture_pct = moisture()
 
 
 class LotCollectionSchema(CollectionSchema):
@@ -92,12 +108,12 @@ class LotCollectionSchema(CollectionSchema):
 
 class TransformationInputSchema(Schema):
     lot_id = identifier(required=True)
-    quantity = QuantityField(required=True, exclusive=True)
+    quantity = chain_quantity(required=True)
 
 
 class TransformationOutputSchema(Schema):
     product_code = product_code(required=True)
-    quantity = QuantityField(required=True, exclusive=True)
+    quantity = chain_quantity(required=True)
 
 
 class TransformationCreateSchema(Schema):
@@ -106,7 +122,11 @@ class TransformationCreateSchema(Schema):
     inputs = fields.List(
         fields.Nested(TransformationInputSchema),
         required=True,
-        validate=validate.Length(min=1, max=20),
+        validate=validate.Length(min=1, max=MAX_INPUTS),
+        metadata={
+            "description": "The lots taken from; a lot given more than once is taken once, "
+            "for the sum of its quantities."
+        },
     )
     output = fields.Nested(TransformationOutputSchema, required=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))

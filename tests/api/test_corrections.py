@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -110,7 +111,10 @@ def test_a_correction_the_lot_cannot_absorb_answers_409_and_writes_nothing(
         {"reason": REASON, "unit_price_vnd": 1.5},
         {"reason": REASON, "household_id": 0},
         {"reason": REASON, "collected_at": "2026-03-10"},
-        {"reason": REASON},
+        {"reason": REASON, "quantity": "1000000000.001"},  # above the value chain's bound
+        {"reason": REASON, "quantity": 1000000001},
+        {"reason": "Cân\nnhầm", "quantity": "30"},  # one line
+        {"reason": "  ab c  ", "quantity": "30"},  # 4 characters once trimmed
     ],
 )
 def test_bad_corrections_answer_422(client, delivered, auth, body):  # noqa: F811
@@ -119,6 +123,40 @@ def test_bad_corrections_answer_422(client, delivered, auth, body):  # noqa: F81
     )
     assert response.status_code == 422, body
     assert db.session.scalar(select(func.count()).select_from(RecordChange)) == 0
+
+
+@pytest.mark.parametrize("body", [{"reason": REASON}, {"reason": REASON, "quantity": "40"}])
+def test_a_correction_that_changes_nothing_is_409(client, delivered, auth, body):  # noqa: F811
+    response = client.post(
+        f"/api/v1/collections/{delivered.from_b.id}/correction",
+        json=body,
+        headers={**auth, "Accept-Language": "en"},
+    )
+    assert response.status_code == 409, response.json
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert response.json["status"] == 409
+    assert response.json["detail"] == "Nothing to correct: the values are the same."
+    assert db.session.scalar(select(func.count()).select_from(RecordChange)) == 0
+
+
+def test_a_reason_may_hold_any_printed_character(client, delivered, auth):  # noqa: F811
+    # not only what str.isprintable() takes: the one rule of linkage.plain_text (no C0 control)
+    response = client.post(
+        f"/api/v1/collections/{delivered.from_b.id}/correction",
+        json={"reason": "\u3000Cân\x91 nhầm\u00a0\u200b", "quantity": "30"},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["history"][0]["reason"] == "Cân\x91 nhầm\u00a0\u200b"
+
+
+def test_the_document_states_the_reasons_rule(client):
+    schema = client.get("/api/v1/openapi.json").json["components"]["schemas"]["Correction"]
+    reason = schema["properties"]["reason"]
+    assert (reason["minLength"], reason["maxLength"]) == (5, 1000)
+    assert re.fullmatch(reason["pattern"], "  Cân nhầm  ")
+    assert not re.fullmatch(reason["pattern"], "  ab c  ")
+    assert not re.fullmatch(reason["pattern"], "Cân\tnhầm")
 
 
 def test_payments_void(client, delivered, auth):  # noqa: F811

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import event
 
@@ -88,7 +90,6 @@ def test_a_new_listing_is_a_draft_by_default(client, manager, bearer):
         ({"quantity_available": "abc"}, "quantity_available"),
         ({"quantity_available": "1.0001"}, "quantity_available"),
         ({"min_order_quantity": 0}, "min_order_quantity"),
-        ({"harvest_end": "2025-09-30"}, "harvest_end"),
         ({"status": "sold_out"}, "status"),
         ({"certifications": ["1"]}, "certifications"),
         ({"product_code": "PT-NO-SUCH"}, "product_code"),
@@ -194,7 +195,6 @@ def test_patch_refuses_invalid_values(client, manager, bearer):
     for change, field in (
         ({"min_order_quantity": "0"}, "min_order_quantity"),
         ({"title": ""}, "title"),
-        ({"harvest_start": "2026-02-01", "harvest_end": "2026-01-01"}, "harvest_end"),
         ({"status": "unknown"}, "status"),
     ):
         response = client.patch(url, json=change, headers=headers)
@@ -203,6 +203,54 @@ def test_patch_refuses_invalid_values(client, manager, bearer):
     db.session.expire_all()
     assert db.session.get(Listing, listing.id).min_order_quantity == listing.min_order_quantity
     assert db.session.scalar(db.select(db.func.count()).select_from(RECORD_ENTRIES)) == 0
+
+
+def test_a_harvest_window_given_in_reverse_is_read_in_order(client, manager, bearer):
+    response = client.post(
+        f"/api/v1/cooperatives/{manager.cooperatives[0].id}/listings",
+        json={**NEW, "harvest_start": "2026-03-31", "harvest_end": "2025-10-01"},
+        headers=bearer(manager),
+    )
+    assert response.status_code == 201, response.json
+    assert (response.json["harvest_start"], response.json["harvest_end"]) == (
+        "2025-10-01",
+        "2026-03-31",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "window"),
+    [
+        # both bounds, reversed
+        (
+            {"harvest_start": "2026-02-01", "harvest_end": "2026-01-01"},
+            ("2026-01-01", "2026-02-01"),
+        ),
+        # one bound, compared with the listing's other one (2025-10-01 .. 2026-03-31)
+        ({"harvest_end": "2025-09-30"}, ("2025-09-30", "2025-10-01")),
+        ({"harvest_start": "2026-04-15"}, ("2026-03-31", "2026-04-15")),
+        ({"harvest_start": "2026-01-01"}, ("2026-01-01", "2026-03-31")),  # in order: as given
+        ({"harvest_start": None, "harvest_end": "2025-01-01"}, (None, "2025-01-01")),
+    ],
+)
+def test_patch_puts_a_reversed_harvest_window_in_order(client, manager, bearer, change, window):
+    listing = ListingFactory(
+        cooperative=manager.cooperatives[0],
+        harvest_start=date(2025, 10, 1),
+        harvest_end=date(2026, 3, 31),
+    )
+    db.session.commit()
+    response = client.patch(f"/api/v1/listings/{listing.id}", json=change, headers=bearer(manager))
+    assert response.status_code == 200, response.json
+    assert (response.json["harvest_start"], response.json["harvest_end"]) == window
+
+
+def test_the_document_describes_the_harvest_window(client):
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    for name in ("ListingCreate", "ListingUpdate"):
+        for field in ("harvest_start", "harvest_end"):
+            description = schemas[name]["properties"][field]["description"]
+            assert "reverse order" in description
 
 
 def test_access_to_patch(client, manager, make_user, bearer):

@@ -149,8 +149,6 @@ def point_at_world(case: Any, ids: dict[str, list[int]]) -> None:
 KNOWN_GAPS = {
     "PATCH /api/v1/households/{household_id}": "an ethnicity that names none of the 54 groups "
     "is 422 (free text, read leniently: with or without diacritics, in any case)",
-    "POST /api/v1/cooperatives/{cooperative_id}/listings": "a default min_order_quantity (1) "
-    "above quantity_available is 422",
     "POST /api/v1/cooperatives/{cooperative_id}/households": "joined_on in the future, "
     "official_status_on with a null official_status, or an unknown ethnicity (free text, read "
     "leniently) is 422",
@@ -158,14 +156,6 @@ KNOWN_GAPS = {
     "date: not in the document); term_months on a support that is not a new policy loan is 422",
     "POST /api/v1/supports/{support_id}/correction": "a correction that changes nothing is "
     "422; term_months on a support that is not a new policy loan is 422",
-    "PATCH /api/v1/listings/{listing_id}": "harvest_end before harvest_start, or a "
-    "min_order_quantity above quantity_available, is 422",
-    "POST /api/v1/lots/{lot_id}/collections": "moisture_pct above 100, or a quantity above the "
-    "value chain's 1,000,000,000, is 422 (the document says 100,000,000,000)",
-    "POST /api/v1/collections/{collection_id}/correction": "a correction that changes nothing, "
-    "or a quantity above the value chain's 1,000,000,000, is 422",
-    "POST /api/v1/cooperatives/{cooperative_id}/transformations": "a quantity above the value "
-    "chain's 1,000,000,000 is 422 (the document says 100,000,000,000)",
 }
 
 

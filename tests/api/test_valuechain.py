@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -178,6 +179,12 @@ def test_record_collection(client, coop, auth):
         ({"collected_at": "0001-01-01T00:00:00+05:00"}, 422, "collected_at"),
         ({"collected_at": "2099-01-01T00:00:00+07:00"}, 409, "collected_at"),  # future
         ({"moisture_pct": "101"}, 422, "moisture_pct"),
+        ({"moisture_pct": 100.01}, 422, "moisture_pct"),
+        ({"moisture_pct": "-1"}, 422, "moisture_pct"),
+        ({"moisture_pct": "12.345"}, 422, "moisture_pct"),  # 2 decimals at most
+        ({"quantity": "1000000000.001"}, 422, "quantity"),  # the value chain's bound
+        ({"quantity": "10000000000"}, 422, "quantity"),
+        ({"quantity": 1000000000.01}, 422, "quantity"),
         ({"household_id": "1"}, 422, "household_id"),
         ({"household_id": 999_999}, 404, None),
     ],
@@ -201,6 +208,66 @@ def test_bad_collections_write_nothing(client, coop, auth, change, status, field
         assert field in response.json["errors"]
     assert (count(Collection), count(Payment), count(RECORD_ENTRIES)) == (0, 0, 0)
     assert db.session.get(Lot, lot.id).quantity_in == Decimal("2")
+
+
+@pytest.mark.parametrize(
+    ("moisture", "kept"),
+    [("100", "100.00"), (100, "100.00"), ("0", "0.00"), (13.555, "13.56"), ("99.99", "99.99")],
+)
+def test_moisture_from_0_to_100_with_2_decimals(client, coop, auth, moisture, kept):
+    lot = lot_of(coop)
+    household = member_of(coop)
+    db.session.commit()
+    body = {
+        "household_id": household.id,
+        "quantity": "1",
+        "unit_price_vnd": 1000,
+        "collected_at": COLLECTED_AT,
+        "moisture_pct": moisture,
+    }
+    response = client.post(f"/api/v1/lots/{lot.id}/collections", json=body, headers=auth)
+    assert response.status_code == 201, response.json
+    assert response.json["moisture_pct"] == kept
+
+
+def test_a_delivery_of_the_value_chains_bound_is_taken(client, coop, auth):
+    lot = lot_of(coop)
+    household = member_of(coop)
+    db.session.commit()
+    body = {
+        "household_id": household.id,
+        "quantity": "1000000000.000",
+        "unit_price_vnd": 1000,
+        "collected_at": COLLECTED_AT,
+    }
+    response = client.post(f"/api/v1/lots/{lot.id}/collections", json=body, headers=auth)
+    assert response.status_code == 201, response.json
+    assert response.json["quantity"] == "1000000000.000"
+
+
+def test_the_document_states_the_value_chains_bounds(client):
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    quantities = [
+        schemas["CollectionCreate"]["properties"]["quantity"],
+        schemas["TransformationInput"]["properties"]["quantity"],
+        schemas["TransformationOutput"]["properties"]["quantity"],
+        schemas["Correction"]["properties"]["quantity"],
+    ]
+    for quantity in quantities:
+        string, number = quantity["oneOf"]
+        assert number["maximum"] == 1_000_000_000 and number["minimum"] == 0.001
+        assert re.fullmatch(string["pattern"], "1000000000.000")
+        assert not re.fullmatch(string["pattern"], "1000000000.001")
+        assert not re.fullmatch(string["pattern"], "1000000001")
+        assert not re.fullmatch(string["pattern"], "0.000")
+    string, number = schemas["CollectionCreate"]["properties"]["moisture_pct"]["oneOf"]
+    assert (number["minimum"], number["maximum"]) == (0, 100)
+    assert [bool(re.fullmatch(string["pattern"], text)) for text in ("100", "100.00", "13.5")] == [
+        True,
+        True,
+        True,
+    ]
+    assert not any(re.fullmatch(string["pattern"], text) for text in ("100.01", "101", "1.234"))
 
 
 # --- transformations ----------------------------------------------------------------------------
@@ -229,6 +296,46 @@ def test_record_transformation(client, coop, auth):
     assert body["inputs"][0]["lot_code"] == fresh.code
     db.session.refresh(fresh)
     assert fresh.quantity_remaining == 0
+
+
+def test_a_lot_given_twice_is_taken_once_for_the_sum(client, coop, auth):
+    fresh = lot_of(coop, "100")
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/cooperatives/{coop.id}/transformations",
+        json={
+            "process": "drying",
+            "occurred_at": COLLECTED_AT,
+            "inputs": [
+                {"lot_id": fresh.id, "quantity": "30"},
+                {"lot_id": fresh.id, "quantity": 20},
+            ],
+            "output": {"product_code": "PT-BA-KICH-KHO", "quantity": "16"},
+        },
+        headers=auth,
+    )
+    assert response.status_code == 201, response.json
+    assert [(i["lot_id"], i["quantity"]) for i in response.json["inputs"]] == [(fresh.id, "50.000")]
+    db.session.refresh(fresh)
+    assert fresh.quantity_remaining == Decimal("50")
+    assert count(TransformationInput) == 1
+
+
+def test_a_lot_given_twice_for_more_than_it_holds_is_409(client, coop, auth):
+    fresh = lot_of(coop, "100")
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/cooperatives/{coop.id}/transformations",
+        json={
+            "process": "drying",
+            "occurred_at": COLLECTED_AT,
+            "inputs": [{"lot_id": fresh.id, "quantity": "1000000000"}] * 2,
+            "output": {"product_code": "PT-BA-KICH-KHO", "quantity": "16"},
+        },
+        headers=auth,
+    )
+    assert response.status_code == 409, response.json
+    assert count(Transformation) == 0
 
 
 def test_transformation_taking_too_much_is_409_and_writes_nothing(client, coop, auth):
@@ -267,6 +374,9 @@ def test_transformation_taking_too_much_is_409_and_writes_nothing(client, coop, 
         {"process": "smoking"},
         {"output": {"product_code": "PT-BA-KICH-KHO", "quantity": "0"}},
         {"occurred_at": "yesterday"},
+        {"output": {"product_code": "PT-BA-KICH-KHO", "quantity": "1000000000.001"}},
+        {"output": {"product_code": "PT-BA-KICH-KHO", "quantity": 1000000001}},
+        {"inputs": [{"lot_id": 1, "quantity": "1000000001"}]},
     ],
 )
 def test_bad_transformations_are_422(client, coop, auth, change):

@@ -1,5 +1,7 @@
-"""A listing's minimum order is never above its stock: the service, the manager's form and
-the API refuse it with the same clear message, in Vietnamese and English, and write nothing."""
+"""A listing's stock may be below its minimum order: sales leave listings so anyway, so the
+service, the manager's form and the API allow it. Such a listing cannot be ordered, and the
+catalog, its page and the order form say so and why, in Vietnamese and English; an order of it
+is refused (409) and writes nothing."""
 
 from __future__ import annotations
 
@@ -8,11 +10,12 @@ from decimal import Decimal
 import pytest
 
 from linkage.extensions import db
-from linkage.services import listings
-from linkage.services.errors import Invalid
-from models import Listing, ListingStatus
+from linkage.services import listings, orders
+from linkage.services.errors import Conflict
+from models import Listing, ListingStatus, Order
 
 from ..factories_listings import ListingFactory
+from ..factories_orders import make_market
 
 FORM = {
     "product_code": "PT-BA-KICH-KHO",
@@ -21,12 +24,15 @@ FORM = {
     "quantity_available": "4",
     "min_order_quantity": "5",
 }
-EN = "The minimum order cannot be above the quantity available."
-VI = "Số lượng đặt tối thiểu không được lớn hơn số lượng có sẵn."
+WHY = {
+    "en": "cannot be ordered for now: the 4 kg left are less than its minimum order of 5 kg.",
+    "vi": "số còn lại 4 kg ít hơn số lượng đặt tối thiểu 5 kg.",
+}
+BADGE = {"en": "Cannot be ordered for now", "vi": "Tạm thời chưa thể đặt hàng"}
 
 
-def _count() -> int:
-    return db.session.scalar(db.select(db.func.count(Listing.id)))
+def _count(model: type = Listing) -> int:
+    return db.session.scalar(db.select(db.func.count(model.id)))
 
 
 @pytest.fixture
@@ -34,17 +40,8 @@ def manager(make_user):
     return make_user("manager")
 
 
-@pytest.mark.parametrize(
-    ("stock", "minimum", "refused"),
-    [
-        ("4", "5", True),
-        ("4.999", "5", True),
-        ("5", "5", False),  # the whole stock in one order
-        ("100", "0.5", False),
-        ("0", "5", False),  # no stock yet: a draft, nothing to compare
-    ],
-)
-def test_the_service_refuses_a_minimum_above_the_stock(manager, stock, minimum, refused):
+@pytest.mark.parametrize(("stock", "minimum"), [("4", "5"), ("4.999", "5"), ("5", "5"), ("0", "5")])
+def test_the_service_allows_a_stock_below_the_minimum(manager, stock, minimum):
     data = {
         "product_code": "PT-BA-KICH-KHO",
         "title": "Ba kích",
@@ -52,80 +49,125 @@ def test_the_service_refuses_a_minimum_above_the_stock(manager, stock, minimum, 
         "quantity_available": Decimal(stock),
         "min_order_quantity": Decimal(minimum),
     }
-    if refused:
-        with pytest.raises(Invalid) as caught:
-            listings.create_listing(manager, manager.cooperatives[0], data)
-        assert caught.value.field == "min_order_quantity"
-        assert _count() == 0
-    else:
-        listing = listings.create_listing(manager, manager.cooperatives[0], data)
-        assert listing.min_order_quantity == Decimal(minimum)
+    listing = listings.create_listing(manager, manager.cooperatives[0], data)
+    assert (listing.quantity_available, listing.min_order_quantity) == (
+        Decimal(stock),
+        Decimal(minimum),
+    )
+    assert listing.below_minimum is (Decimal(stock) < Decimal(minimum) and stock != "0")
 
 
-def test_an_edit_that_lowers_the_stock_below_the_minimum_is_refused(manager):
+def test_an_edit_may_lower_the_stock_below_the_minimum(manager):
     listing = ListingFactory(
         cooperative=manager.cooperatives[0],
         quantity_available=Decimal("100"),
         min_order_quantity=Decimal("10"),
     )
     db.session.commit()
-    with pytest.raises(Invalid) as caught:
-        listings.update_listing(manager, listing, {"quantity_available": Decimal("9")})
-    assert caught.value.field == "min_order_quantity"
+    listings.update_listing(manager, listing, {"quantity_available": Decimal("9")})
+    assert listing.quantity_available == Decimal("9") and listing.below_minimum
 
 
-@pytest.mark.parametrize(("language", "message"), [("en", EN), ("vi", VI)])
-def test_the_form_shows_the_error_next_to_the_field(client, login_as, manager, language, message):
-    login_as(user=manager)
-    client.get(f"/language/{language}")
-    cooperative = manager.cooperatives[0]
-    response = client.post(f"/manage/{cooperative.id}/listings/new", data=FORM)
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert 'id="min_order_quantity-error"' in page
-    assert message in page
-    assert _count() == 0
-
-
-def test_the_edit_form_refuses_it_too(client, login_as, manager):
+def test_the_forms_save_it_and_the_list_notes_it(client, login_as, manager):
     login_as(user=manager)
     client.get("/language/en")
-    listing = ListingFactory(
-        cooperative=manager.cooperatives[0], status=ListingStatus.DRAFT, quantity_available=10
-    )
-    db.session.commit()
-    data = {**FORM, "quantity_available": "10", "min_order_quantity": "12", "stock_seen": "10"}
-    response = client.post(
-        f"/manage/{listing.cooperative_id}/listings/{listing.id}/edit", data=data
-    )
-    assert response.status_code == 422
-    assert EN in response.get_data(as_text=True)
+    cooperative = manager.cooperatives[0]
+    response = client.post(f"/manage/{cooperative.id}/listings/new", data=FORM)
+    assert response.status_code == 302
+    listing = db.session.scalars(db.select(Listing)).one()
+    assert (listing.quantity_available, listing.min_order_quantity) == (4, 5)
+    data = {**FORM, "quantity_available": "10", "min_order_quantity": "12", "stock_seen": "4"}
+    response = client.post(f"/manage/{cooperative.id}/listings/{listing.id}/edit", data=data)
+    assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Listing, listing.id).min_order_quantity != Decimal("12")
+    assert db.session.get(Listing, listing.id).min_order_quantity == Decimal("12")
+    page = client.get(f"/manage/{cooperative.id}/listings").get_data(as_text=True)
+    assert "Below the minimum order: buyers cannot order it" in page
 
 
-def test_the_api_refuses_it_on_create_and_on_change(client, manager, bearer):
-    manager.locale = "en"
-    db.session.commit()
-    headers = {**bearer(manager), "Accept-Language": "en"}
+def test_the_api_allows_it_on_create_and_on_change(client, manager, bearer):
+    headers = bearer(manager)
     cooperative = manager.cooperatives[0]
     body = {**FORM, "unit_price_vnd": 500000}
     response = client.post(
         f"/api/v1/cooperatives/{cooperative.id}/listings", json=body, headers=headers
     )
-    assert response.status_code == 422, response.json
-    assert response.json["errors"]["min_order_quantity"] == [EN]
-    assert _count() == 0
+    assert response.status_code == 201, response.json
+    assert response.json["min_order_quantity"] == "5.000"
+    # the default minimum order (1) above a stock below 1
+    body = {**body, "quantity_available": "0.5"}
+    del body["min_order_quantity"]
+    response = client.post(
+        f"/api/v1/cooperatives/{cooperative.id}/listings", json=body, headers=headers
+    )
+    assert response.status_code == 201, response.json
+    assert (response.json["quantity_available"], response.json["min_order_quantity"]) == (
+        "0.500",
+        "1.000",
+    )
 
     listing = ListingFactory(cooperative=cooperative, quantity_available=Decimal("20"))
-    manager.locale = "vi"
     db.session.commit()
     response = client.patch(
-        f"/api/v1/listings/{listing.id}",
-        json={"min_order_quantity": "25"},
-        headers={**headers, "Accept-Language": "vi"},
+        f"/api/v1/listings/{listing.id}", json={"min_order_quantity": "25"}, headers=headers
     )
-    assert response.status_code == 422, response.json
-    assert VI in str(response.json["errors"]["min_order_quantity"])
-    db.session.expire_all()
-    assert db.session.get(Listing, listing.id).min_order_quantity != Decimal("25")
+    assert response.status_code == 200, response.json
+    assert response.json["min_order_quantity"] == "25.000"
+
+
+@pytest.fixture
+def below(make_user):
+    """An active listing with 4 kg left and a minimum order of 5 kg, and a buyer."""
+    return make_market(make_user, stock="4", min_order="5")
+
+
+def test_an_order_of_it_is_refused_whatever_the_quantity(below):
+    for quantity in ("4", "5", "2"):
+        with pytest.raises(Conflict) as refused:
+            orders.place_order(
+                below.buyer, [orders.LineRequest(below.listing.id, Decimal(quantity))]
+            )
+        assert WHY["vi"] in refused.value.message  # outside a request: Vietnamese
+        assert refused.value.field == "quantity"
+    db.session.rollback()
+    assert _count(Order) == 0
+    db.session.refresh(below.listing)
+    assert below.listing.quantity_available == Decimal("4")
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_the_pages_say_it_cannot_be_ordered_and_why(client, login_as, below, language):
+    login_as(user=below.buyer)
+    client.get(f"/language/{language}")
+    catalog = client.get("/catalog").get_data(as_text=True)
+    assert BADGE[language] in catalog
+    listing_page = client.get(f"/listings/{below.listing.id}").get_data(as_text=True)
+    assert WHY[language] in listing_page
+    assert f"/listings/{below.listing.id}/order" not in listing_page  # no "Order" button
+    url = f"/listings/{below.listing.id}/order"
+    form = client.get(url).get_data(as_text=True)
+    assert 'id="below-minimum"' in form and WHY[language] in form
+    for quantity in ("4", "5"):
+        response = client.post(url, data={"quantity": quantity})
+        assert response.status_code == 409
+        assert WHY[language] in response.get_data(as_text=True)
+    assert _count(Order) == 0
+
+
+def test_the_api_refuses_an_order_of_it_with_the_reason(client, below, bearer):
+    response = client.post(
+        "/api/v1/orders",
+        json={"lines": [{"listing_id": below.listing.id, "quantity": "4"}]},
+        headers={**bearer(below.buyer), "Accept-Language": "en"},
+    )
+    assert response.status_code == 409, response.json
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert WHY["en"] in response.json["detail"]
+    assert _count(Order) == 0
+
+
+def test_a_listing_with_enough_stock_is_not_marked(client, make_user):
+    market = make_market(make_user, stock="5", min_order="5", status=ListingStatus.ACTIVE)
+    page = client.get(f"/listings/{market.listing.id}").get_data(as_text=True)
+    assert 'id="below-minimum"' not in page
+    assert f"/listings/{market.listing.id}/order" in page

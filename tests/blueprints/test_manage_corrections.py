@@ -171,3 +171,27 @@ def test_another_cooperatives_manager_gets_404(client, delivered, login_as):  # 
 def test_other_roles_are_refused(client, delivered, login_as, role):  # noqa: F811
     login_as(role)
     assert client.get(urls(delivered)["page"]).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Nothing to correct: the values are the same."),
+        ("vi", "Không có gì để sửa: các giá trị vẫn như cũ."),
+    ],
+)
+def test_a_correction_that_changes_nothing_says_so(manager_client, delivered, language, message):  # noqa: F811
+    manager_client.get(f"/language/{language}")
+    response = manager_client.post(
+        urls(delivered)["correct"],
+        data={
+            "correct-household_id": str(delivered.b.id),
+            "correct-quantity": "40",
+            "correct-unit_price_vnd": "80000",
+            "correct-collected_at": "2026-03-10",
+            "correct-reason": REASON,
+        },
+    )
+    assert response.status_code == 409  # the record already holds these values
+    assert message in response.get_data(as_text=True)
+    assert changes() == 0

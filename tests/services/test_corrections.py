@@ -236,11 +236,13 @@ def test_a_reason_is_required(delivered, reason):
 
 
 def test_a_correction_must_change_something(delivered):
+    # the record already holds these values: a conflict with its state (409), not a bad value
     with pytest.raises(DomainError) as refused:
         corrections.correct_collection(
             delivered.manager, delivered.from_b, REASON, quantity=D("40")
         )
-    assert refused.value.status == 422
+    assert refused.value.status == 409
+    assert db.session.scalar(select(func.count()).select_from(RecordChange)) == 0
 
 
 def test_a_correction_to_a_household_of_another_cooperative_is_refused(delivered, make_user):

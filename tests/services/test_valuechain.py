@@ -284,6 +284,28 @@ def test_collection_refused_into_a_processing_output_lot(manager, coop):
 # --- transformations ----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("add_repeats", [False, True])
+def test_a_lot_given_twice_is_refused_or_taken_for_the_sum(manager, coop, add_repeats):
+    lot = lot_of(coop, "100")
+    db.session.commit()
+    record = lambda: valuechain.record_transformation(  # noqa: E731
+        manager,
+        coop,
+        Process.DRYING,
+        WHEN,
+        [(lot.id, Decimal("30")), (lot.id, "1000000000")],
+        "PT-BA-KICH-KHO",
+        Decimal("10"),
+        add_repeats=add_repeats,
+    )
+    with pytest.raises(DomainError) as error:
+        record()
+    # the pages refuse the repeat (422); the API takes the sum, more than the lot holds (409)
+    assert error.value.status == (409 if add_repeats else 422)
+    db.session.rollback()
+    assert db.session.get(Lot, lot.id).quantity_remaining == Decimal("100")
+
+
 def test_record_transformation_takes_inputs_and_fills_a_new_lot(manager, coop):
     first = lot_of(coop, "100")
     second = lot_of(coop, "40.5")

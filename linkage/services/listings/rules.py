@@ -151,12 +151,11 @@ def validated(values: dict[str, Any]) -> dict[str, Any]:
     minimum = _quantity(values.get("min_order_quantity"), "min_order_quantity")
     if minimum <= 0:
         raise Invalid(_("The minimum order must be greater than zero."), field="min_order_quantity")
-    if 0 < stock < minimum:  # no stock yet (a draft) or none left (sold out): nothing to compare
-        raise Invalid(
-            _("The minimum order cannot be above the quantity available."),
-            field="min_order_quantity",
-        )
+    # A stock below the minimum order is allowed: sales leave listings so anyway, and the
+    # catalog, the listing's page and the order form show it cannot be ordered
+    # (Listing.below_minimum, orders.place_order).
     start, end = values.get("harvest_start"), values.get("harvest_end")
+    # the manager's form refuses a reversed window and the API puts it in order: the last guard
     if start is not None and end is not None and end < start:
         raise Invalid(_("The harvest cannot end before it starts."), field="harvest_end")
     return {

@@ -57,6 +57,8 @@ def _orderable_listings(listing_ids: Iterable[int]) -> dict[int, Listing]:
             Cooperative.status == CooperativeStatus.APPROVED,
         )
         .options(selectinload(Listing.product), contains_eager(Listing.cooperative))
+        # their stock as it is now: it changes by conditional UPDATEs the session does not see
+        .execution_options(populate_existing=True)
     ).all()
     return {listing.id: listing for listing in rows}
 
@@ -139,6 +141,19 @@ def place_order(
         listing = listings[listing_id]
         if quantity <= 0:
             raise Invalid(_("Quantities must be above zero."), field="quantity")
+        if listing.below_minimum:
+            raise Conflict(
+                _(
+                    "%(title)s cannot be ordered for now: the %(available)s %(unit)s left are "
+                    "less than its minimum order of %(minimum)s %(unit)s.",
+                    **_words(
+                        listing,
+                        available=listing.quantity_available,
+                        minimum=listing.min_order_quantity,
+                    ),
+                ),
+                field="quantity",
+            )
         if quantity < listing.min_order_quantity:
             raise Conflict(
                 _(

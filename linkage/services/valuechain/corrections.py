@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
 from linkage.numbers import format_quantity, unit_label
+from linkage.plain_text import has_control_characters
 from models import (
     AuditAction,
     ChangeAction,
@@ -66,7 +67,7 @@ def check_reason(reason: Any) -> str:
         )
     if len(text) > MAX_REASON:
         raise Invalid(_("The reason is too long."), field="reason")
-    if not text.isprintable():
+    if has_control_characters(text):
         raise Invalid(
             _("Remove the control characters (such as tabs or line breaks)."),
             field="reason",
@@ -248,7 +249,7 @@ def correct_collection(
         collection.household_id,
         collection.collected_at,
     ):
-        raise Invalid(_("Nothing to correct: the values are the same."))
+        raise Conflict(_("Nothing to correct: the values are the same."))
     # a savepoint: a refused lot change leaves nothing written even if the caller goes on
     with db.session.begin_nested():
         _change_lot(lot, new_quantity - collection.quantity)

@@ -44,14 +44,16 @@ def _process(value: Any) -> Process:
         raise UnknownReference(_("Unknown processing step."), field="process") from None
 
 
-def _takes(inputs: Iterable[tuple[int, Any]]) -> dict[int, Decimal]:
+def _takes(inputs: Iterable[tuple[int, Any]], add_repeats: bool) -> dict[int, Decimal]:
     takes: dict[int, Decimal] = {}
     for lot_id, quantity in inputs:
         if not isinstance(lot_id, int) or not 1 <= lot_id <= MAX_ID:
             raise NotFound(_("Lot not found."), field="inputs")
-        if lot_id in takes:
+        if lot_id in takes and not add_repeats:
             raise Invalid(_("Each input lot may appear only once."), field="inputs")
-        takes[lot_id] = positive_quantity(quantity, "inputs")
+        # each quantity given is bounded; a lot given again takes the sum (at most MAX_INPUTS
+        # times the bound: within a quantity's column)
+        takes[lot_id] = takes.get(lot_id, Decimal(0)) + positive_quantity(quantity, "inputs")
     if not takes:
         raise Invalid(_("Choose at least one input lot."), field="inputs")
     if len(takes) > MAX_INPUTS:
@@ -89,12 +91,18 @@ def record_transformation(
     output_product_code: str,
     output_quantity: Decimal,
     note: str = "",
+    *,
+    add_repeats: bool = False,
 ) -> Transformation:
-    """A processing step: takes from input lots, fills one new output lot; all or nothing."""
+    """A processing step: takes from input lots, fills one new output lot; all or nothing.
+
+    A lot given twice is refused (422), or with `add_repeats` (the API, whose document cannot
+    forbid it) taken once for the sum of its quantities.
+    """
     require_manager(actor, cooperative.id)
     process = _process(process)
     occurred_at = check_moment(occurred_at, "occurred_at")
-    takes = _takes(inputs)
+    takes = _takes(inputs, add_repeats)
     product = checks.product(output_product_code, "output")
     output_quantity = positive_quantity(output_quantity, "output")
     note = checks.note(note)
