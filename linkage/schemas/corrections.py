@@ -8,16 +8,35 @@ from linkage.services.valuechain.checks import MAX_UNIT_PRICE_VND
 from models import ChangeAction, CollectionStatus
 
 from .base import Schema
-from .common import QuantityField, identifier, money
+from .common import FullMatch, QuantityField, identifier, money
 from .payments import PaymentSchema
 from .valuechain import CollectionSchema, Moment
 
+# Why a record changes, as the services read it (valuechain.corrections.check_reason): one
+# line without control characters, of at least 5 characters once the spaces around it are
+# dropped (`\s` as Python reads it, which is what str.strip() drops)
+REASON_PATTERN = (
+    r"^[^\S\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]{3,}"
+    r"[^\s\x00-\x1f\x7f][^\S\x00-\x1f\x7f]*$"
+)
 
-def reason() -> fields.String:
+
+def reason(
+    *,
+    required: bool = True,
+    description: str = "Why the record changes (at least 5 characters); kept, audited",
+) -> fields.String:
     return fields.String(
-        required=True,
-        validate=validate.Length(min=5, max=1000),
-        metadata={"description": "Why the record changes (at least 5 characters); kept, audited"},
+        required=required,
+        validate=[
+            validate.Length(min=5, max=1000),
+            FullMatch(
+                REASON_PATTERN,
+                error="One line without control characters, at least 5 characters besides "
+                "the spaces around it.",
+            ),
+        ],
+        metadata={"description": description},
     )
 
 

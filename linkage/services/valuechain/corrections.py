@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
 from linkage.numbers import format_quantity, unit_label
+from linkage.plain_text import has_control_characters
 from models import (
     AuditAction,
     ChangeAction,
@@ -66,7 +67,7 @@ def check_reason(reason: Any) -> str:
         )
     if len(text) > MAX_REASON:
         raise Invalid(_("The reason is too long."), field="reason")
-    if not text.isprintable():
+    if has_control_characters(text):
         raise Invalid(
             _("Remove the control characters (such as tabs or line breaks)."),
             field="reason",
