@@ -148,13 +148,8 @@ def point_at_world(case: Any, ids: dict[str, list[int]]) -> None:
 # every other operation meanwhile. Remove an entry when its operation is fixed.
 PERIOD = "period_end before period_start is 422 (a filter: should answer nothing)"
 KNOWN_GAPS = {
-    "PATCH /api/v1/households/{household_id}": "an ethnicity that names none of the 54 groups "
-    "is 422 (free text, read leniently: with or without diacritics, in any case)",
     "POST /api/v1/cooperatives/{cooperative_id}/listings": "a default min_order_quantity (1) "
     "above quantity_available is 422",
-    "POST /api/v1/cooperatives/{cooperative_id}/households": "joined_on in the future, "
-    "official_status_on with a null official_status, or an unknown ethnicity (free text, read "
-    "leniently) is 422",
     "POST /api/v1/households/{household_id}/supports": "received_on before 2000 is 422 (a "
     "date: not in the document); term_months on a support that is not a new policy loan is 422",
     "POST /api/v1/supports/{support_id}/correction": "a correction that changes nothing is "
