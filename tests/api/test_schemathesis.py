@@ -150,10 +150,6 @@ PERIOD = "period_end before period_start is 422 (a filter: should answer nothing
 KNOWN_GAPS = {
     "POST /api/v1/cooperatives/{cooperative_id}/listings": "a default min_order_quantity (1) "
     "above quantity_available is 422",
-    "POST /api/v1/households/{household_id}/supports": "received_on before 2000 is 422 (a "
-    "date: not in the document); term_months on a support that is not a new policy loan is 422",
-    "POST /api/v1/supports/{support_id}/correction": "a correction that changes nothing is "
-    "422; term_months on a support that is not a new policy loan is 422",
     "PATCH /api/v1/listings/{listing_id}": "harvest_end before harvest_start, or a "
     "min_order_quantity above quantity_available, is 422",
     "POST /api/v1/lots/{lot_id}/collections": "moisture_pct above 100, or a quantity above the "
