@@ -63,6 +63,13 @@ PRINTABLE = FullMatch(
 )
 
 
+# a single line that holds more than spaces (`\s` as Python reads it: what str.strip() drops)
+FILLED_LINE = FullMatch(
+    rf"^[^{SINGLE_LINE_CONTROLS}]*[^\s{SINGLE_LINE_CONTROLS}][^{SINGLE_LINE_CONTROLS}]*$",
+    error="Must hold more than spaces, and no control characters.",
+)
+
+
 class QueryBoolean(fields.Boolean):
     """`true` or `false` in a query string (not 1 or "yes": the OpenAPI type is boolean)."""
 

@@ -12,7 +12,15 @@ from models import Household, OfficialStatus, User
 
 from . import codes, corrections
 from .base import Schema
-from .common import PRINTABLE, FullMatch, PaginationArgs, QueryBoolean, identifier, money
+from .common import (
+    FILLED_LINE,
+    PRINTABLE,
+    FullMatch,
+    PaginationArgs,
+    QueryBoolean,
+    identifier,
+    money,
+)
 
 # official_status_on dates a known status: null, or left out, while the status is null (the
 # document's anyOf; the schemas' check below)
@@ -29,7 +37,8 @@ STATUS_BEFORE_ITS_DATE = [
 
 
 def _text(max_length: int, **kwargs: Any) -> fields.String:
-    return fields.String(validate=[validate.Length(min=1, max=max_length), PRINTABLE], **kwargs)
+    """One line of text, more than spaces (the service drops the spaces around it)."""
+    return fields.String(validate=[validate.Length(min=1, max=max_length), FILLED_LINE], **kwargs)
 
 
 def _commune(**kwargs: Any) -> fields.String:

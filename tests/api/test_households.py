@@ -88,6 +88,7 @@ def test_admin_registers_a_household_in_any_cooperative(client, bearer, make_use
         ({"official_status": None, "official_status_on": "2025-12-01"}, 422, "official_status_on"),
         ({"commune_code": "99999"}, 422, "commune_code"),
         ({"code": ""}, 422, "code"),
+        ({"head_name": "  "}, 422, "head_name"),  # the document's pattern: more than spaces
         ({"meritorious": "yes"}, 422, "meritorious"),
         ({"extra": 1}, 422, "extra"),
     ],
