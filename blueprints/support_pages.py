@@ -26,6 +26,7 @@ from linkage.formats import format_day, format_month
 from linkage.labels import label
 from linkage.numbers import format_vnd
 from linkage.services import supports
+from linkage.services.errors import Unchanged
 from linkage.services.periods import Month, Period
 from linkage.services.valuechain.history import history
 from models import (
@@ -178,12 +179,13 @@ def correction_form() -> SupportCorrectionForm:
 
 def apply(form: Any, change: Callable[[], object], done: str) -> int | None:
     """Make the change when the form is valid and commit it (None); else the status of the
-    refusal, shown on the form: 403, 409 or 422 (nothing written)."""
+    refusal, shown on the form: 403, 409 or 422 (nothing written; nothing changed: 422)."""
     if not form.validate_on_submit():
         return 422
     if commit_or_refuse(form, change, done) is None:
         db.session.expire_all()  # rolled back: the page shows the record as it is
-        return form.refusal.status
+        # a form sent back without a change is the form's own error
+        return 422 if isinstance(form.refusal, Unchanged) else form.refusal.status
     return None
 
 

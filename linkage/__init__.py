@@ -128,10 +128,10 @@ def register_extensions(app: Flask) -> None:
     if app.config["CACHE_TYPE"] == "RedisCache":  # a Redis that does not answer: 2 s, then compute
         app.config.setdefault("CACHE_OPTIONS", {"socket_connect_timeout": 2, "socket_timeout": 2})
     cache.init_app(app)
-    api.init_app(app)
-    from linkage.schemas.base import plain_text_openapi
+    from linkage.schemas.base import RulesPlugin, plain_text_openapi
     from linkage.schemas.common import quantity_openapi
 
+    api.init_app(app, spec_kwargs={"extra_plugins": [RulesPlugin()]})
     api.ma_plugin.converter.add_attribute_function(quantity_openapi)
     api.ma_plugin.converter.add_attribute_function(plain_text_openapi)
 

@@ -91,12 +91,18 @@ class HouseholdSupports(MethodView):
         return envelope(paginate(statement, args["page"], args["per_page"]))
 
     @operation(
-        blp, IN_SCOPE, body=SupportCreateSchema, answer=SupportSchema, status=201, refused=(404,)
+        blp,
+        IN_SCOPE,
+        body=SupportCreateSchema,
+        answer=SupportSchema,
+        status=201,
+        refused=(404, 409),
     )
     def post(self, data: dict[str, Any], household_id: int) -> Support:
         """Record a support the household received (audited).
 
-        A manager recording a programme other than those a cooperative channels gets 403.
+        A manager recording a programme other than those a cooperative channels gets 403;
+        a date in the future is 409.
         """
         household = get_household_for(current_user, household_id)
         support = supports.record_support(current_user, household, data)
@@ -125,7 +131,9 @@ class SupportCorrection(MethodView):
         """Correct a support's values, with a reason; the old values are kept in its history.
 
         Managers correct only supports of the programmes a cooperative channels (403). 409
-        when the support is void.
+        when the support is void, when nothing changes (it already holds these values), for
+        a date in the future, and when a value does not go with the support's own programme
+        (a term for a support that is not a policy loan, none for one that is).
         """
         support = supports.get_support_for(current_user, support_id)
         reason = data.pop("reason")

@@ -7,14 +7,21 @@ field's `pattern` (unless the field has a stricter pattern of its own), so that 
 document allows is never refused by it; and no letter with accents stacked high. The strings
 of a JSON body are composed (NFC) before they are read. A field with `metadata={"secret":
 True}` (a password) is compared as typed: neither composed nor checked for stacked accents.
+
+A rule across fields (a term only for a loan) is written twice, side by side: `Meta.any_of`,
+the JSON Schemas of which a request must match one (the component's `anyOf`, added by
+`RulesPlugin`), and the schema's `@validates_schema` method that refuses the others.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from copy import deepcopy
 from typing import Any
 
 import marshmallow
+from apispec import BasePlugin
+from apispec.ext.marshmallow.common import resolve_schema_instance
 from marshmallow import ValidationError, fields, pre_load
 from marshmallow.validate import Validator
 
@@ -95,3 +102,17 @@ def plain_text_openapi(
     if not any(isinstance(v, PlainText) for v in field.validators):
         return {}
     return {"pattern": ACCEPTED_PATTERN}
+
+
+class RulesPlugin(BasePlugin):
+    """apispec plugin: a schema's rule across fields, `Meta.any_of`, in its component as an
+    `anyOf` (OpenAPI 3.0.3: the request matches at least one of these schemas)."""
+
+    def schema_helper(
+        self, name: str, definition: dict[str, Any], schema: Any = None, **kwargs: Any
+    ) -> dict[str, Any] | None:
+        if schema is None:
+            return None
+        meta = getattr(resolve_schema_instance(schema), "Meta", None)
+        any_of = getattr(meta, "any_of", None)
+        return {"anyOf": deepcopy(any_of)} if any_of else None

@@ -1,9 +1,10 @@
 """Shared schema pieces: pagination arguments and the page envelope, ids, quantities,
-money, printable text and query-string booleans."""
+money, printable text, query-string booleans and days of this century."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from typing import Any
@@ -59,6 +60,13 @@ class FullMatch(validate.Regexp):
 # single-line fields (names, codes, credentials): no tab or line break either
 PRINTABLE = FullMatch(
     rf"^[^{SINGLE_LINE_CONTROLS}]*$", error="Must not contain control characters."
+)
+
+
+# a single line that holds more than spaces (`\s` as Python reads it: what str.strip() drops)
+FILLED_LINE = FullMatch(
+    rf"^[^{SINGLE_LINE_CONTROLS}]*[^\s{SINGLE_LINE_CONTROLS}][^{SINGLE_LINE_CONTROLS}]*$",
+    error="Must hold more than spaces, and no control characters.",
 )
 
 
@@ -208,3 +216,22 @@ def money(*, minimum: int = 0, maximum: int = 10**15, **kwargs) -> fields.Intege
     """A whole-VND amount: a strict integer, by default 0 .. 10^15. The bounds are the
     service's own, so that the document allows no amount the service refuses."""
     return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=maximum), **kwargs)
+
+
+YEARS_2000_2099 = r"^20[0-9]{2}-"
+
+
+class Day(fields.Date):
+    """An ISO 8601 date in years 2000..2099, as the document's pattern on the year says (a
+    day the service refuses as too far back is not one the document allows). A day in the
+    future is refused by the services with 409 (a rule about the present)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": YEARS_2000_2099, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date:  # type: ignore[no-untyped-def]
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not 2000 <= day.year <= 2099:
+            raise ValidationError("Give a date from 2000 to 2099.")
+        return day

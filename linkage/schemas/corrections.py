@@ -23,15 +23,16 @@ REASON_PATTERN = (
     f"^[{_SPACES}]*{_VISIBLE}[^{SINGLE_LINE_CONTROLS}]{{{MIN_REASON - 2},}}{_VISIBLE}[{_SPACES}]*$"
 )
 
-
-def reason() -> fields.String:
+def reason(
+    *,
+    required: bool = True,
+    description: str = f"Why the record changes, on one line: at least {MIN_REASON} "
+    "characters besides the spaces at either end; kept, audited",
+) -> fields.String:
     return fields.String(
-        required=True,
+        required=required,
         validate=[validate.Length(min=MIN_REASON, max=MAX_REASON), FullMatch(REASON_PATTERN)],
-        metadata={
-            "description": f"Why the record changes, on one line: at least {MIN_REASON} "
-            "characters besides the spaces at either end; kept, audited"
-        },
+        metadata={"description": description},
     )
 
 

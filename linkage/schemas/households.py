@@ -4,19 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from linkage.extensions import ProblemSchema
 from linkage.services.households import MAX_CODE, MAX_MEMBERS, MAX_NAME, visible_cooperative_ids
 from models import Household, OfficialStatus, User
 
-from . import codes
+from . import codes, corrections
 from .base import Schema
-from .common import PRINTABLE, FullMatch, PaginationArgs, QueryBoolean, identifier, money
+from .common import (
+    FILLED_LINE,
+    PRINTABLE,
+    FullMatch,
+    PaginationArgs,
+    QueryBoolean,
+    identifier,
+    money,
+)
+
+# official_status_on dates a known status: null, or left out, while the status is null (the
+# document's anyOf; the schemas' check below)
+STATUS_BEFORE_ITS_DATE = [
+    {
+        "description": "official_status is known (or, in an edit, left out)",
+        "properties": {"official_status": {"type": "string"}},
+    },
+    {
+        "description": "official_status_on is left out or null",
+        "properties": {"official_status_on": {"enum": [None], "nullable": True}},
+    },
+]
 
 
 def _text(max_length: int, **kwargs: Any) -> fields.String:
-    return fields.String(validate=[validate.Length(min=1, max=max_length), PRINTABLE], **kwargs)
+    """One line of text, more than spaces (the service drops the spaces around it)."""
+    return fields.String(validate=[validate.Length(min=1, max=max_length), FILLED_LINE], **kwargs)
 
 
 def _commune(**kwargs: Any) -> fields.String:
@@ -83,6 +105,23 @@ def as_seen_by(actor: User, household: Household) -> HouseholdView:
     return HouseholdView(household, visible_cooperative_ids(actor, household))
 
 
+class StatusDateRule(Schema):
+    """No date for an official status given as null ("not yet known")."""
+
+    class Meta:
+        any_of = STATUS_BEFORE_ITS_DATE
+
+    @validates_schema
+    def no_date_without_status(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if "official_status" not in data or data["official_status"] is not None:
+            return
+        if data.get("official_status_on") is not None:
+            raise ValidationError(
+                "Leave official_status_on out (or null): the official status is not yet known.",
+                field_name="official_status_on",
+            )
+
+
 class HouseholdArgs(PaginationArgs):
     q = fields.String(
         validate=[validate.Length(max=100), PRINTABLE],
@@ -93,21 +132,19 @@ class HouseholdArgs(PaginationArgs):
     needs_review = QueryBoolean()
 
 
-class HouseholdCreateSchema(Schema):
+class HouseholdCreateSchema(StatusDateRule):
     code = _text(MAX_CODE, required=True, metadata={"example": "DT-0001"})
     head_name = _text(MAX_NAME, required=True, metadata={"example": "Triệu Văn Minh"})
     commune_code = codes.commune_code(required=True)
     members = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=MAX_MEMBERS)
     )
-    ethnicity = _text(
-        60,
+    ethnicity = codes.ethnicity(
         required=True,
         allow_none=True,
         metadata={
-            "example": "Dao",
-            "description": "One of the 54 ethnic groups: Vietnamese name, or without "
-            "diacritics; null if not yet known (the household then needs review)",
+            "description": "One of the 54 ethnic groups, by its Vietnamese name as listed; "
+            "null if not yet known (the household then needs review)"
         },
     )
     official_status = fields.Enum(
@@ -124,7 +161,7 @@ class HouseholdCreateSchema(Schema):
         allow_none=True,
         metadata={
             "description": "When the official status was set, if known (no default); "
-            "refused when the status is null"
+            "null or left out when the status is null; a day in the future is 409"
         },
     )
     deprivations = fields.Integer(
@@ -141,16 +178,25 @@ class HouseholdCreateSchema(Schema):
         },
     )
     joined_on = fields.Date(
-        metadata={"description": "When it joined the cooperative (default: today)"}
+        metadata={
+            "description": "When it joined the cooperative (default: today); a day in the "
+            "future is 409"
+        }
     )
 
 
-class HouseholdUpdateSchema(Schema):
+class HouseholdUpdateSchema(StatusDateRule):
     code = _text(MAX_CODE)
     head_name = _text(MAX_NAME)
     commune_code = codes.commune_code()
     members = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_MEMBERS))
-    ethnicity = _text(60, allow_none=True, metadata={"description": "null: not yet known"})
+    ethnicity = codes.ethnicity(
+        allow_none=True,
+        metadata={
+            "description": "One of the 54 ethnic groups, by its Vietnamese name as "
+            "listed; null: not yet known"
+        },
+    )
     deprivations = fields.Integer(strict=True, validate=validate.Range(min=0, max=12))
     baseline_income_vnd = money()
     meritorious = StrictBoolean()
@@ -166,14 +212,23 @@ class HouseholdUpdateSchema(Schema):
         allow_none=True,
         metadata={
             "description": "While it is not yet known (null), a manager may set it; after "
-            "that only admins, with a reason (managers get 422). A known status cannot be "
+            "that only admins, with a reason (managers get 409). A known status cannot be "
             "set back to null."
         },
     )
     official_status_on = fields.Date(
-        allow_none=True, metadata={"description": "With official_status (see there)"}
+        allow_none=True,
+        metadata={
+            "description": "With official_status (see there); not with a null one. Given "
+            "alone, it dates the household's known status (admins, with a reason); 409 while "
+            "the status is not yet known, or for a day in the future"
+        },
     )
-    reason = _text(1000, metadata={"description": "Why the official status changes"})
+    reason = corrections.reason(
+        required=False,
+        description="Why the official status changes (at least 5 characters): needed to "
+        "change a known status (409 without it)",
+    )
 
 
 class MembershipCreateSchema(Schema):

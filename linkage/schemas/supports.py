@@ -4,17 +4,59 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from linkage.services.supports import MANAGER_PROGRAMMES, MAX_NOTE, MAX_TERM_MONTHS
 from models import CollectionStatus, Support, SupportProgramme
 
 from .base import Schema
-from .common import PaginationArgs, money
+from .common import Day, PaginationArgs, money
 from .corrections import ChangeSchema, reason
 from .valuechain import product_code
 
 MANAGERS_MAY = ", ".join(p.value for p in MANAGER_PROGRAMMES)
+LOAN = SupportProgramme.POLICY_LOAN
+# Only a policy loan has a term, and a loan is of more than nothing (the document's anyOf;
+# the schemas' check below). A correction that leaves the programme out is judged with the
+# support's own: the service answers 409 when the record and the values do not go together.
+_A_LOAN = {
+    "description": "a policy loan: a term (not null) and an amount above zero",
+    "properties": {
+        "programme": {"enum": [LOAN.value]},
+        "term_months": {"type": "integer"},
+        "amount_vnd": {"minimum": 1},
+    },
+}
+_NOT_A_LOAN = {
+    "description": "any other programme: no term (left out or null)",
+    "properties": {
+        "programme": {"enum": [p.value for p in SupportProgramme if p is not LOAN]},
+        "term_months": {"enum": [None], "nullable": True},
+    },
+}
+TERM_FOR_A_NEW_LOAN = [{**_A_LOAN, "required": ["term_months"]}, _NOT_A_LOAN]
+TERM_FOR_A_LOAN = [
+    {"description": "the programme left out", "not": {"required": ["programme"]}},
+    {**_A_LOAN, "required": ["programme"]},
+    {**_NOT_A_LOAN, "required": ["programme"]},
+]
+
+
+def check_loan(data: dict[str, Any], *, term_required: bool) -> None:
+    """The values given with a programme go with it: a loan has a term and an amount above
+    zero (the term may come from the record in a correction), no other programme a term."""
+    programme = data.get("programme")
+    if programme is None:
+        return
+    if programme is LOAN:
+        if ("term_months" in data or term_required) and data.get("term_months") is None:
+            raise ValidationError("A policy loan has a term: give term_months.", "term_months")
+        if data.get("amount_vnd") == 0:
+            raise ValidationError("A policy loan is of more than 0 VND.", "amount_vnd")
+    elif data.get("term_months") is not None:
+        raise ValidationError(
+            "Only a policy loan has a term: leave term_months out (or null).", "term_months"
+        )
 
 
 def _recorded_by(support: Support) -> str | None:
@@ -69,7 +111,7 @@ def _term(**kwargs: Any) -> fields.Integer:
         validate=validate.Range(min=1, max=MAX_TERM_MONTHS),
         metadata={
             "description": "The loan's term in months: required for policy_loan, "
-            "refused for any other programme"
+            "refused for any other programme (see the anyOf)"
         },
         **kwargs,
     )
@@ -80,6 +122,9 @@ def _note(**kwargs: Any) -> fields.String:
 
 
 class SupportCreateSchema(Schema):
+    class Meta:
+        any_of = TERM_FOR_A_NEW_LOAN
+
     programme = fields.Enum(
         SupportProgramme,
         by_value=True,
@@ -90,25 +135,37 @@ class SupportCreateSchema(Schema):
         },
     )
     amount_vnd = money(required=True, metadata={"example": 50_000_000})
-    received_on = fields.Date(
-        required=True, metadata={"description": "From 2000-01-01 to today (Vietnam)"}
+    received_on = Day(
+        required=True,
+        metadata={"description": "From 2000-01-01 to today (Vietnam); a day in the future is 409"},
     )
     purpose_product_code = product_code(allow_none=True, load_default=None)
     term_months = _term(load_default=None)
     note = _note(load_default=None)
 
+    @validates_schema
+    def loan_values(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        check_loan(data, term_required=True)
+
 
 class SupportCorrectionSchema(Schema):
-    """The reason and the values to correct (at least one differs); null clears the purpose
-    product, the term or the note."""
+    """The reason and the values to correct (at least one differs, else 409); null clears
+    the purpose product, the term or the note."""
+
+    class Meta:
+        any_of = TERM_FOR_A_LOAN
 
     reason = reason()
     programme = fields.Enum(SupportProgramme, by_value=True)
     amount_vnd = money()
-    received_on = fields.Date()
+    received_on = Day(metadata={"description": "A day in the future is 409"})
     purpose_product_code = product_code(allow_none=True)
     term_months = _term()
     note = _note()
+
+    @validates_schema
+    def loan_values(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        check_loan(data, term_required=False)
 
 
 class SupportArgs(PaginationArgs):

@@ -42,6 +42,11 @@ class Conflict(DomainError):
         super().__init__(message, field=field)
 
 
+class Unchanged(Conflict):
+    """A correction that changes nothing: the record already holds these values (409; a
+    page shows it as its form's error, 422)."""
+
+
 class Invalid(DomainError):
     """A value is not valid; `field` names it when one field is at fault (422)."""
 

@@ -124,6 +124,33 @@ def test_a_known_status_cannot_be_patched_to_null(client, bearer, make_user, coo
     assert db.session.get(Household, household.id).official_status == OfficialStatus.POOR
 
 
+def test_a_date_for_a_status_not_yet_known(client, bearer, manager, cooperative):
+    """Given as null, the status takes no date (the document's anyOf: 422); left out, the
+    household's record decides: its status is not yet known (409)."""
+    household = member(
+        cooperative, official_status=None, official_status_on=None, needs_review=True
+    )
+    db.session.commit()
+    url = f"/api/v1/households/{household.id}"
+    explicit = {"official_status": None, "official_status_on": "2025-12-01"}
+    refused = client.patch(url, json=explicit, headers=bearer(manager))
+    assert refused.status_code == 422
+    assert "official_status_on" in refused.json["errors"]
+    conflict = client.patch(url, json={"official_status_on": "2025-12-01"}, headers=bearer(manager))
+    assert conflict.status_code == 409
+    assert conflict.json["errors"] == {
+        "official_status_on": ["Leave the date empty: the official status is not yet known."]
+    }
+    assert db.session.get(Household, household.id).official_status_on is None
+    dated = client.patch(
+        url,
+        json={"official_status": "poor", "official_status_on": "2025-12-01"},
+        headers=bearer(manager),
+    )
+    assert dated.status_code == 200, dated.json
+    assert dated.json["official_status_on"] == "2025-12-01"
+
+
 def test_import_with_chua_ro_and_an_empty_cell(client, bearer, manager, cooperative):
     headers = bearer(manager)
     good = "DT-1,Triệu Thị Mây,08914,5,chưa rõ,chưa rõ,4,1200000,không,có\n"

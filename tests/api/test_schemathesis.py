@@ -143,22 +143,6 @@ def point_at_world(case: Any, ids: dict[str, list[int]]) -> None:
         case.body = _map_body(case.body, ids)
 
 
-# Refusals the sweep still finds, to be fixed in the API; each is marked xfail (not strict:
-# whether hypothesis reaches it depends on the role and the draw), so that the sweep guards
-# every other operation meanwhile. Remove an entry when its operation is fixed.
-KNOWN_GAPS = {
-    "PATCH /api/v1/households/{household_id}": "an ethnicity that names none of the 54 groups "
-    "is 422 (free text, read leniently: with or without diacritics, in any case)",
-    "POST /api/v1/cooperatives/{cooperative_id}/households": "joined_on in the future, "
-    "official_status_on with a null official_status, or an unknown ethnicity (free text, read "
-    "leniently) is 422",
-    "POST /api/v1/households/{household_id}/supports": "received_on before 2000 is 422 (a "
-    "date: not in the document); term_months on a support that is not a new policy loan is 422",
-    "POST /api/v1/supports/{support_id}/correction": "a correction that changes nothing is "
-    "422; term_months on a support that is not a new policy loan is 422",
-}
-
-
 # A CSV import's body is a file (`text/csv`): the document cannot describe its rows, so a
 # file the document allows may still hold rows the service refuses. For these operations 422,
 # with the problems listed by row, is the documented answer about the file's content.
@@ -184,13 +168,6 @@ def file_content_acceptance(ctx: Any, response: Any, case: Any) -> bool | None:
     if _row_problems(response):
         return None
     return positive_data_acceptance(ctx, response, case)
-
-
-@pytest.fixture(autouse=True)
-def _known_gap(request: pytest.FixtureRequest) -> None:
-    label = request.node.name.partition("[")[2].partition("]")[0]
-    if label in KNOWN_GAPS:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_GAPS[label], strict=False))
 
 
 @pytest.fixture(params=ROLES)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from linkage.extensions import db
-from models import AuditEntry, Support
+from models import AuditEntry, Support, SupportProgramme
 
 from ..factories_supports import REASON, give, setting
 
@@ -40,6 +40,13 @@ def supports_url(household) -> str:
 
 def count() -> int:
     return db.session.scalar(select(func.count()).select_from(Support))
+
+
+def english(user):
+    """The user reads English, so that messages can be checked."""
+    user.locale = "en"
+    db.session.commit()
+    return user
 
 
 def test_an_official_records_a_loan_and_lists_it(client, bearer, place):
@@ -124,6 +131,11 @@ def test_anonymous_callers_get_401(client, place):
         ({"received_on": "10/03/2026"}, "received_on"),
         ({"programme": "grant"}, "programme"),
         ({"purpose_product_code": "NONE"}, "purpose_product_code"),
+        ({"received_on": "1999-12-31"}, "received_on"),  # the document's pattern: 20xx
+        ({"received_on": "2100-01-01"}, "received_on"),
+        ({"amount_vnd": 0}, "amount_vnd"),  # a loan of nothing
+        ({"term_months": None}, "term_months"),
+        ({"programme": "other"}, "term_months"),  # a term for another programme
     ],
 )
 def test_invalid_values_get_422(client, bearer, place, change, field):
@@ -132,6 +144,28 @@ def test_invalid_values_get_422(client, bearer, place, change, field):
     )
     assert response.status_code == 422, response.json
     assert field in response.json["errors"]
+    assert count() == 0
+
+
+def test_a_loan_without_its_term_is_refused_by_the_document(client, bearer, place):
+    loan = {key: value for key, value in LOAN.items() if key != "term_months"}
+    response = client.post(supports_url(place.household), json=loan, headers=bearer(place.official))
+    assert response.status_code == 422, response.json
+    assert response.json["errors"] == {
+        "term_months": ["A policy loan has a term: give term_months."]
+    }
+
+
+def test_a_date_in_the_future_is_409(client, bearer, place):
+    response = client.post(
+        supports_url(place.household),
+        json={**LOAN, "received_on": "2099-12-31"},
+        headers=bearer(english(place.official)),
+    )
+    assert response.status_code == 409, response.json
+    assert response.content_type == "application/problem+json"
+    assert response.json["detail"] == "The date cannot be in the future."
+    assert response.json["errors"] == {"received_on": ["The date cannot be in the future."]}
     assert count() == 0
 
 
@@ -166,6 +200,73 @@ def test_a_correction_and_a_void_keep_the_history(client, bearer, place):
     again = client.post(f"{url}/void", json={"reason": REASON}, headers=auth)
     assert again.status_code == 409
     assert client.post(f"{url}/correction", json={"reason": "x"}, headers=auth).status_code == 422
+
+
+def test_a_correction_that_changes_nothing_is_409(client, bearer, place):
+    support = give(place.official, place.household)
+    db.session.commit()
+    url = f"/api/v1/supports/{support.id}/correction"
+    auth = bearer(english(place.official))
+    for body in ({"reason": REASON}, {"reason": REASON, "amount_vnd": support.amount_vnd}):
+        response = client.post(url, json=body, headers=auth)
+        assert response.status_code == 409, response.json
+        assert response.content_type == "application/problem+json"
+        assert response.json["detail"] == "Nothing to correct: the values are the same."
+    assert db.session.get(Support, support.id).status.value == "recorded"
+
+
+@pytest.mark.parametrize(
+    ("reason", "status"),
+    [
+        ("  abc  ", 422),  # 3 characters besides the spaces around them
+        ("two\nlines", 422),
+        ("  Sổ vay ghi khác\u200b  ", 200),  # no control character: a zero-width space is text
+    ],
+)
+def test_the_reason_is_one_line_of_5_characters(client, bearer, place, reason, status):
+    support = give(place.official, place.household)
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/supports/{support.id}/correction",
+        json={"reason": reason, "amount_vnd": 1_000_000},
+        headers=bearer(place.official),
+    )
+    assert response.status_code == status, response.json
+    if status == 422:
+        assert "reason" in response.json["errors"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        # the programme is the record's (not a loan): 409
+        ({"term_months": 12}, 409, "term_months"),
+        ({"programme": "policy_loan"}, 409, "term_months"),  # the record has no term
+        # the body alone breaks the rule (the document's anyOf): 422
+        ({"programme": "other", "term_months": 12}, 422, "term_months"),
+        ({"programme": "policy_loan", "term_months": None}, 422, "term_months"),
+        ({"programme": "policy_loan", "term_months": 12, "amount_vnd": 0}, 422, "amount_vnd"),
+        ({"received_on": "1999-12-31"}, 422, "received_on"),
+        ({"received_on": "2099-12-31"}, 409, "received_on"),
+    ],
+)
+def test_a_correction_of_values_that_do_not_go_together(client, bearer, place, body, status, field):
+    seedlings = give(
+        place.official,
+        place.household,
+        programme=SupportProgramme.CROP_VARIETY,
+        term_months=None,
+        amount_vnd=2_000_000,
+    )
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/supports/{seedlings.id}/correction",
+        json={"reason": REASON, **body},
+        headers=bearer(place.official),
+    )
+    assert response.status_code == status, response.json
+    assert field in response.json["errors"]
+    assert db.session.get(Support, seedlings.id).status.value == "recorded"
 
 
 def test_corrections_are_refused_outside_scope_and_to_managers_for_loans(client, bearer, place):
@@ -262,3 +363,25 @@ def test_the_openapi_description_documents_the_support_resources(client):
     assert set(body) == {"text/csv", "multipart/form-data"}
     problem = paths["/api/v1/supports/import"]["post"]["responses"]["422"]
     assert "application/problem+json" in problem["content"]
+    for path in ("/api/v1/households/{household_id}/supports", "/api/v1/supports/{support_id}"):
+        responses = paths[path if "household" in path else f"{path}/correction"]["post"]
+        assert "409" in responses["responses"]
+
+
+def test_the_document_says_which_values_go_with_a_loan(client):
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    create, correction = schemas["SupportCreate"], schemas["SupportCorrection"]
+    for schema in (create, correction):
+        assert schema["properties"]["received_on"]["pattern"] == "^20[0-9]{2}-"
+    loan, other = create["anyOf"]
+    assert loan["properties"]["programme"] == {"enum": ["policy_loan"]}
+    assert loan["properties"]["term_months"] == {"type": "integer"}
+    assert loan["properties"]["amount_vnd"] == {"minimum": 1}
+    assert loan["required"] == ["term_months"]
+    assert "policy_loan" not in other["properties"]["programme"]["enum"]
+    assert other["properties"]["term_months"] == {"enum": [None], "nullable": True}
+    assert correction["properties"]["reason"]["pattern"].startswith("^[^\\S\\x00-\\x1f\\x7f]*")
+    unchanged, loan, other = correction["anyOf"]
+    assert unchanged["not"] == {"required": ["programme"]}
+    assert "term_months" not in loan["required"]  # a correction may keep the record's term
+    assert other["properties"]["term_months"] == {"enum": [None], "nullable": True}

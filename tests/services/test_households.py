@@ -162,8 +162,9 @@ FUTURE = current_day() + timedelta(days=1)
         ({"baseline_income_vnd": -1}, 422, "baseline_income_vnd"),
         ({"consent": False}, 422, "consent"),
         ({"consent": None}, 422, "consent"),
-        ({"official_status_on": FUTURE}, 422, "official_status_on"),
-        ({"joined_on": FUTURE}, 422, "joined_on"),
+        # rules about the present, which no document can express
+        ({"official_status_on": FUTURE}, 409, "official_status_on"),
+        ({"joined_on": FUTURE}, 409, "joined_on"),
     ],
 )
 def test_create_household_refuses_bad_values_and_writes_nothing(

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from linkage.extensions import db
 from linkage.services import supports
-from linkage.services.errors import Conflict, DomainError, Invalid, NotFound
+from linkage.services.errors import Conflict, DomainError, Invalid, NotFound, Unchanged
 from linkage.services.periods import Month, Period, current_day
 from linkage.services.valuechain.history import history
 from models import (
@@ -127,7 +127,6 @@ def test_programmes_offered_by_role(place):
         ({"amount_vnd": 10**15 + 1}, "amount_vnd"),
         ({"amount_vnd": "50000000"}, "amount_vnd"),
         ({"received_on": date(1999, 12, 31)}, "received_on"),
-        ({"received_on": current_day() + timedelta(days=1)}, "received_on"),
         ({"received_on": None}, "received_on"),
         ({"purpose_product_code": "NO-SUCH-PRODUCT"}, "purpose_product_code"),
         ({"note": "x" * 2001}, "note"),
@@ -139,6 +138,21 @@ def test_values_are_checked(place, change, field):
     with pytest.raises(Invalid) as refused:
         supports.record_support(place.official, place.household, loan_data(**change))
     assert refused.value.field == field
+    db.session.rollback()
+    assert count(Support) == 0
+
+
+def test_a_date_in_the_future_is_a_conflict(place):
+    """A rule about the present: 409, once the values are valid."""
+    tomorrow = current_day() + timedelta(days=1)
+    with pytest.raises(Conflict) as refused:
+        supports.record_support(place.official, place.household, loan_data(received_on=tomorrow))
+    assert refused.value.field == "received_on"
+    with pytest.raises(Invalid) as refused:
+        supports.record_support(
+            place.official, place.household, loan_data(received_on=tomorrow, amount_vnd=-1)
+        )
+    assert refused.value.field == "amount_vnd"
     db.session.rollback()
     assert count(Support) == 0
 
@@ -220,9 +234,14 @@ def test_the_product_and_the_date_are_corrected_too(place):
 @pytest.mark.parametrize(
     ("reason", "changes", "error"),
     [
-        (REASON, {"amount_vnd": 50_000_000}, Invalid),  # nothing changes
+        (REASON, {"amount_vnd": 50_000_000}, Unchanged),  # the record holds these values
         ("ngắn", {"amount_vnd": 1}, Invalid),  # a reason of fewer than 5 characters
-        (REASON, {"term_months": None}, Invalid),  # a loan keeps a term
+        (REASON, {"term_months": None}, Conflict),  # the record is a loan: it keeps a term
+        (REASON, {"amount_vnd": 0}, Conflict),  # the record is a loan: of more than nothing
+        # the correction itself gives a loan without a term, or a term to another programme
+        (REASON, {"programme": SupportProgramme.POLICY_LOAN, "term_months": None}, Invalid),
+        (REASON, {"programme": SupportProgramme.OTHER, "term_months": 12}, Invalid),
+        (REASON, {"received_on": current_day() + timedelta(days=1)}, Conflict),
     ],
 )
 def test_a_refused_correction_writes_nothing(place, reason, changes, error):
@@ -233,6 +252,31 @@ def test_a_refused_correction_writes_nothing(place, reason, changes, error):
     db.session.rollback()
     assert count(RecordChange) == 0
     assert db.session.get(Support, support.id).amount_vnd == 50_000_000
+
+
+@pytest.mark.parametrize(
+    ("amount", "changes", "field"),
+    [
+        (500_000, {"term_months": 12}, "term_months"),  # a term, and the record is no loan
+        (500_000, {"programme": SupportProgramme.POLICY_LOAN}, "term_months"),  # none kept
+        (0, {"programme": SupportProgramme.POLICY_LOAN, "term_months": 12}, "amount_vnd"),
+    ],
+)
+def test_values_that_do_not_go_with_the_record_are_a_conflict(place, amount, changes, field):
+    """The correction names one of the programme and the value, the record the other: 409."""
+    kit = give(
+        place.official,
+        place.household,
+        programme=SupportProgramme.HEALTH_INSURANCE,
+        term_months=None,
+        amount_vnd=amount,
+    )
+    db.session.commit()
+    with pytest.raises(Conflict) as refused:
+        supports.correct_support(place.official, kit, REASON, changes)
+    assert refused.value.field == field
+    db.session.rollback()
+    assert count(RecordChange) == 0
 
 
 def test_a_manager_corrects_and_voids_only_what_a_cooperative_channels(place):

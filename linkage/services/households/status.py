@@ -18,6 +18,11 @@ from models import Household, OfficialStatus, OfficialStatusChange, User
 from .values import past_or_blank
 
 
+def _no_date_message() -> str:
+    """The refusal of a date for a status not yet known."""
+    return _("Leave the date empty: the official status is not yet known.")
+
+
 def set_status(
     actor: User,
     household: Household,
@@ -35,10 +40,19 @@ def set_status(
                 _("A known official status cannot be set back to “not yet known”."),
                 field="official_status",
             )
+        if "official_status" not in data and status_on is not None:
+            # a date alone, for a status the household's record does not know yet: 409
+            raise Conflict(_no_date_message(), field="official_status_on")
         status_date(None, status_on)
     elif household.official_status is None:
         _first_status(actor, household, status, status_on, reason)
     elif status != household.official_status or "official_status_on" in data:
+        if not reason:
+            # the household's known status makes the change a re-classification: 409
+            raise Conflict(
+                _("Give the reason for the re-classification (at least 5 characters)."),
+                field="reason",
+            )
         # the officials' rule (reason of at least 5 characters, no future date) for the PATCH too
         record_change(actor, household, status, reason, status_on, date_field="official_status_on")
 
@@ -46,10 +60,7 @@ def set_status(
 def status_date(status: OfficialStatus | None, value: date | None) -> date | None:
     """The date the official status was set: blank if not given, refused for an unknown one."""
     if status is None and value is not None:
-        raise Invalid(
-            _("Leave the date empty: the official status is not yet known."),
-            field="official_status_on",
-        )
+        raise Invalid(_no_date_message(), field="official_status_on")
     return past_or_blank(value, "official_status_on")
 
 

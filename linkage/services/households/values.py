@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from linkage.extensions import db
-from linkage.services.errors import Invalid
+from linkage.services.errors import Conflict
 from linkage.services.periods import current_day
 from models import Commune, EthnicGroup, Household, OfficialStatus
 
@@ -222,14 +222,15 @@ def clean_values(
 
 
 def past_date(value: date | None, field: str) -> date:
-    """The date, today when none is given; a date in the future is refused."""
+    """The date, today when none is given; a date in the future is refused (409)."""
     return past_or_blank(value, field) or current_day()
 
 
 def past_or_blank(value: date | None, field: str) -> date | None:
-    """The date, None when none is given (a blank date stays blank); no future date."""
+    """The date, None when none is given (a blank date stays blank); a date in the future
+    is refused: a rule about the present, which no document can express (409)."""
     if value is not None and value > current_day():
-        raise Invalid(_("The date cannot be in the future."), field=field)
+        raise Conflict(_("The date cannot be in the future."), field=field)
     return value
 
 

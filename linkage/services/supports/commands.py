@@ -8,7 +8,7 @@ of the household (404); a manager asking for another programme is refused (403).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from linkage.extensions import db
 from linkage.services import audit
-from linkage.services.errors import Conflict, DomainError, Invalid, NotFound
+from linkage.services.errors import Conflict, DomainError, Invalid, NotFound, Unchanged
 from linkage.services.scope import get_household_for, household_scope
 from linkage.services.valuechain.corrections import check_reason, keep_change
 from models import (
@@ -32,7 +32,10 @@ from models import (
 )
 from models.types import MAX_ID
 
-from .values import FIELDS, clean_support, product_ids, programmes_for
+from .values import FIELDS, clean_support, in_future, product_ids, programmes_for
+
+# The fields whose rule reads the programme: a loan has a term and an amount above zero.
+WITH_THE_PROGRAMME = ("term_months", "amount_vnd")
 
 
 def refuse_programme(actor: User, programme: SupportProgramme) -> None:
@@ -69,10 +72,20 @@ def get_support_for(actor: User, support_id: int) -> Support:
     return support
 
 
-def _raise_first(errors: list[tuple[str, str]]) -> None:
+def _raise_first(errors: list[tuple[str, str]], from_record: Container[str] = ()) -> None:
+    """422 for the first error; 409 when its field is one of `from_record`: the support's
+    record, not the request alone, made the values not go together."""
     if errors:
         field, message = errors[0]
+        if field in from_record:
+            raise Conflict(message, field=field)
         raise Invalid(message, field=field)
+
+
+def _refuse_future(data: Mapping[str, Any]) -> None:
+    if in_future(data.get("received_on")):
+        # a rule about the present, which no document can express: 409
+        raise Conflict(_("The date cannot be in the future."), field="received_on")
 
 
 def _products_named(data: Mapping[str, Any]) -> dict[str, int]:
@@ -84,10 +97,11 @@ def record_support(actor: User, household: Household, data: Mapping[str, Any]) -
     """Record a support the household received; audited. `data` holds the typed values of
     `FIELDS` (programme, amount_vnd, received_on, purpose_product_code, term_months, note)."""
     household = get_household_for(actor, household.id)
-    clean, errors = clean_support(data, _products_named(data))
+    clean, errors = clean_support(data, _products_named(data), refuse_future=False)
     if "programme" in clean:
         refuse_programme(actor, clean["programme"])
     _raise_first(errors)
+    _refuse_future(data)
     support = Support(
         household_id=household.id, **clean, recorded_by_id=actor.id, created_at=utcnow()
     )
@@ -142,7 +156,10 @@ def correct_support(
 ) -> Support:
     """Correct a support's values (any of `FIELDS`), with a reason; the old values are kept.
 
-    Changing a policy loan into another programme drops its term unless one is given.
+    Changing a policy loan into another programme drops its term unless one is given. A
+    term or amount that does not go with the programme is 422 when the correction gives
+    both, 409 when one of them is the record's (a term for a support that is not a loan);
+    so is a correction that changes nothing (the record already holds these values).
     """
     _writable(actor, support)
     _lock(support)
@@ -154,10 +171,14 @@ def correct_support(
     data.update({name: changes[name] for name in FIELDS if name in changes})
     if "term_months" not in changes and data["programme"] != SupportProgramme.POLICY_LOAN:
         data["term_months"] = None
-    clean, errors = clean_support(data, _products_named(data))
+    clean, errors = clean_support(data, _products_named(data), refuse_future=False)
     if "programme" in clean:
         refuse_programme(actor, clean["programme"])
-    _raise_first(errors)
+    from_record = [
+        name for name in WITH_THE_PROGRAMME if name not in changes or "programme" not in changes
+    ]
+    _raise_first(errors, from_record)
+    _refuse_future(data)
     for column, value in clean.items():
         setattr(support, column, value)
     db.session.flush()
@@ -165,7 +186,7 @@ def correct_support(
     new = kept_values(support)
     changed = [name for name in FIELDS if new[name] != old[name]]
     if not changed:
-        raise Invalid(_("Nothing to correct: the values are the same."))
+        raise Unchanged(_("Nothing to correct: the values are the same."))
     support.status = CollectionStatus.CORRECTED
     keep_change(
         actor,

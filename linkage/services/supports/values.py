@@ -93,10 +93,15 @@ def _amount(value: Any, programme: SupportProgramme | None) -> int:
     return value
 
 
-def _received_on(value: Any) -> date:
+def in_future(value: Any) -> bool:
+    """A day after today (Vietnam): refused, as a rule about the present."""
+    return isinstance(value, date) and value > current_day()
+
+
+def _received_on(value: Any, refuse_future: bool) -> date:
     if not isinstance(value, date):
         raise _Invalid(_MESSAGES["received_on"])
-    if value > current_day():
+    if refuse_future and in_future(value):
         raise _Invalid(_("The date cannot be in the future."))
     if value < EARLIEST:
         raise _Invalid(_("Enter a date from %(year)d on.", year=EARLIEST.year))
@@ -138,13 +143,15 @@ def _note(value: Any) -> str | None:
 
 
 def clean_support(
-    data: Mapping[str, Any], products: Mapping[str, int]
+    data: Mapping[str, Any], products: Mapping[str, int], *, refuse_future: bool = True
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The model's values of a support and the (field, message) errors of its fields.
 
     `data` holds typed values (the programme, an int amount, a date, an int term, text);
     `products` maps product codes to ids. A term is required for a policy loan and refused
-    for any other programme; the amount of a loan is above zero.
+    for any other programme; the amount of a loan is above zero. A date in the future is
+    among the errors unless `refuse_future` is False: the caller then refuses it on its own
+    (a rule about the present, 409, once the values are known to be valid).
     """
     clean: dict[str, Any] = {}
     errors: list[tuple[str, str]] = []
@@ -155,7 +162,7 @@ def clean_support(
         errors.append(("programme", str(error)))
     checks = (
         ("amount_vnd", "amount_vnd", lambda v: _amount(v, programme)),
-        ("received_on", "received_on", _received_on),
+        ("received_on", "received_on", lambda v: _received_on(v, refuse_future)),
         ("purpose_product_code", "purpose_product_id", lambda v: _product(v, products)),
         ("term_months", "term_months", lambda v: _term(v, programme)),
         ("note", "note", _note),
