@@ -23,6 +23,7 @@ REASON_PATTERN = (
     f"^[{_SPACES}]*{_VISIBLE}[^{SINGLE_LINE_CONTROLS}]{{{MIN_REASON - 2},}}{_VISIBLE}[{_SPACES}]*$"
 )
 
+
 def reason(
     *,
     required: bool = True,
