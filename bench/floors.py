@@ -7,8 +7,10 @@ at write time). `check` compares the floor's rows with the app's answer, so a fl
 not compute the same figures fails the benchmark instead of flattering it.
 
 The rules are the app's own SQL (its projection statement and figure expressions): a floor
-differs in how it reads the rows (one statement: the projection a subquery instead of a
-temporary table, the grouping and the sales in the same statement), not in what it computes.
+differs in where it reads the sums (the payments, attributions and order lines themselves, not
+the write-time aggregates the app reads) and how (one statement: the projection a subquery
+instead of a temporary table, the grouping and the sales in the same statement), not in what
+it computes.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, un
 from linkage.extensions import db
 from linkage.services.impact.filters import ImpactFilters
 from linkage.services.impact.groups import TRANSITION_COUNTS, household_figures
-from linkage.services.impact.projection import paid_in, projection_query
-from linkage.services.impact.sales import as_int, sales_lines
+from linkage.services.impact.projection import in_scope, paid_in, projection_query
+from linkage.services.impact.sales import as_int
 from linkage.services.periods import Month, Period
 from linkage.services.scope import PUBLIC, Scope
 from models import (
@@ -60,10 +62,48 @@ def _scope(communes: list[str] | None) -> Scope:
     return Scope(None, Role.OFFICIAL, frozenset(communes), frozenset(), names_households=True)
 
 
+def record_sums(scope: Scope, period: Period, _household_id: int | None) -> tuple[Any, Any]:
+    """Each household's payments and attributed sales in the period, from the records."""
+
+    def total(model: Any) -> Any:
+        household = model.household_id
+        return (
+            select(household.label("household_id"), func.sum(model.amount_vnd).label("total"))
+            .where(*paid_in(model, period), *in_scope(household, scope))
+            .group_by(household)
+            .subquery()
+        )
+
+    return total(Payment), total(IncomeAttribution)
+
+
+def _projection(scope: Scope, period: Period, standard: PovertyStandard) -> Select:
+    return projection_query(scope, period, standard, ImpactFilters(), sums=record_sums)
+
+
+def sales_by_commune(period: Period, communes: list[str] | None) -> Any:
+    """Paid order lines in the period by the selling cooperative's commune, from the records."""
+    key = Cooperative.commune_code
+    return (
+        select(key.label("key"), func.sum(OrderLine.amount_vnd).label("total"))
+        .select_from(OrderLine)
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(Cooperative, Cooperative.id == Order.cooperative_id)
+        .where(
+            Order.status == OrderStatus.PAID,
+            Order.paid_at >= period.starts_at,
+            Order.paid_at < period.ends_before,
+            *([key.in_(communes)] if communes is not None else []),
+        )
+        .group_by(key)
+        .subquery("sold")
+    )
+
+
 def _projected(period: Period, standard: PovertyStandard, communes: list[str] | None) -> Any:
     """The households' projection as a subquery of the one statement (no temporary table):
     the households with a known status."""
-    statement = projection_query(_scope(communes), period, standard, ImpactFilters())
+    statement = _projection(_scope(communes), period, standard)
     projection = statement.subquery("projection")
     return select(projection).where(projection.c.official_status.is_not(None)).subquery("p")
 
@@ -72,13 +112,7 @@ def summary_by_commune(
     period: Period, standard: PovertyStandard, communes: list[str] | None
 ) -> Select:
     p = _projected(period, standard, communes)
-    key = Cooperative.commune_code
-    total = func.sum(OrderLine.amount_vnd).label("total")
-    sold = (
-        sales_lines(_scope(communes), period, ImpactFilters(), key.label("key"), total)
-        .group_by(key)
-        .subquery("sold")
-    )
+    sold = sales_by_commune(period, communes)
     rows = (
         select(p.c.commune_code.label("key"), *household_figures(p))
         .group_by(p.c.commune_code)
@@ -111,8 +145,7 @@ def commune_incomes(period: Period, standard: PovertyStandard) -> Select:
 def households_by_gap(period: Period, standard: PovertyStandard, per_page: int) -> Select:
     """The first page of households (status known or not) furthest below the line first,
     with the count of all in the same statement."""
-    statement = projection_query(_scope(None), period, standard, ImpactFilters())
-    p = statement.subquery("projection")
+    p = _projection(_scope(None), period, standard).subquery("projection")
     return (
         select(
             p.c.code,
@@ -209,22 +242,14 @@ def _targeting_rows(answer: dict[str, Any]) -> list[tuple[Any, ...]]:
     return sorted(rows)
 
 
-def _months(period: Period) -> list[Month]:
-    months, month = [], period.start
-    while month <= period.end:
-        months.append(month)
-        month = month.next()
-    return months
-
-
 def _floor_monthly(period: Period, _standard: PovertyStandard, _values: dict[str, Any]) -> Select:
-    return monthly(period, _months(period))
+    return monthly(period, period.each_month())
 
 
 def _floor_monthly_rows(rows: list[tuple[Any, ...]], period: Period) -> list[tuple[Any, ...]]:
     """Months without any row are zero in the answer: fill them in."""
     found = {row[0]: row for row in rows}
-    return [found.get(index, (index, 0, 0, 0)) for index in range(len(_months(period)))]
+    return [found.get(index, (index, 0, 0, 0)) for index in range(len(period.each_month()))]
 
 
 FLOORS: dict[str, Floor] = {

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 from linkage.extensions import db
+from linkage.services.aggregates import rebuild
 from models import CooperativeMonthSales, HouseholdMonthIncome, HouseholdMonthProduct
 
 TABLES = {
@@ -58,3 +59,11 @@ class Statements:
 
     def on_aggregates(self) -> list[str]:
         return [s for s in self.queries if any(name in s for name in AGGREGATE_TABLES)]
+
+
+def written_directly() -> None:
+    """For a builder that writes payments, attributions or paid orders straight into the
+    session rather than through the services that keep the write-time aggregates: the
+    aggregates recomputed from the records, as `flask aggregates rebuild` does (flushes; the
+    caller commits)."""
+    rebuild()

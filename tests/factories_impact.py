@@ -20,6 +20,7 @@ from models import (
     PaymentKind,
 )
 
+from .aggregates_helpers import written_directly
 from .factories import (
     CooperativeFactory,
     HouseholdFactory,
@@ -125,6 +126,7 @@ def small_province() -> dict[str, Any]:
     )
     db.session.flush()
     attribute_order(order)
+    written_directly()
     db.session.commit()
     return {"a": a, "b": b, "poor": poor, "near": near, "rich": rich, "ward": ward, "lot": lot}
 
@@ -161,5 +163,6 @@ def make_province() -> list:
                 )
             )
             households.append(household)
+    written_directly()
     db.session.commit()
     return households

@@ -27,6 +27,7 @@ from models import (
     Product,
 )
 
+from .aggregates_helpers import written_directly
 from .factories import CooperativeFactory
 
 
@@ -113,7 +114,7 @@ def make_collection(
             collection_id=collection.id,
         )
     )
-    db.session.flush()
+    written_directly()
     return collection
 
 
@@ -128,5 +129,5 @@ def make_payment(
         paid_at=at,
     )
     db.session.add(payment)
-    db.session.flush()
+    written_directly()
     return payment

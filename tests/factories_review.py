@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from linkage.extensions import db
 from models import Household, Payment, PaymentKind
 
+from .aggregates_helpers import written_directly
 from .factories import CooperativeFactory, HouseholdFactory
 
 RURAL, URBAN = "08914", "07900"  # Đạo Trù, Việt Trì
@@ -61,5 +62,6 @@ def review_setting() -> dict[str, Household]:
         _pay(made[code], coop, NOW)
         _pay(made[code], coop, BEFORE)
     _pay(made["ONCE"], coop, NOW)
+    written_directly()
     db.session.commit()
     return made

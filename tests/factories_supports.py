@@ -24,6 +24,7 @@ from models import (
     User,
 )
 
+from .aggregates_helpers import written_directly
 from .factories import CooperativeFactory, HouseholdFactory, MembershipFactory, UserFactory
 from .factories_valuechain import lot_of
 
@@ -137,7 +138,7 @@ def paid_delivery(
         voided_at=paid_at if void else None,
     )
     db.session.add_all([collection, payment])
-    db.session.flush()
+    written_directly()
     return payment
 
 
@@ -150,5 +151,5 @@ def surplus(coop: Cooperative, household: Household, paid_at: datetime, amount_v
         paid_at=paid_at,
     )
     db.session.add(payment)
-    db.session.flush()
+    written_directly()
     return payment

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from linkage.charts import Series, chart_markup
 from linkage.formats import format_month
 from linkage.services.impact import Dashboard
-from linkage.services.impact.months import months_of
 from linkage.services.periods import Month, Period, current_month
 from linkage.tables import Table
 from linkage.templating import chart_number
@@ -92,7 +91,7 @@ def monthly_chart(table: Table, period: Period, now: Month | None = None) -> Cha
     marked as partial, and months not yet begun are not drawn (they are not zero yet)."""
     now = now or current_month()
     rows = list(table.rows)
-    months = months_of(period)  # the table's rows, in order
+    months = period.each_month()  # the table's rows, in order
     columns = [
         (
             "sales_vnd",

@@ -74,6 +74,10 @@ class Period:
     def months(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
+    def each_month(self) -> list[Month]:
+        """The period's months in order."""
+        return [self.start.minus(-index) for index in range(self.months)]
+
     @property
     def starts_at(self) -> datetime:
         return self.start.starts_at

@@ -17,6 +17,7 @@ from models import (
     PaymentKind,
 )
 
+from ..aggregates_helpers import written_directly
 from ..factories_impact import PERIOD, RURAL, URBAN, small_province
 
 
@@ -368,6 +369,7 @@ def test_monthly_figures_follow_vietnam_months(client, make_user, bearer, provin
                 paid_at=moment,
             )
         )
+        written_directly()
     db.session.commit()
     headers = bearer(_province_official(make_user))
     body = _get(client, headers, "monthly")
@@ -463,6 +465,7 @@ def test_targeting_reasons_for_a_disadvantaged_commune_without_income(
 ):
     ward = db.session.get(Commune, URBAN)
     db.session.execute(db.delete(Payment).where(Payment.household_id == province["ward"].id))
+    written_directly()
     ward.disadvantaged = True
     db.session.commit()
     try:

@@ -20,6 +20,7 @@ from models import (
     SupportProgramme,
 )
 
+from ..aggregates_helpers import written_directly
 from ..factories import CooperativeFactory, HouseholdFactory
 
 RURAL, URBAN = "08914", "07900"  # Đạo Trù, Việt Trì
@@ -59,6 +60,7 @@ def _paid(household, cooperative, when=IN_PERIOD, void=False):
             voided_at=when if void else None,
         )
     )
+    written_directly()
 
 
 @pytest.fixture

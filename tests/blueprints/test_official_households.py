@@ -22,6 +22,7 @@ from models import (
     PaymentKind,
 )
 
+from ..aggregates_helpers import written_directly
 from ..audit_entries import record_entries
 from ..factories import (
     HouseholdFactory,
@@ -274,6 +275,7 @@ def test_the_household_page_query_count_does_not_grow(client, login_as, province
                 note=f"n{n}",
             )
         )
+        written_directly()
     db.session.commit()
     after = _count_queries(client, url)
     assert after == before

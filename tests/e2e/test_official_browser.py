@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from linkage.extensions import db
 from models import OfficialStatus, Payment, PaymentKind
 
+from ..aggregates_helpers import written_directly
 from ..factories import DAO_TRU, CooperativeFactory, HouseholdFactory, MembershipFactory
 
 pytestmark = pytest.mark.browser
@@ -46,6 +47,7 @@ def households(app) -> dict[str, int]:
                 paid_at=WHEN,
             )
         )
+        written_directly()
     db.session.commit()
     ids = {code: household.id for code, household in made.items()}
     db.session.commit()  # ends the transaction that reading the ids began

@@ -25,6 +25,7 @@ from models import (
     PaymentKind,
 )
 
+from ..aggregates_helpers import written_directly
 from ..factories import (
     CooperativeFactory,
     HouseholdFactory,
@@ -63,6 +64,7 @@ def _pay(cooperative, household, amount: int, when: datetime) -> None:
             note="Chia lãi",
         )
     )
+    written_directly()
 
 
 @pytest.fixture
@@ -102,6 +104,7 @@ def farm(app):
     )
     db.session.flush()
     attribute_order(order)
+    written_directly()
     db.session.commit()
     return {"a": a, "household": household, "ward": ward, "order": order, "lot": lot}
 

@@ -19,6 +19,7 @@ from linkage.services.impact.poverty import Transition, classify, projected_inco
 from linkage.services.periods import Month, Period
 from models import OfficialStatus, Payment, PaymentKind, PovertyStandard
 
+from ..aggregates_helpers import written_directly
 from ..factories import CooperativeFactory, HouseholdFactory, MembershipFactory, UserFactory
 
 URBAN_WARD = "07900"  # Việt Trì ward: urban area
@@ -35,6 +36,7 @@ def _pay(household, cooperative, amount, when):
             paid_at=when,
         )
     )
+    written_directly()
 
 
 def _official(**kwargs):

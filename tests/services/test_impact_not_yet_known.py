@@ -19,6 +19,7 @@ from linkage.services.impact import (
 from linkage.services.periods import Month, Period
 from models import OfficialStatus, Payment, PaymentKind
 
+from ..aggregates_helpers import written_directly
 from ..factories import CooperativeFactory, HouseholdFactory, MembershipFactory
 from ..factories_impact import PERIOD, WHEN, small_province
 
@@ -60,6 +61,7 @@ def _unknown_status(cooperative, **kwargs):
             paid_at=WHEN,
         )
     )
+    written_directly()
     db.session.commit()
     return household
 

@@ -23,6 +23,7 @@ from models import (
     ProductCategory,
 )
 
+from ..aggregates_helpers import written_directly
 from ..factories import ListingFactory, LotFactory, UserFactory, product
 from ..factories_impact import PERIOD, WHEN, small_province
 
@@ -41,6 +42,7 @@ def _farmgate(collection: Collection, amount: int) -> None:
             collection_id=collection.id,
         )
     )
+    written_directly()
 
 
 @pytest.fixture

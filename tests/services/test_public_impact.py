@@ -26,6 +26,7 @@ from models import (
     PaymentKind,
 )
 
+from ..aggregates_helpers import written_directly
 from ..factories import (
     CooperativeFactory,
     HouseholdFactory,
@@ -74,6 +75,7 @@ def _deliveries(households: list, code: str, amount: int, cooperative: Cooperati
                 collection_id=collection.id,
             )
         )
+        written_directly()
     db.session.flush()
     return lot
 
@@ -96,6 +98,7 @@ def _sell(lot: Lot, value: int) -> None:
     db.session.add(LotAllocation(order_line_id=order.lines[0].id, lot_id=lot.id, quantity=1))
     db.session.flush()
     attribute_order(order)
+    written_directly()
 
 
 def _rows(table) -> dict[str, dict]:

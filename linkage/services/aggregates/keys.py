@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer
+from sqlalchemy import ColumnElement, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..periods import Month
+from ..periods import Month, Period
 
 # Vietnam keeps UTC+7 all year (`periods.VIETNAM`): the SQL below adds the same fixed offset
 SQLITE_MONTH = "CAST(strftime('%Y%m', {column}, '+7 hours') AS INTEGER)"
@@ -34,6 +34,11 @@ def month_number(moment: datetime) -> int:
 
 def number_of(month: Month) -> int:
     return month.year * 100 + month.month
+
+
+def in_period(month: Any, period: Period) -> ColumnElement[bool]:
+    """A condition on an aggregate's month column (YYYYMM): within the period."""
+    return month.between(number_of(period.start), number_of(period.end))
 
 
 class vietnam_month(FunctionElement):

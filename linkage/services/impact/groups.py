@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Select, String, case, cast, func, literal, select, union_all
 
+from linkage.services.aggregates.keys import in_period
 from linkage.services.periods import Period
 from linkage.services.scope import Scope
 from linkage.services.supports.queries import counted_supports
@@ -19,6 +20,8 @@ from models import (
     Commune,
     Cooperative,
     EthnicGroup,
+    HouseholdMonthIncome,
+    HouseholdMonthProduct,
     IncomeAttribution,
     Listing,
     Membership,
@@ -173,23 +176,25 @@ def _household_group_rows(p: Any, group: GroupBy) -> Select:
     return select(key.label("key"), literal("").label("label"), *household_figures(p)).group_by(key)
 
 
-def _income_by_cooperative(scope: Scope, period: Period, model: Any) -> Any:
-    """The payments or attributed sales (`model`) of each household from each cooperative."""
+def _income_by_cooperative(scope: Scope, period: Period, amount: Any) -> Any:
+    """A household's sum in the period from each cooperative of an aggregate column
+    (`amount`: its platform income, or its attributed sales)."""
+    model = amount.class_
     return (
         select(
             model.household_id.label("hid"),
             model.cooperative_id.label("cid"),
-            func.sum(model.amount_vnd).label("total"),
+            func.sum(amount).label("total"),
         )
-        .where(*paid_in(model, period), *in_scope(model.household_id, scope))
+        .where(in_period(model.month, period), *in_scope(model.household_id, scope))
         .group_by(model.household_id, model.cooperative_id)
         .subquery()
     )
 
 
 def _cooperative_rows(p: Any, scope: Scope, period: Period, filters: ImpactFilters) -> Select:
-    paid = _income_by_cooperative(scope, period, Payment)
-    attributed = _income_by_cooperative(scope, period, IncomeAttribution)
+    paid = _income_by_cooperative(scope, period, HouseholdMonthIncome.amount_vnd)
+    attributed = _income_by_cooperative(scope, period, HouseholdMonthProduct.attributed_vnd)
 
     def of_member(income: Any) -> Any:
         return (income.c.hid == p.c.household_id) & (income.c.cid == Membership.cooperative_id)

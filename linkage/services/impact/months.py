@@ -4,41 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from linkage.extensions import db
-from linkage.services.periods import Month, Period
+from linkage.services.aggregates.keys import in_period, number_of
+from linkage.services.periods import Period
 from linkage.services.scope import Actor
-from models import Commune, Household, IncomeAttribution, Order, OrderLine, Payment
+from models import (
+    Commune,
+    CooperativeMonthSales,
+    Household,
+    HouseholdMonthIncome,
+    HouseholdMonthProduct,
+)
 
 from .filters import ImpactFilters, checked_scope, household_conditions
-from .projection import paid_in
 from .sales import as_int, sales_lines
 
 
-def months_of(period: Period) -> list[Month]:
-    months, month = [], period.start
-    while month <= period.end:
-        months.append(month)
-        month = month.next()
-    return months
-
-
-def _by_month(column: Any, months: list[Month]) -> Any:
-    """The index of the Vietnam-time month a timestamp falls in (within the period)."""
-    return case(
-        *[(column < month.next().starts_at, index) for index, month in enumerate(months)]
-    ).label("month_index")
-
-
 def monthly(actor: Actor, period: Period, filters: ImpactFilters) -> list[dict[str, Any]]:
-    """Sales, payments to households and attributed sales for each month of the period."""
+    """Sales, payments to households and attributed sales for each month of the period, read
+    from the write-time aggregates (one GROUP BY month each)."""
     scope = checked_scope(actor, filters)
-    months = months_of(period)
-    sales_bucket = _by_month(Order.paid_at, months)
     sales = sales_lines(
-        scope, period, filters, sales_bucket, as_int(func.sum(OrderLine.amount_vnd))
-    ).group_by(sales_bucket)
+        scope,
+        period,
+        filters,
+        CooperativeMonthSales.month,
+        as_int(func.sum(CooperativeMonthSales.sales_vnd)),
+    ).group_by(CooperativeMonthSales.month)
     conditions = household_conditions(period, filters)
     if not scope.whole_province:
         conditions.append(scope.households())
@@ -50,23 +44,26 @@ def monthly(actor: Actor, period: Period, filters: ImpactFilters) -> list[dict[s
     # as in the summaries, households whose official status is not yet known are left out
     unknown = select(Household.id).where(Household.official_status.is_(None))
     figures = {"sales_vnd": dict(db.session.execute(sales).all())}
-    for name, model in (
-        ("platform_income_vnd", Payment),
-        ("attributed_sales_vnd", IncomeAttribution),
+    for name, amount in (
+        ("platform_income_vnd", HouseholdMonthIncome.amount_vnd),
+        ("attributed_sales_vnd", HouseholdMonthProduct.attributed_vnd),
     ):
-        bucket = _by_month(model.paid_at, months)
+        model = amount.class_
         statement = (
-            select(bucket, as_int(func.sum(model.amount_vnd)))
+            select(model.month, as_int(func.sum(amount)))
             .where(
-                *paid_in(model, period),
+                in_period(model.month, period),
                 # every household counts for the whole province, unfiltered
                 *([model.household_id.in_(households)] if conditions else []),
                 model.household_id.not_in(unknown),
             )
-            .group_by(bucket)
+            .group_by(model.month)
         )
         figures[name] = dict(db.session.execute(statement).all())
     return [
-        {"month": str(month), **{name: values.get(index, 0) for name, values in figures.items()}}
-        for index, month in enumerate(months)
+        {
+            "month": str(month),
+            **{name: values.get(number_of(month), 0) for name, values in figures.items()},
+        }
+        for month in period.each_month()
     ]

@@ -8,7 +8,7 @@ against the pure rules household by household.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy import (
 
 from linkage.extensions import db
 from linkage.formats import format_day
+from linkage.services.aggregates.keys import in_period
 from linkage.services.counted import counted
 from linkage.services.errors import Conflict
 from linkage.services.periods import Period
@@ -45,9 +46,9 @@ from models import (
     Area,
     Commune,
     Household,
-    IncomeAttribution,
+    HouseholdMonthIncome,
+    HouseholdMonthProduct,
     OfficialStatus,
-    Payment,
     PovertyStandard,
 )
 
@@ -82,16 +83,32 @@ def paid_in(model: Any, period: Period) -> list[ColumnElement[bool]]:
     return [model.paid_at >= period.starts_at, model.paid_at < period.ends_before, *counted(model)]
 
 
-def _income_in(scope: Scope, period: Period, model: Any, household_id: int | None) -> Any:
-    """The payments or attributed sales (`model`) of each household in the period."""
+def _income_in(scope: Scope, period: Period, amount: Any, household_id: int | None) -> Any:
+    """A household's sum in the period of an aggregate column (`amount`: its platform
+    income, or its attributed sales), read from the write-time aggregates."""
+    model = amount.class_
     household = model.household_id
     only = [household == household_id] if household_id is not None else in_scope(household, scope)
     return (
-        select(household.label("household_id"), func.sum(model.amount_vnd).label("total"))
-        .where(*paid_in(model, period), *only)
+        select(household.label("household_id"), func.sum(amount).label("total"))
+        .where(in_period(model.month, period), *only)
         .group_by(household)
         .subquery()
     )
+
+
+def kept_sums(scope: Scope, period: Period, household_id: int | None) -> tuple[Any, Any]:
+    """Each household's platform income and attributed sales in the period (two subqueries:
+    household_id, total), read from the write-time aggregates."""
+    return (
+        _income_in(scope, period, HouseholdMonthIncome.amount_vnd, household_id),
+        _income_in(scope, period, HouseholdMonthProduct.attributed_vnd, household_id),
+    )
+
+
+# where the sums of projection_query come from: kept_sums, or (the benchmark's floor) the
+# same sums taken from the payments and attributions themselves
+IncomeSums = Callable[[Scope, Period, int | None], tuple[Any, Any]]
 
 
 def status_expression(
@@ -126,11 +143,12 @@ def projection_query(
     standard: PovertyStandard,
     filters: ImpactFilters,
     household_id: int | None = None,
+    *,
+    sums: IncomeSums = kept_sums,
 ) -> Select:
     """One row per household the scope covers with its incomes, line, projection and
     transition (`household_id`: that household's row only, summing its own payments only)."""
-    payments = _income_in(scope, period, Payment, household_id)
-    attributed = _income_in(scope, period, IncomeAttribution, household_id)
+    payments, attributed = sums(scope, period, household_id)
     platform = cast(func.coalesce(payments.c.total, 0), BigInteger)
     sales = cast(func.coalesce(attributed.c.total, 0), BigInteger)
     projected = Household.baseline_income_vnd + platform // (Household.members * period.months)

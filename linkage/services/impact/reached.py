@@ -6,13 +6,13 @@ from __future__ import annotations
 from sqlalchemy import exists, func, select
 
 from linkage.extensions import db
+from linkage.services.aggregates.keys import in_period
 from linkage.services.periods import Period
 from linkage.services.scope import Actor
-from models import Commune, Household, OfficialStatus, Payment, SupportProgramme
+from models import Commune, Household, HouseholdMonthIncome, OfficialStatus, SupportProgramme
 
 from .filters import ImpactFilters, checked_scope, household_conditions
 from .groups import supported
-from .projection import paid_in
 
 # a loan to invest, or a variety or breed to grow: support meant to produce for a market
 PRODUCTIVE = (
@@ -31,7 +31,11 @@ def supported_without_sales(actor: Actor, period: Period, filters: ImpactFilters
     productive = exists().where(
         given.c.household_id == Household.id, given.c.programme.in_(PRODUCTIVE)
     )
-    sold = exists().where(Payment.household_id == Household.id, *paid_in(Payment, period))
+    sold = exists().where(
+        HouseholdMonthIncome.household_id == Household.id,
+        in_period(HouseholdMonthIncome.month, period),
+        HouseholdMonthIncome.payments > 0,
+    )
     statement = (
         select(Household.commune_code, func.count(Household.id))
         .join(Commune, Commune.code == Household.commune_code)

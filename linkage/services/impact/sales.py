@@ -1,5 +1,7 @@
 """Market sales in the impact figures: the paid orders of the cooperatives in scope, within
-the place, cooperative and product category filters."""
+the place, cooperative and product category filters, read from the write-time aggregates
+(`cooperative_month_sales`: a cooperative's paid order lines by month of payment and product
+sold)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, Select, cast, func, select, true
 
 from linkage.extensions import db
+from linkage.services.aggregates.keys import in_period
 from linkage.services.periods import Period
 from linkage.services.scope import Scope
-from models import Commune, Cooperative, Listing, Order, OrderLine, OrderStatus, Product
+from models import Commune, Cooperative, CooperativeMonthSales, Product
 
 from .filters import ImpactFilters
 
@@ -44,31 +47,22 @@ def _sold_in_scope(scope: Scope, filters: ImpactFilters) -> ColumnElement[bool]:
     return condition
 
 
-def _orders_paid_in(period: Period) -> ColumnElement[bool]:
-    return (
-        (Order.status == OrderStatus.PAID)
-        & (Order.paid_at >= period.starts_at)
-        & (Order.paid_at < period.ends_before)
-    )
-
-
 def sales_lines(scope: Scope, period: Period, filters: ImpactFilters, *columns: Any) -> Select:
-    """Paid order lines in the period and scope, joined with cooperative, commune, product."""
+    """The sums of paid order lines in the period and scope by cooperative, month and product
+    (CooperativeMonthSales), joined with the cooperative, its commune and the product."""
     return (
         select(*columns)
-        .select_from(OrderLine)
-        .join(Order, Order.id == OrderLine.order_id)
-        .join(Cooperative, Cooperative.id == Order.cooperative_id)
+        .select_from(CooperativeMonthSales)
+        .join(Cooperative, Cooperative.id == CooperativeMonthSales.cooperative_id)
         .join(Commune, Commune.code == Cooperative.commune_code)
-        .join(Listing, Listing.id == OrderLine.listing_id)
-        .join(Product, Product.id == Listing.product_id)
-        .where(_orders_paid_in(period), _sold_in_scope(scope, filters))
+        .join(Product, Product.id == CooperativeMonthSales.product_id)
+        .where(in_period(CooperativeMonthSales.month, period), _sold_in_scope(scope, filters))
     )
 
 
 def sales_by(key: Any, scope: Scope, period: Period, filters: ImpactFilters) -> dict[Any, int]:
     """Paid-order value in the period by a key (of the cooperative, commune or product)."""
     statement = sales_lines(
-        scope, period, filters, key.label("key"), as_int(func.sum(OrderLine.amount_vnd))
+        scope, period, filters, key.label("key"), as_int(func.sum(CooperativeMonthSales.sales_vnd))
     ).group_by(key)
     return {plain(key): total for key, total in db.session.execute(statement).all()}

@@ -172,16 +172,12 @@ class SupportSection:
         return sum(m.purpose_income_vnd for m in self.months)
 
 
-def _months(period: Period) -> list[Month]:
-    return [period.start.minus(-index) for index in range(period.months)]
-
-
 def income_by_month(
     household: Household, period: Period, purpose_product_ids: list[int]
 ) -> list[tuple[int, int]]:
     """(platform income, of which for the purpose products) of each month of the period,
     in one grouped query: counted payments, by Vietnam-time month."""
-    months = _months(period)
+    months = period.each_month()
     bucket = case(
         *((Payment.paid_at < month.next().starts_at, index) for index, month in enumerate(months))
     )
@@ -230,7 +226,7 @@ def support_section(household: Household, period: Period) -> SupportSection:
         received.setdefault(Month.of(support.received_on), []).append(support)
     months = [
         MonthIncome(month, platform, purpose, received.get(month, []))
-        for month, (platform, purpose) in zip(_months(period), figures, strict=True)
+        for month, (platform, purpose) in zip(period.each_month(), figures, strict=True)
     ]
     return SupportSection(
         household=household,

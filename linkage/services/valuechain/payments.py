@@ -177,17 +177,9 @@ class PaymentTotals:
         return sum(self.by_kind.values())
 
 
-def period_months(period: Period) -> list[Month]:
-    months, month = [], period.start
-    while month <= period.end:
-        months.append(month)
-        month = month.next()
-    return months
-
-
 def payment_totals(cooperative: Cooperative, period: Period) -> PaymentTotals:
     """Sums by kind and Vietnam-time month in one GROUP BY query."""
-    months = period_months(period)
+    months = period.each_month()
     # bucket i holds [start of month i, start of month i+1) in Vietnam time, as UTC bounds
     bucket = case(
         *((Payment.paid_at < month.next().starts_at, index) for index, month in enumerate(months))
