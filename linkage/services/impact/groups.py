@@ -10,7 +10,18 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, String, case, cast, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    String,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from linkage.services.aggregates.keys import in_period
 from linkage.services.periods import Period
@@ -329,28 +340,42 @@ def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> Select
         .label("rank"),
     ).subquery("weighted")
     amount = cast(Payment.amount_vnd, BigInteger)
-    parts = (
+    counted_in_period = (*paid_in(Payment, period), *in_scope(Payment.household_id, scope))
+    # payments for deliveries that sold: one part per product their delivery sold as (read
+    # from the flows, each finding its payment by the payment's unique collection id)
+    sold_parts = (
         select(
             Payment.id.label("pid"),
             Payment.household_id.label("hid"),
             amount.label("amount"),
-            cast(
-                case(
-                    (Payment.collection_id.is_(None), literal(OTHER_PAYMENTS)),
-                    else_=func.coalesce(weighted.c.pkey, literal(NOT_YET_SOLD)),
-                ),
-                String,
-            ).label("pkey"),
+            cast(weighted.c.pkey, String).label("pkey"),
             case(
                 (weighted.c.whole > 0, amount * weighted.c.amount // weighted.c.whole),
                 else_=amount,
             ).label("part"),
-            func.coalesce(weighted.c.rank, 1).label("rank"),
+            weighted.c.rank.label("rank"),
         )
-        .outerjoin(weighted, weighted.c.cid == Payment.collection_id)
-        .where(*paid_in(Payment, period), *in_scope(Payment.household_id, scope))
-        .subquery("parts")
+        .select_from(weighted)
+        .join(Payment, Payment.collection_id == weighted.c.cid)
+        .where(*counted_in_period)
     )
+    # payments for no delivery, or for one not yet sold: whole, in their own row
+    unsold = ~exists().where(IncomeAttribution.collection_id == Payment.collection_id)
+    whole_parts = select(
+        Payment.id,
+        Payment.household_id,
+        amount,
+        cast(
+            case(
+                (Payment.collection_id.is_(None), literal(OTHER_PAYMENTS)),
+                else_=literal(NOT_YET_SOLD),
+            ),
+            String,
+        ),
+        amount,
+        literal(1),
+    ).where(*counted_in_period, Payment.collection_id.is_(None) | unsold)
+    parts = union_all(sold_parts, whole_parts).subquery("parts")
     remainder = parts.c.amount - func.sum(parts.c.part).over(partition_by=parts.c.pid)
     return select(
         parts.c.hid,
