@@ -119,6 +119,9 @@ def register_extensions(app: Flask) -> None:
         )
         connect_args = options["connect_args"] = dict(options.get("connect_args", {}))
         connect_args.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+        # no JIT compilation: on the impact figures' large statements it cost more than it
+        # saved (the summary by product, 0.2 scale: 1.8-2.1 s with JIT, 1.2 s without)
+        connect_args.setdefault("options", "-c jit=off")
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

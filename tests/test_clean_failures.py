@@ -131,7 +131,7 @@ def test_pages_answer_503_with_retry_after_when_the_database_is_gone(no_database
 
 def test_connecting_to_postgresql_gives_up_after_a_few_seconds(no_database):
     options = no_database.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options["connect_args"] == {"connect_timeout": 5}
+    assert options["connect_args"]["connect_timeout"] == 5
     assert options["hide_parameters"] is True
 
 
