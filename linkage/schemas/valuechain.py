@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from linkage.services.valuechain.checks import MAX_INPUTS, MAX_QUANTITY, MAX_UNIT_PRICE_VND
 from models import LotOrigin, Process
 
 from . import codes
 from .base import Schema
-from .common import PaginationArgs, QuantityField, QueryBoolean, identifier, money
-
-YEARS_2000_2099 = r"^20[0-9]{2}-"
-
-
-class Moment(fields.AwareDateTime):
-    """An ISO 8601 timestamp WITH offset, in years 2000..2099 (no overflow at conversion);
-    the document says so with a pattern on the year. A moment in the future is refused by
-    the services with 409 (a rule about the present)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        metadata = {"pattern": YEARS_2000_2099, **kwargs.pop("metadata", {})}
-        super().__init__(metadata=metadata, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs) -> datetime:  # type: ignore[no-untyped-def]
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        if not 2000 <= moment.year <= 2099:
-            raise ValidationError("Give a date from 2000 to 2099.")
-        return moment
-
+from .common import Moment, PaginationArgs, QuantityField, QueryBoolean, identifier, money
 
 product_code = codes.product_code
 
