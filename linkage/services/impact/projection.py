@@ -91,7 +91,9 @@ def _income_in(scope: Scope, period: Period, amount: Any, household_id: int | No
     only = [household == household_id] if household_id is not None else in_scope(household, scope)
     return (
         select(household.label("household_id"), func.sum(amount).label("total"))
-        .where(in_period(model.month, period), *only)
+        # a household's rows of a month hold nothing to add for the other column (most
+        # product rows are farmgate payments without attributed sales): leave them out
+        .where(in_period(model.month, period), amount != 0, *only)
         .group_by(household)
         .subquery()
     )
