@@ -147,6 +147,9 @@ def test_the_pages_say_it_cannot_be_ordered_and_why(client, login_as, below, lan
     url = f"/listings/{below.listing.id}/order"
     form = client.get(url).get_data(as_text=True)
     assert 'id="below-minimum"' in form and WHY[language] in form
+    # nothing to type: no quantity field, no "Order" button, the way back to the catalog
+    assert 'name="quantity"' not in form and 'type="submit"' not in form.split("<main")[-1]
+    assert 'href="/catalog"' in form
     for quantity in ("4", "5"):
         response = client.post(url, data={"quantity": quantity})
         assert response.status_code == 409
