@@ -65,6 +65,7 @@ SCENARIOS: list[tuple[str, ...]] = [
 # Timed only when the route exists (the official workspace may not be there yet).
 OPTIONAL_SCENARIOS: list[tuple[str, ...]] = [
     ("official dashboard", "/official/", "province session"),
+    ("dashboard, commune", "/official/", "commune session"),
 ]
 WARMUP = 3
 SLOW_WARMUP_MS = 1000  # a warm-up slower than this is not repeated
