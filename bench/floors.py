@@ -81,6 +81,15 @@ def _projection(scope: Scope, period: Period, standard: PovertyStandard) -> Sele
     return projection_query(scope, period, standard, ImpactFilters(), sums=record_sums)
 
 
+def orders_paid_in(period: Period) -> tuple[Any, ...]:
+    """Orders paid in the period (conditions on Order)."""
+    return (
+        Order.status == OrderStatus.PAID,
+        Order.paid_at >= period.starts_at,
+        Order.paid_at < period.ends_before,
+    )
+
+
 def sales_by_commune(period: Period, communes: list[str] | None) -> Any:
     """Paid order lines in the period by the selling cooperative's commune, from the records."""
     key = Cooperative.commune_code
@@ -89,12 +98,7 @@ def sales_by_commune(period: Period, communes: list[str] | None) -> Any:
         .select_from(OrderLine)
         .join(Order, Order.id == OrderLine.order_id)
         .join(Cooperative, Cooperative.id == Order.cooperative_id)
-        .where(
-            Order.status == OrderStatus.PAID,
-            Order.paid_at >= period.starts_at,
-            Order.paid_at < period.ends_before,
-            *([key.in_(communes)] if communes is not None else []),
-        )
+        .where(*orders_paid_in(period), *([key.in_(communes)] if communes is not None else []))
         .group_by(key)
         .subquery("sold")
     )
@@ -175,11 +179,7 @@ def monthly(period: Period, months: list[Month]) -> Select:
             zero.label("attributed"),
         )
         .join(Order, Order.id == OrderLine.order_id)
-        .where(
-            Order.status == OrderStatus.PAID,
-            Order.paid_at >= period.starts_at,
-            Order.paid_at < period.ends_before,
-        )
+        .where(*orders_paid_in(period))
     )
     paid = select(_month_index(Payment.paid_at, months), zero, Payment.amount_vnd, zero).where(
         *paid_in(Payment, period), Payment.household_id.in_(known)

@@ -9,7 +9,7 @@ from flask import render_template, request, url_for
 
 from blueprints.common import page_number
 from linkage.security import PUBLIC, allow
-from linkage.services import cooperatives
+from linkage.services import cooperatives, orders
 from linkage.services.errors import DomainError
 from linkage.services.impact import member_poverty_share
 from linkage.services.listings import catalog
@@ -26,6 +26,10 @@ PER_PAGE = 20
 @bp.app_template_global("trace_url")
 def lot_trace_url(code: str) -> str:
     return url_for("trace.lot", code=code)
+
+
+# why a listing cannot be ordered for now: the words of the order service's refusal
+bp.add_app_template_global(orders.below_minimum_message, "below_minimum_message")
 
 
 def _paginate(statement: Any, number: int) -> Page[Any]:

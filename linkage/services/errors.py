@@ -43,8 +43,8 @@ class Conflict(DomainError):
 
 
 class Unchanged(Conflict):
-    """A correction that changes nothing: the record already holds these values (409; a
-    page shows it as its form's error, 422)."""
+    """A correction that changes nothing: the record already holds these values (409; the
+    supports' correction page shows it as its form's error, 422)."""
 
 
 class Invalid(DomainError):

@@ -210,11 +210,8 @@ def test_bad_collections_write_nothing(client, coop, auth, change, status, field
     assert db.session.get(Lot, lot.id).quantity_in == Decimal("2")
 
 
-@pytest.mark.parametrize(
-    ("moisture", "kept"),
-    [("100", "100.00"), (100, "100.00"), ("0", "0.00"), (13.555, "13.56"), ("99.99", "99.99")],
-)
-def test_moisture_from_0_to_100_with_2_decimals(client, coop, auth, moisture, kept):
+def _deliver(client, coop, auth, **change):
+    """POST a delivery of 1 kg at 1,000 đồng into a new lot of the cooperative, with `change`."""
     lot = lot_of(coop)
     household = member_of(coop)
     db.session.commit()
@@ -223,24 +220,23 @@ def test_moisture_from_0_to_100_with_2_decimals(client, coop, auth, moisture, ke
         "quantity": "1",
         "unit_price_vnd": 1000,
         "collected_at": COLLECTED_AT,
-        "moisture_pct": moisture,
+        **change,
     }
-    response = client.post(f"/api/v1/lots/{lot.id}/collections", json=body, headers=auth)
+    return client.post(f"/api/v1/lots/{lot.id}/collections", json=body, headers=auth)
+
+
+@pytest.mark.parametrize(
+    ("moisture", "kept"),
+    [("100", "100.00"), (100, "100.00"), ("0", "0.00"), (13.555, "13.56"), ("99.99", "99.99")],
+)
+def test_moisture_from_0_to_100_with_2_decimals(client, coop, auth, moisture, kept):
+    response = _deliver(client, coop, auth, moisture_pct=moisture)
     assert response.status_code == 201, response.json
     assert response.json["moisture_pct"] == kept
 
 
 def test_a_delivery_of_the_value_chains_bound_is_taken(client, coop, auth):
-    lot = lot_of(coop)
-    household = member_of(coop)
-    db.session.commit()
-    body = {
-        "household_id": household.id,
-        "quantity": "1000000000.000",
-        "unit_price_vnd": 1000,
-        "collected_at": COLLECTED_AT,
-    }
-    response = client.post(f"/api/v1/lots/{lot.id}/collections", json=body, headers=auth)
+    response = _deliver(client, coop, auth, quantity="1000000000.000")
     assert response.status_code == 201, response.json
     assert response.json["quantity"] == "1000000000.000"
 

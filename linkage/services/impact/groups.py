@@ -23,7 +23,6 @@ from sqlalchemy import (
     union_all,
 )
 
-from linkage.services.aggregates.keys import in_period
 from linkage.services.periods import Period
 from linkage.services.scope import Scope
 from linkage.services.supports.queries import counted_supports
@@ -45,7 +44,7 @@ from models import (
 
 from .filters import KINH, ImpactFilters
 from .poverty import Transition
-from .projection import in_scope, paid_in
+from .projection import in_scope, kept_totals, paid_in
 from .sales import as_int, sales_by
 
 POOR, NEAR_POOR = OfficialStatus.POOR.value, OfficialStatus.NEAR_POOR.value
@@ -187,28 +186,16 @@ def _household_group_rows(p: Any, group: GroupBy) -> Select:
     return select(key.label("key"), literal("").label("label"), *household_figures(p)).group_by(key)
 
 
-def _income_by_cooperative(scope: Scope, period: Period, amount: Any) -> Any:
-    """A household's sum in the period from each cooperative of an aggregate column
-    (`amount`: its platform income, or its attributed sales)."""
-    model = amount.class_
-    return (
-        select(
-            model.household_id.label("hid"),
-            model.cooperative_id.label("cid"),
-            func.sum(amount).label("total"),
-        )
-        .where(in_period(model.month, period), *in_scope(model.household_id, scope))
-        .group_by(model.household_id, model.cooperative_id)
-        .subquery()
+def _cooperative_rows(p: Any, scope: Scope, period: Period, filters: ImpactFilters) -> Select:
+    paid, attributed = (
+        kept_totals(amount, scope, period, by_cooperative=True)
+        for amount in (HouseholdMonthIncome.amount_vnd, HouseholdMonthProduct.attributed_vnd)
     )
 
-
-def _cooperative_rows(p: Any, scope: Scope, period: Period, filters: ImpactFilters) -> Select:
-    paid = _income_by_cooperative(scope, period, HouseholdMonthIncome.amount_vnd)
-    attributed = _income_by_cooperative(scope, period, HouseholdMonthProduct.attributed_vnd)
-
     def of_member(income: Any) -> Any:
-        return (income.c.hid == p.c.household_id) & (income.c.cid == Membership.cooperative_id)
+        return (income.c.household_id == p.c.household_id) & (
+            income.c.cooperative_id == Membership.cooperative_id
+        )
 
     statement = (
         select(

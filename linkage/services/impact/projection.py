@@ -83,18 +83,28 @@ def paid_in(model: Any, period: Period) -> list[ColumnElement[bool]]:
     return [model.paid_at >= period.starts_at, model.paid_at < period.ends_before, *counted(model)]
 
 
-def _income_in(scope: Scope, period: Period, amount: Any, household_id: int | None) -> Any:
-    """A household's sum in the period of an aggregate column (`amount`: its platform
-    income, or its attributed sales), read from the write-time aggregates."""
+def kept_totals(
+    amount: Any,
+    scope: Scope,
+    period: Period,
+    *,
+    household_id: int | None = None,
+    by_cooperative: bool = False,
+) -> Any:
+    """Each household's sum in the period of an aggregate column (`amount`: its platform
+    income, or its attributed sales), read from the write-time aggregates: a subquery of
+    household_id (cooperative_id, `by_cooperative`) and total (`household_id`: that
+    household's only)."""
     model = amount.class_
     household = model.household_id
     only = [household == household_id] if household_id is not None else in_scope(household, scope)
+    keys = [household, *([model.cooperative_id] if by_cooperative else [])]
     return (
-        select(household.label("household_id"), func.sum(amount).label("total"))
+        select(*keys, func.sum(amount).label("total"))
         # a household's rows of a month hold nothing to add for the other column (most
         # product rows are farmgate payments without attributed sales): leave them out
         .where(in_period(model.month, period), amount != 0, *only)
-        .group_by(household)
+        .group_by(*keys)
         .subquery()
     )
 
@@ -103,8 +113,8 @@ def kept_sums(scope: Scope, period: Period, household_id: int | None) -> tuple[A
     """Each household's platform income and attributed sales in the period (two subqueries:
     household_id, total), read from the write-time aggregates."""
     return (
-        _income_in(scope, period, HouseholdMonthIncome.amount_vnd, household_id),
-        _income_in(scope, period, HouseholdMonthProduct.attributed_vnd, household_id),
+        kept_totals(HouseholdMonthIncome.amount_vnd, scope, period, household_id=household_id),
+        kept_totals(HouseholdMonthProduct.attributed_vnd, scope, period, household_id=household_id),
     )
 
 

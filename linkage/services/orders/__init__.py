@@ -26,7 +26,7 @@ from .lifecycle import (
     reject_order,
 )
 from .limits import OrderLimits, open_reserved_value
-from .placing import LineRequest, get_orderable_listing, place_order
+from .placing import LineRequest, below_minimum_message, get_orderable_listing, place_order
 from .queries import get_order_for, orders_query, recent_order_of_listing
 from .shipping import AllocationRequest, ship_order, shipping_lots
 
@@ -37,6 +37,7 @@ __all__ = [
     "OrderLimits",
     "accept_order",
     "action_label",
+    "below_minimum_message",
     "cancel_order",
     "deliver_order",
     "expire_placed_orders",

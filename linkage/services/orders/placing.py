@@ -77,6 +77,15 @@ def _words(listing: Listing, **quantities: Decimal) -> dict[str, str]:
     return {"title": listing.title, "unit": unit_label(listing.product.unit), **words}
 
 
+def below_minimum_message(listing: Listing) -> str:
+    """Why a listing with some stock, but less than one minimum order, cannot be ordered."""
+    return _(
+        "%(title)s cannot be ordered for now: the %(available)s %(unit)s left are "
+        "less than its minimum order of %(minimum)s %(unit)s.",
+        **_words(listing, available=listing.quantity_available, minimum=listing.min_order_quantity),
+    )
+
+
 def reserve_stock(listing: Listing, quantity: Decimal) -> None:
     """Take `quantity` from the listing's stock atomically, or refuse with 409."""
     taken = db.session.execute(
@@ -142,18 +151,7 @@ def place_order(
         if quantity <= 0:
             raise Invalid(_("Quantities must be above zero."), field="quantity")
         if listing.below_minimum:
-            raise Conflict(
-                _(
-                    "%(title)s cannot be ordered for now: the %(available)s %(unit)s left are "
-                    "less than its minimum order of %(minimum)s %(unit)s.",
-                    **_words(
-                        listing,
-                        available=listing.quantity_available,
-                        minimum=listing.min_order_quantity,
-                    ),
-                ),
-                field="quantity",
-            )
+            raise Conflict(below_minimum_message(listing), field="quantity")
         if quantity < listing.min_order_quantity:
             raise Conflict(
                 _(

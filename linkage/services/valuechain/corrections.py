@@ -46,7 +46,7 @@ from models import (
 from models.types import MAX_ID
 
 from .. import aggregates, audit, income
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound, Unchanged
 from ..scope import manages
 from .checks import check_moment, delivery_amount, member_household, positive_quantity, unit_price
 from .lineage import downstream_lot_ids
@@ -249,7 +249,7 @@ def correct_collection(
         collection.household_id,
         collection.collected_at,
     ):
-        raise Conflict(_("Nothing to correct: the values are the same."))
+        raise Unchanged(_("Nothing to correct: the values are the same."))
     # a savepoint: a refused lot change leaves nothing written even if the caller goes on
     with db.session.begin_nested():
         _change_lot(lot, new_quantity - collection.quantity)
