@@ -117,3 +117,50 @@ def test_a_category_filter_keeps_its_own_rows(sold_two_ways):
     filters = ImpactFilters(product_category=ProductCategory.PROCESSED)
     summary = summarise(official, period, GroupBy.PRODUCT, filters)
     assert [row["key"] for row in summary.rows] == ["PT-BA-KICH-KHO"]
+
+
+def _unsold_delivery(made: dict, household: str, amount: int, *, void: bool = False) -> None:
+    delivery = Collection(
+        lot=LotFactory(cooperative=made["a"]),
+        household=made[household],
+        quantity=Decimal(1),
+        unit_price_vnd=amount,
+        amount_vnd=amount,
+        collected_at=WHEN,
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    _farmgate(delivery, amount)
+    if void:
+        payment = db.session.scalar(db.select(Payment).where(Payment.collection_id == delivery.id))
+        payment.voided_at = WHEN
+        written_directly()
+
+
+def test_a_row_counts_the_households_with_a_payment_there_even_of_0_dong(sold_two_ways):
+    """Not yet sold: the rich household's 400,000 and a payment of 0 dong to the poor
+    household (whose other delivery sold); a void payment to the near-poor household counts
+    nowhere. The near-poor household's payments all sold: it has no row there."""
+    _unsold_delivery(sold_two_ways, "poor", 0)
+    _unsold_delivery(sold_two_ways, "near", 250_000, void=True)
+    db.session.commit()
+    official = UserFactory(role="official", province_wide=True)
+    period = Period(*(Month.parse(month) for month in PERIOD_ARGS))
+    for group in (GroupBy.PRODUCT, GroupBy.PRODUCT_CATEGORY):
+        summary = summarise(official, period, group, ImpactFilters())
+        rows = {row["key"]: row for row in summary.rows}
+        assert rows["not_yet_sold"]["households"] == 2, group
+        assert rows["not_yet_sold"]["platform_income_vnd"] == 400_000, group
+        sold = sum(
+            row["platform_income_vnd"] for key, row in rows.items() if key in SOLD_KEYS[group]
+        )
+        assert sold == 1_700_004, group
+        assert summary.totals["platform_income_vnd"] == sum(
+            row["platform_income_vnd"] for row in summary.rows
+        )
+
+
+SOLD_KEYS = {
+    GroupBy.PRODUCT: {"PT-BA-KICH-KHO", "PT-BA-KICH-TUOI"},
+    GroupBy.PRODUCT_CATEGORY: {"processed", "medicinal"},
+}

@@ -16,13 +16,13 @@ from sqlalchemy import (
     String,
     case,
     cast,
-    exists,
     func,
     literal,
     select,
     union_all,
 )
 
+from linkage.services.aggregates.keys import in_period
 from linkage.services.periods import Period
 from linkage.services.scope import Scope
 from linkage.services.supports.queries import counted_supports
@@ -38,6 +38,7 @@ from models import (
     OfficialStatus,
     OrderLine,
     Payment,
+    PaymentKind,
     Product,
     Support,
 )
@@ -231,7 +232,7 @@ def _product_rows(
     what its sales brought."""
     incomes = union_all(
         _attributed_by_product(group, scope, period),
-        _payments_by_product(group, scope, period),
+        *_payments_by_product(group, scope, period),
     ).subquery("incomes")
     per_product = (
         select(
@@ -241,6 +242,8 @@ def _product_rows(
             func.sum(incomes.c.attributed).label("attributed"),
         )
         .group_by(incomes.c.hid, incomes.c.pkey)
+        # a household's row of a key holds at least one of its payments or attributions
+        .having(func.sum(incomes.c.n) > 0)
         .subquery("per_product")
     )
     named = group == GroupBy.PRODUCT
@@ -273,50 +276,49 @@ def _keys_of(group: GroupBy, filters: ImpactFilters) -> Select:
     return select(key).where(Product.category == filters.product_category)
 
 
-def _sold_as(group: GroupBy) -> Select:
-    """(attribution, key of the product its order line sold) for every attribution."""
-    return (
-        select(
-            IncomeAttribution.id.label("aid"),
-            cast(_product_key(group, Product), String).label("pkey"),
-        )
+def _sold_as(group: GroupBy, first: Any, *others: Any) -> tuple[Select, Any]:
+    """Columns of each attribution, the key of the product its order line sold second (the
+    statement, and the key)."""
+    key = cast(_product_key(group, Product), String).label("pkey")
+    statement = (
+        select(first, key, *others)
+        .select_from(IncomeAttribution)
         .join(OrderLine, OrderLine.id == IncomeAttribution.order_line_id)
         .join(Listing, Listing.id == OrderLine.listing_id)
         .join(Product, Product.id == Listing.product_id)
     )
+    return statement, key
 
 
 def _attributed_by_product(group: GroupBy, scope: Scope, period: Period) -> Select:
-    sold = _sold_as(group).subquery("sold")
-    return (
-        select(
-            IncomeAttribution.household_id.label("hid"),
-            sold.c.pkey,
-            cast(literal(0), BigInteger).label("paid"),
-            cast(IncomeAttribution.amount_vnd, BigInteger).label("attributed"),
-        )
-        .join(sold, sold.c.aid == IncomeAttribution.id)
-        .where(
-            *paid_in(IncomeAttribution, period),
-            *in_scope(IncomeAttribution.household_id, scope),
-        )
+    statement, _key = _sold_as(
+        group,
+        IncomeAttribution.household_id.label("hid"),
+        cast(literal(0), BigInteger).label("paid"),
+        cast(IncomeAttribution.amount_vnd, BigInteger).label("attributed"),
+        literal(1).label("n"),
+    )
+    return statement.where(
+        *paid_in(IncomeAttribution, period), *in_scope(IncomeAttribution.household_id, scope)
     )
 
 
-def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> Select:
+def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> list[Select]:
     """Each payment of the period as parts by product: a farmgate payment split by where its
-    delivery sold (largest part takes the rounding remainder, so parts add up exactly)."""
-    sold = _sold_as(group).subquery("sold")
-    flows = (
-        select(
-            IncomeAttribution.collection_id.label("cid"),
-            sold.c.pkey,
-            as_int(func.sum(IncomeAttribution.amount_vnd)).label("amount"),
-        )
-        .join(sold, sold.c.aid == IncomeAttribution.id)
-        .group_by(IncomeAttribution.collection_id, sold.c.pkey)
-        .subquery("flows")
+    delivery sold (largest part takes the rounding remainder, so parts add up exactly).
+
+    Only the payments of deliveries that sold are split here, one by one; the others are
+    whole, so their rows come from the write-time aggregates: payments for no delivery are
+    the household's other kinds, and payments for deliveries not yet sold its farmgate total
+    less the payments split. A column `n` counts the payments (or attributions) in a row, so
+    that a household has a row for a key exactly when one of its payments (or attributed
+    sales) falls there, even of 0 dong."""
+    statement, key = _sold_as(
+        group,
+        IncomeAttribution.collection_id.label("cid"),
+        as_int(func.sum(IncomeAttribution.amount_vnd)).label("amount"),
     )
+    flows = statement.group_by(IncomeAttribution.collection_id, key).subquery("flows")
     weighted = select(
         flows.c.cid,
         flows.c.pkey,
@@ -327,10 +329,9 @@ def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> Select
         .label("rank"),
     ).subquery("weighted")
     amount = cast(Payment.amount_vnd, BigInteger)
-    counted_in_period = (*paid_in(Payment, period), *in_scope(Payment.household_id, scope))
     # payments for deliveries that sold: one part per product their delivery sold as (read
     # from the flows, each finding its payment by the payment's unique collection id)
-    sold_parts = (
+    parts = (
         select(
             Payment.id.label("pid"),
             Payment.household_id.label("hid"),
@@ -344,31 +345,39 @@ def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> Select
         )
         .select_from(weighted)
         .join(Payment, Payment.collection_id == weighted.c.cid)
-        .where(*counted_in_period)
+        .where(*paid_in(Payment, period), *in_scope(Payment.household_id, scope))
+        .cte("parts")
     )
-    # payments for no delivery, or for one not yet sold: whole, in their own row
-    unsold = ~exists().where(IncomeAttribution.collection_id == Payment.collection_id)
-    whole_parts = select(
-        Payment.id,
-        Payment.household_id,
-        amount,
-        cast(
-            case(
-                (Payment.collection_id.is_(None), literal(OTHER_PAYMENTS)),
-                else_=literal(NOT_YET_SOLD),
-            ),
-            String,
-        ),
-        amount,
-        literal(1),
-    ).where(*counted_in_period, Payment.collection_id.is_(None) | unsold)
-    parts = union_all(sold_parts, whole_parts).subquery("parts")
     remainder = parts.c.amount - func.sum(parts.c.part).over(partition_by=parts.c.pid)
-    return select(
+    split = select(
         parts.c.hid,
         parts.c.pkey,
         cast(parts.c.part + case((parts.c.rank == 1, remainder), else_=0), BigInteger).label(
             "paid"
         ),
         cast(literal(0), BigInteger).label("attributed"),
+        literal(1).label("n"),
     )
+    # the payments split, taken out of the household's farmgate total (once each)
+    taken_out = select(
+        parts.c.hid,
+        cast(literal(NOT_YET_SOLD), String),
+        -parts.c.amount,
+        cast(literal(0), BigInteger),
+        literal(-1),
+    ).where(parts.c.rank == 1)
+    income = HouseholdMonthIncome
+    whole = select(
+        income.household_id,
+        cast(
+            case(
+                (income.kind == PaymentKind.FARMGATE.value, literal(NOT_YET_SOLD)),
+                else_=literal(OTHER_PAYMENTS),
+            ),
+            String,
+        ),
+        cast(income.amount_vnd, BigInteger),
+        cast(literal(0), BigInteger),
+        income.payments,
+    ).where(in_period(income.month, period), *in_scope(income.household_id, scope))
+    return [split, taken_out, whole]
