@@ -79,8 +79,12 @@ TRANSITION_COUNTS = {
 }
 
 
-def household_figures(p: Any, platform: Any = None, attributed: Any = None) -> list[Any]:
-    """The aggregate columns over projection rows `p` (incomes overridable per group)."""
+def household_figures(
+    p: Any, platform: Any = None, attributed: Any = None, *, once: bool = False
+) -> list[Any]:
+    """The aggregate columns over projection rows `p` (incomes overridable per group;
+    `once`: each household is in one row of `p` only, so rows are counted without the sort
+    a distinct count takes)."""
     platform = p.c.platform_income_vnd if platform is None else platform
     attributed = p.c.attributed_sales_vnd if attributed is None else attributed
     official = p.c.official_status
@@ -89,7 +93,7 @@ def household_figures(p: Any, platform: Any = None, attributed: Any = None) -> l
         return as_int(func.sum(case((condition, 1), else_=0)))
 
     return [
-        func.count(func.distinct(p.c.household_id)).label("households"),
+        (func.count() if once else func.count(func.distinct(p.c.household_id))).label("households"),
         count_if(official == POOR).label("poor"),
         count_if(official == NEAR_POOR).label("near_poor"),
         as_int(func.sum(platform)).label("platform_income_vnd"),
@@ -156,7 +160,9 @@ def _place_rows(p: Any, group: GroupBy) -> Select:
     column = _place_column(group)
     label = Commune.name if group == GroupBy.COMMUNE else literal("")
     return (
-        select(column.label("key"), func.min(label).label("label"), *household_figures(p))
+        select(
+            column.label("key"), func.min(label).label("label"), *household_figures(p, once=True)
+        )
         .select_from(p)
         .join(Commune, Commune.code == p.c.commune_code)
         .group_by(column)
@@ -170,7 +176,7 @@ def _household_group_rows(p: Any, group: GroupBy) -> Select:
             select(
                 key.label("key"),
                 func.coalesce(func.min(EthnicGroup.name_vi), "").label("label"),
-                *household_figures(p),
+                *household_figures(p, once=True),
             )
             .select_from(p)
             .outerjoin(EthnicGroup, EthnicGroup.code == p.c.ethnic_group_code)
@@ -184,7 +190,8 @@ def _household_group_rows(p: Any, group: GroupBy) -> Select:
         )
     else:
         key = p.c.official_status
-    return select(key.label("key"), literal("").label("label"), *household_figures(p)).group_by(key)
+    figures = household_figures(p, once=True)
+    return select(key.label("key"), literal("").label("label"), *figures).group_by(key)
 
 
 def _cooperative_rows(p: Any, scope: Scope, period: Period, filters: ImpactFilters) -> Select:

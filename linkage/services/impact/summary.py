@@ -127,7 +127,7 @@ def name_products(rows: list[dict[str, Any]]) -> None:
 
 
 def _totals(p: Any, projection: Projection, period: Period, filters: ImpactFilters) -> dict:
-    figures = dict(db.session.execute(select(*household_figures(p))).mappings().one())
+    figures = dict(db.session.execute(select(*household_figures(p, once=True))).mappings().one())
     figures["sales_vnd"] = sum(sales_by(literal(1), projection.scope, period, filters).values())
     totals = {name: figures[name] for name in FIGURES}
     totals["cooperatives"] = _cooperatives_reaching(p, filters)
