@@ -26,18 +26,21 @@ from typing import Any
 
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from linkage.extensions import db
 from linkage.formats import format_share
 from linkage.services.jurisdiction import communes_of
 from linkage.services.periods import Period
 from linkage.services.scope import Actor
-from models import Commune, PovertyStandard
+from models import Commune, Household, HouseholdMonthIncome, OfficialStatus, PovertyStandard
 
-from .filters import ImpactFilters
+from .filters import ImpactFilters, checked_scope, household_conditions
 from .groups import GroupBy
+from .projection import kept_totals, standard_for
 from .reached import supported_without_sales
-from .summary import Summary, summarise
+from .sales import as_int
+from .summary import Summary
 
 
 @dataclass(frozen=True)
@@ -154,13 +157,42 @@ def _communes_in_scope(actor: Actor, filters: ImpactFilters) -> list[Commune]:
     ]
 
 
+def ranked_figures(actor: Actor, period: Period, filters: ImpactFilters) -> Summary:
+    """What the ranking reads, by commune: the households whose official status is known,
+    how many are poor and near poor, and their linkage income in the period (as in the
+    summary by commune, and its totals for these three counts). One statement on the
+    households and the write-time aggregates: the ranking takes official statuses, so it
+    needs no household's projection."""
+    scope = checked_scope(actor, filters)
+    standard = standard_for(period)
+    income = kept_totals(HouseholdMonthIncome.amount_vnd, scope, period)
+    official = Household.official_status
+    statement = (
+        select(
+            Household.commune_code.label("key"),
+            func.count().label("households"),
+            func.count().filter(official == OfficialStatus.POOR).label("poor"),
+            func.count().filter(official == OfficialStatus.NEAR_POOR).label("near_poor"),
+            as_int(func.sum(income.c.total)).label("platform_income_vnd"),
+        )
+        .join(Commune, Commune.code == Household.commune_code)
+        .outerjoin(income, income.c.household_id == Household.id)
+        .where(scope.households(), official.is_not(None), *household_conditions(period, filters))
+        .group_by(Household.commune_code)
+        .order_by(Household.commune_code)
+    )
+    rows = [dict(row) for row in db.session.execute(statement).mappings()]
+    totals = {name: sum(row[name] for row in rows) for name in ("households", "poor", "near_poor")}
+    return Summary(period, standard, GroupBy.COMMUNE, rows=rows, totals=totals)
+
+
 def rank_communes(
     actor: Actor, period: Period, filters: ImpactFilters, summary: Summary | None = None
 ) -> Targeting:
     """Communes in scope with linked households, most in need first (`summary`: the figures
     by commune when the caller has them already)."""
     if summary is None or summary.group_by != GroupBy.COMMUNE:
-        summary = summarise(actor, period, GroupBy.COMMUNE, filters)
+        summary = ranked_figures(actor, period, filters)
     communes = {c.code: c for c in _communes_in_scope(actor, filters)}
     without_sales = supported_without_sales(actor, period, filters)
     totals = summary.totals
