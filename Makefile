@@ -42,6 +42,7 @@ extract-translations: install ## Extract messages and update the .po catalogs
 run: install translations ## Migrate, seed the demo once, serve on http://127.0.0.1:5000
 	$(BIN)/flask --app linkage db upgrade
 	$(BIN)/flask --app linkage seed demo --if-empty
+	$(BIN)/flask --app linkage impact refresh
 	$(BIN)/flask --app linkage run --host $(HOST) --port $(PORT)
 
 test: install translations ## Run the test suite on SQLite (PYTEST_ARGS=... to pass options)

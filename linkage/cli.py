@@ -265,6 +265,55 @@ def verify_aggregates_command(limit: int) -> None:
     raise click.exceptions.Exit(1)
 
 
+impact_cli = AppGroup("impact", help="The kept projections that province-wide impact figures read.")
+
+
+@impact_cli.command("refresh")
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Run again every SECONDS until stopped (a worker) instead of once.",
+)
+def refresh_impact_command(every: int | None) -> None:
+    """Keep the standard periods' projections and recompute the households changed since
+    the last run (the outbox), in one transaction per run."""
+    import time
+
+    from linkage.services.impact import kept
+
+    while True:
+        refreshed = kept.refresh()
+        db.session.commit()
+        click.echo(
+            f"Kept projections: {len(refreshed.built)} period(s) computed whole"
+            + (f" ({', '.join(refreshed.built)})" if refreshed.built else "")
+            + f", {len(refreshed.dropped)} dropped, {refreshed.households} household(s)"
+            + f" recomputed from {refreshed.outbox_rows} outbox row(s)."
+        )
+        if every is None:
+            return
+        time.sleep(every)
+
+
+@impact_cli.command("verify")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+def verify_impact_command(limit: int) -> None:
+    """Compare the kept projections with the projections computed now from the records'
+    aggregates; exits with status 1 if any household differs."""
+    from linkage.services.impact import kept
+
+    found = kept.differences(limit)
+    db.session.rollback()
+    if not found:
+        click.echo("The kept projections agree with the projections computed now.")
+        return
+    for period, households in found.items():
+        click.echo(f"{period}: households {', '.join(map(str, households))} differ.")
+    click.echo("Run `flask --app linkage impact refresh` to recompute them.")
+    raise click.exceptions.Exit(1)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
@@ -272,3 +321,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(records_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(aggregates_cli)
+    app.cli.add_command(impact_cli)

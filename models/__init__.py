@@ -8,7 +8,14 @@ from .accounts import (
     manager_cooperatives,
     official_communes,
 )
-from .aggregates import CooperativeMonthSales, HouseholdMonthIncome, HouseholdMonthProduct
+from .aggregates import (
+    CooperativeMonthSales,
+    HouseholdMonthIncome,
+    HouseholdMonthProduct,
+    ImpactOutbox,
+    KeptPeriod,
+    KeptProjection,
+)
 from .audit import AuditEntry, IdempotencyKey
 from .cooperatives import Certification, Cooperative
 from .corrections import RecordChange
@@ -64,7 +71,10 @@ __all__ = [
     "HouseholdMonthIncome",
     "HouseholdMonthProduct",
     "IdempotencyKey",
+    "ImpactOutbox",
     "IncomeAttribution",
+    "KeptPeriod",
+    "KeptProjection",
     "Listing",
     "ListingStatus",
     "Lot",

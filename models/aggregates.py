@@ -14,12 +14,24 @@ out would fail. `flask aggregates verify` finds any sum that is wrong, negative 
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linkage.extensions import db
 
 from .enums import PaymentKind, str_enum
+from .types import UTCDateTime, utcnow
 
 MONTH_RANGE = "month BETWEEN 190001 AND 299912 AND month % 100 BETWEEN 1 AND 12"
 
@@ -103,3 +115,70 @@ class CooperativeMonthSales(db.Model):
             f"<CooperativeMonthSales c={self.cooperative_id} {self.month} p={self.product_id} "
             f"{self.sales_vnd}>"
         )
+
+
+class KeptPeriod(db.Model):
+    """A period whose projection of every household is kept (`KeptProjection`): the periods
+    the dashboard opens with, so that a province's figures read stored rows instead of
+    computing 200,000 projections per request. `standard_id`: the poverty standard the rows
+    were computed with (rows of another standard are never read)."""
+
+    __tablename__ = "kept_periods"
+    __table_args__ = (
+        UniqueConstraint("first_month", "last_month"),
+        CheckConstraint("first_month <= last_month", name="months_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_month: Mapped[int] = mapped_column(Integer)  # YYYYMM
+    last_month: Mapped[int] = mapped_column(Integer)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("poverty_standards.id"))
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<KeptPeriod {self.first_month}-{self.last_month} s={self.standard_id}>"
+
+
+class KeptProjection(db.Model):
+    """One household's projection in a kept period, as `projection_query` computes it.
+
+    Kept by `linkage.services.impact.kept` from the outbox (`ImpactOutbox`): a household
+    with a row in the outbox is read live instead, so a stored row is read only while it
+    equals what the query would compute."""
+
+    __tablename__ = "kept_projections"
+
+    period_id: Mapped[int] = mapped_column(
+        ForeignKey("kept_periods.id", ondelete="CASCADE"), primary_key=True
+    )
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    commune_code: Mapped[str] = mapped_column(String(5))
+    ethnic_group_code: Mapped[str | None] = mapped_column(String(2))
+    members: Mapped[int] = mapped_column(Integer)
+    official_status: Mapped[str | None] = mapped_column(String(20))
+    deprivations: Mapped[int | None] = mapped_column(Integer)
+    baseline_income_vnd: Mapped[int] = mapped_column(BigInteger)
+    meritorious: Mapped[bool] = mapped_column(Boolean)
+    needs_review: Mapped[bool] = mapped_column(Boolean)
+    platform_income_vnd: Mapped[int] = mapped_column(BigInteger)
+    attributed_sales_vnd: Mapped[int] = mapped_column(BigInteger)
+    projected_income_vnd: Mapped[int] = mapped_column(BigInteger)
+    poverty_line_vnd: Mapped[int] = mapped_column(BigInteger)
+    projected_status: Mapped[str | None] = mapped_column(String(20))
+    transition: Mapped[str | None] = mapped_column(String(20))
+
+
+class ImpactOutbox(db.Model):
+    """Households whose kept projections may be out of date: written in the same transaction
+    as the change (the aggregates of their payments and attributed sales, or the household
+    itself); a row without a household means every household (the records were rebuilt, or
+    a commune's area changed). Rows are deleted when their households are recomputed."""
+
+    __tablename__ = "impact_outbox"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    household_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,10 +19,18 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from sqlalchemy import select
 
 from linkage.extensions import db
-from linkage.services import aggregates, orders, valuechain
+from linkage.services import aggregates, households, orders, valuechain
 from linkage.services.errors import DomainError
-from linkage.services.impact import GroupBy, ImpactFilters, households_page, monthly, summarise
+from linkage.services.impact import (
+    GroupBy,
+    ImpactFilters,
+    households_page,
+    kept,
+    monthly,
+    summarise,
+)
 from linkage.services.impact.poverty import classify, projected_income
+from linkage.services.impact.projection import kept_period
 from linkage.services.periods import Month, Period
 from linkage.services.reference import standard_in_force
 from linkage.services.valuechain import corrections, payments
@@ -188,6 +196,11 @@ class AggregatesMachine(RuleBasedStateMachine):
         self.manual_payments: list[int] = []
         self.official = UserFactory(role="official", province_wide=True)
         db.session.commit()
+        # the periods' projections kept: the figures read the kept rows, and live the
+        # households changed since the worker last ran (`refresh`)
+        kept.keep(PERIODS)
+        kept.drain()
+        db.session.commit()
 
     def teardown(self) -> None:
         db.session.rollback()
@@ -300,6 +313,27 @@ class AggregatesMachine(RuleBasedStateMachine):
             payment = db.session.get(Payment, payment_id)
             self._attempt(lambda: corrections.void_payment(self.manager, payment, REASON))
 
+    @rule(household=indexes, members=st.integers(min_value=1, max_value=9))
+    def edit(self, household: int, members: int) -> None:
+        who = self.households[household % len(self.households)]
+        self._attempt(
+            lambda: households.update_household(self.manager, who, {"members": str(members)}),
+            "edit",
+        )
+
+    @rule()
+    def refresh(self) -> None:
+        """The worker's run: the households changed since recomputed in the kept rows."""
+        kept.drain()
+        db.session.commit()
+        self.done["refresh"] += 1
+
+    @invariant()
+    def kept_projections_are_read_and_agree(self) -> None:
+        assert kept.differences() == {}
+        for period in PERIODS:
+            assert kept_period(period, standard_in_force(period.end.last_day)) is not None
+
     @invariant()
     def aggregates_equal_the_records(self) -> None:
         comparison = aggregates.compare()
@@ -330,4 +364,6 @@ def test_aggregates_follow_any_sequence_of_writes(app, make_user, in_english):
         ),
     )
     # the sequences did reach the paths that move money between keys
-    assert {"sell", "correct", "void"} <= set(AggregatesMachine.done), AggregatesMachine.done
+    assert {"sell", "correct", "void", "edit", "refresh"} <= set(AggregatesMachine.done), (
+        AggregatesMachine.done
+    )

@@ -62,9 +62,7 @@ def test_the_ranked_figures_are_the_summary_by_commune(province, make_user, who,
     assert [{"key": r["key"], **{n: r[n] for n in RANKED}} for r in summary.rows] == [
         {"key": r["key"], **{n: r[n] for n in RANKED}} for r in figures.rows
     ]
-    assert {n: figures.totals[n] for n in RANKED[:3]} == {
-        n: summary.totals[n] for n in RANKED[:3]
-    }
+    assert {n: figures.totals[n] for n in RANKED[:3]} == {n: summary.totals[n] for n in RANKED[:3]}
     assert figures.rows, "the small province has linked households in March"
     assert rank_communes(official, MARCH, filters) == rank_communes(
         official, MARCH, filters, summary

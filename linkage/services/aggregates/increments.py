@@ -32,6 +32,7 @@ from models import (
     PaymentKind,
 )
 
+from . import outbox
 from .keys import IncomeKey, ProductKey, SalesKey, month_number
 
 DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for deadlock_detected
@@ -90,6 +91,15 @@ class Delta:
         sales = self.sales[SalesKey(cooperative_id, month_number(paid_at), product_id)]
         sales[0] += amount_vnd
         sales[1] += 1
+
+    def households(self) -> set[int]:
+        """The households whose sums the delta changes."""
+        return {
+            key.household_id
+            for part in (self.income, self.products)
+            for key, values in part.items()
+            if any(values)
+        }
 
     def __bool__(self) -> bool:
         return any(any(values) for part in self._parts() for values in part.values())
@@ -161,9 +171,11 @@ def is_deadlock(error: DBAPIError) -> bool:
 
 
 def apply(delta: Delta) -> None:
-    """Write the delta into the aggregates (nothing when it adds nothing)."""
+    """Write the delta into the aggregates (nothing when it adds nothing), and the households
+    whose sums it changes into the outbox of the kept projections."""
     if not delta:
         return
+    outbox.changed(delta.households())
     dialect = db.session.connection().dialect.name
     if dialect != "postgresql":
         # SQLite has one writer at a time: the upsert cannot deadlock

@@ -42,6 +42,7 @@ from models import (
 )
 
 from ..counted import counted
+from . import outbox
 from .keys import vietnam_month
 
 
@@ -157,4 +158,6 @@ def rebuild() -> Rebuilt:
         columns = [column.name for column in source.selected_columns]
         db.session.execute(insert(table).from_select(columns, source))
         written[table.name] = db.session.scalar(select(func.count()).select_from(table)) or 0
+    # any household's sums may differ from what its kept projections were computed from
+    outbox.changed([outbox.EVERY_HOUSEHOLD])
     return Rebuilt(rows=written)

@@ -4,7 +4,9 @@
 One idea a module:
 - `poverty`: the pure rules (projected income, classification, transition);
 - `filters`: the filters of the figures, checked against the actor's scope;
-- `projection`: every household's projection as one set-based query, materialised once;
+- `projection`: every household's projection as one set-based query, materialised once
+  (or read from the kept rows of the standard period, `kept_projection`);
+- `kept`: the worker that keeps those rows (`flask impact refresh`) and verifies them;
 - `household_list`: the households of a projection, sorted, paged or streamed;
 - `household`: one household's page;
 - `sales`, `groups`, `summary`: figures by group, with market sales; `months`: by month;

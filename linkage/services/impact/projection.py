@@ -8,7 +8,7 @@ against the pure rules household by household.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -16,27 +16,27 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     ColumnElement,
-    Integer,
+    FromClause,
     MetaData,
     Select,
-    String,
     Table,
     and_,
     case,
     cast,
+    exists,
     func,
     insert,
     literal,
     null,
     select,
+    union_all,
 )
 
 from linkage.extensions import db
 from linkage.formats import format_day
-from linkage.services.aggregates.keys import in_period
+from linkage.services.aggregates.keys import in_period, number_of
 from linkage.services.counted import counted
 from linkage.services.errors import Conflict
 from linkage.services.periods import Period
@@ -48,6 +48,9 @@ from models import (
     Household,
     HouseholdMonthIncome,
     HouseholdMonthProduct,
+    ImpactOutbox,
+    KeptPeriod,
+    KeptProjection,
     OfficialStatus,
     PovertyStandard,
 )
@@ -83,33 +86,46 @@ def paid_in(model: Any, period: Period) -> list[ColumnElement[bool]]:
     return [model.paid_at >= period.starts_at, model.paid_at < period.ends_before, *counted(model)]
 
 
+# which households a projection covers beyond its scope: one (its id), a set (ids or a
+# subquery of ids), or all in scope (None)
+Households = int | Select | Collection[int] | None
+
+
+def only(household_id: Any, households: Households, scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions limiting rows with a household id to `households` (else to the scope)."""
+    if households is None:
+        return in_scope(household_id, scope)
+    if isinstance(households, int):
+        return [household_id == households]
+    return [household_id.in_(households)]
+
+
 def kept_totals(
     amount: Any,
     scope: Scope,
     period: Period,
     *,
-    household_id: int | None = None,
+    household_id: Households = None,
     by_cooperative: bool = False,
 ) -> Any:
     """Each household's sum in the period of an aggregate column (`amount`: its platform
     income, or its attributed sales), read from the write-time aggregates: a subquery of
     household_id (cooperative_id, `by_cooperative`) and total (`household_id`: that
-    household's only)."""
+    household's only, or those households')."""
     model = amount.class_
     household = model.household_id
-    only = [household == household_id] if household_id is not None else in_scope(household, scope)
     keys = [household, *([model.cooperative_id] if by_cooperative else [])]
     return (
         select(*keys, func.sum(amount).label("total"))
         # a household's rows of a month hold nothing to add for the other column (most
         # product rows are farmgate payments without attributed sales): leave them out
-        .where(in_period(model.month, period), amount != 0, *only)
+        .where(in_period(model.month, period), amount != 0, *only(household, household_id, scope))
         .group_by(*keys)
         .subquery()
     )
 
 
-def kept_sums(scope: Scope, period: Period, household_id: int | None) -> tuple[Any, Any]:
+def kept_sums(scope: Scope, period: Period, household_id: Households) -> tuple[Any, Any]:
     """Each household's platform income and attributed sales in the period (two subqueries:
     household_id, total), read from the write-time aggregates."""
     return (
@@ -120,7 +136,7 @@ def kept_sums(scope: Scope, period: Period, household_id: int | None) -> tuple[A
 
 # where the sums of projection_query come from: kept_sums, or (the benchmark's floor) the
 # same sums taken from the payments and attributions themselves
-IncomeSums = Callable[[Scope, Period, int | None], tuple[Any, Any]]
+IncomeSums = Callable[[Scope, Period, Households], tuple[Any, Any]]
 
 
 def status_expression(
@@ -154,12 +170,13 @@ def projection_query(
     period: Period,
     standard: PovertyStandard,
     filters: ImpactFilters,
-    household_id: int | None = None,
+    household_id: Households = None,
     *,
     sums: IncomeSums = kept_sums,
 ) -> Select:
     """One row per household the scope covers with its incomes, line, projection and
-    transition (`household_id`: that household's row only, summing its own payments only)."""
+    transition (`household_id`: that household's row only, or those households' rows,
+    summing their own payments only)."""
     payments, attributed = sums(scope, period, household_id)
     platform = cast(func.coalesce(payments.c.total, 0), BigInteger)
     sales = cast(func.coalesce(attributed.c.total, 0), BigInteger)
@@ -208,8 +225,66 @@ def projection_query(
         .where(scope.households())
     )
     if household_id is not None:
-        statement = statement.where(Household.id == household_id)
+        statement = statement.where(*only(Household.id, household_id, scope))
     return statement.where(*household_conditions(period, filters))
+
+
+# beyond this many households changed and not yet recomputed, reading them live would cost
+# more than computing the projection whole
+LIVE_LIMIT = 20_000
+
+
+def kept_period(period: Period, standard: PovertyStandard) -> KeptPeriod | None:
+    """The period's kept projections, when they are kept under the standard in force and
+    can be read: no outbox row for every household, and at most LIVE_LIMIT households to
+    read live."""
+    kept = db.session.scalar(
+        select(KeptPeriod).where(
+            KeptPeriod.first_month == number_of(period.start),
+            KeptPeriod.last_month == number_of(period.end),
+        )
+    )
+    if kept is None or kept.standard_id != standard.id:
+        return None
+    everyone, changed = db.session.execute(
+        select(
+            func.count().filter(ImpactOutbox.household_id.is_(None)),
+            func.count(func.distinct(ImpactOutbox.household_id)),
+        )
+    ).one()
+    return None if everyone or changed > LIVE_LIMIT else kept
+
+
+def kept_projection(
+    scope: Scope, period: Period, standard: PovertyStandard, filters: ImpactFilters
+) -> FromClause | None:
+    """The projection of a kept period as one subquery (None when the period is not kept or
+    cannot be read): the stored row of each household in scope and filters, except the
+    households with a row in the outbox, which are computed live. Both parts read the outbox
+    in the same statement, so each household is in exactly one."""
+    kept = kept_period(period, standard)
+    if kept is None:
+        return None
+    k = KeptProjection
+    changed = exists().where(ImpactOutbox.household_id == k.household_id)
+    stored = select(*(k.__table__.c[c.name] for c in COLUMNS)).where(
+        k.period_id == kept.id, ~changed
+    )
+    conditions = household_conditions(period, filters)
+    if not scope.whole_province:
+        conditions.append(scope.households())
+    if conditions:
+        stored = (
+            stored.join(Household, Household.id == k.household_id)
+            .join(Commune, Commune.code == Household.commune_code)
+            .where(*conditions)
+        )
+    live = projection_query(scope, period, standard, filters, select(ImpactOutbox.household_id))
+    return union_all(stored, live).subquery("projection")
+
+
+# the columns of projection_query, in its order: those of a kept projection row
+COLUMNS = [c for c in KeptProjection.__table__.columns if c.name != "period_id"]
 
 
 def _projection_table() -> Table:
@@ -217,45 +292,39 @@ def _projection_table() -> Table:
     return Table(
         f"impact_projection_{uuid.uuid4().hex[:16]}",
         MetaData(),
-        Column("household_id", Integer, primary_key=True),
-        Column("code", String(40)),
-        Column("commune_code", String(5)),
-        Column("ethnic_group_code", String(2)),
-        Column("members", Integer),
-        Column("official_status", String(20)),
-        Column("deprivations", Integer),
-        Column("baseline_income_vnd", BigInteger),
-        Column("meritorious", Boolean),
-        Column("needs_review", Boolean),
-        Column("platform_income_vnd", BigInteger),
-        Column("attributed_sales_vnd", BigInteger),
-        Column("projected_income_vnd", BigInteger),
-        Column("poverty_line_vnd", BigInteger),
-        Column("projected_status", String(20)),
-        Column("transition", String(20)),
+        *(
+            Column(c.name, c.type, primary_key=c.name == "household_id", autoincrement=False)
+            for c in COLUMNS
+        ),
         prefixes=["TEMPORARY"],
     )
 
 
 @dataclass(frozen=True)
 class Projection:
-    """The projection of every household in scope, computed once and read many times."""
+    """The projection of every household in scope, computed once and read many times
+    (`table`: a temporary table, or the kept rows and the live ones as one subquery)."""
 
     period: Period
     standard: PovertyStandard
     filters: ImpactFilters
-    table: Table
+    table: FromClause
     scope: Scope
 
 
 @contextmanager
 def materialised(actor: Actor, period: Period, filters: ImpactFilters) -> Iterator[Projection]:
-    """The projection in a temporary table for the length of the block: a dashboard groups
-    the same households several ways, and each grouping then reads the table instead of
-    summing the payments again. The table lives in the request's transaction and is
-    dropped at the end of the block."""
+    """The projection for the length of the block: a dashboard groups the same households
+    several ways, and each grouping then reads it instead of summing the payments again.
+    For a kept period (`kept`), the kept rows with the households changed since read live;
+    else a temporary table, which lives in the request's transaction and is dropped at the
+    end of the block."""
     scope = checked_scope(actor, filters)
     standard = standard_for(period)
+    kept = kept_projection(scope, period, standard, filters)
+    if kept is not None:
+        yield Projection(period, standard, filters, kept, scope)
+        return
     table = _projection_table()
     connection = db.session.connection()
     table.create(connection)

@@ -1,0 +1,56 @@
+"""The outbox of the kept projections (`models.ImpactOutbox`): which households changed, written
+in the transaction that changes them, for `linkage.services.impact.kept` to recompute.
+
+Rows are only ever added here (never merged with a row already waiting): the worker deletes
+the rows it read, so a change committed while it works keeps its own row and is recomputed
+on its next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import event, insert
+from sqlalchemy.orm import Session, UOWTransaction
+
+from linkage.extensions import db
+from models import Commune, Household, ImpactOutbox, PovertyStandard
+
+EVERY_HOUSEHOLD = None  # the row that stands for every household
+
+
+def changed(household_ids: Iterable[int | None]) -> None:
+    """Households whose projections may have changed (None: every household)."""
+    rows = [{"household_id": household_id} for household_id in _distinct(household_ids)]
+    if rows:
+        db.session.execute(insert(ImpactOutbox), rows)
+
+
+def _distinct(household_ids: Iterable[int | None]) -> list[int | None]:
+    ids = set(household_ids)
+    return ([EVERY_HOUSEHOLD] if EVERY_HOUSEHOLD in ids else []) + sorted(
+        household_id for household_id in ids if household_id is not None
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _households_changed(session: Session, _flush: UOWTransaction) -> None:
+    """Any household added or changed through the ORM (its commune, members, status,
+    income or any other column a projection shows), and any change of a commune or a poverty
+    standard (every household's line may change), goes into the outbox with the flush."""
+    ids: list[Any] = []
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, Household) and (
+            instance in session.new or session.is_modified(instance, include_collections=False)
+        ):
+            ids.append(instance.id)
+        elif isinstance(instance, Commune | PovertyStandard) and (
+            instance in session.deleted
+            or instance in session.new
+            or session.is_modified(instance, include_collections=False)
+        ):
+            ids.append(EVERY_HOUSEHOLD)
+    rows = [{"household_id": household_id} for household_id in _distinct(ids)]
+    if rows:
+        session.connection().execute(insert(ImpactOutbox), rows)

@@ -1,0 +1,179 @@
+"""Kept projections: every household's projection stored for the periods the dashboard opens
+with, so that a province's figures read 200,000 stored rows instead of computing them per
+request (`models.KeptProjection`).
+
+A stored row is read only while it is what `projection_query` would compute: every change
+that can alter a household's projection writes the household into the outbox in its own
+transaction (`linkage.services.aggregates.outbox`: its payments and attributed sales, the
+household itself; a commune or a poverty standard: every household), and readers compute
+the households found in the outbox live (`projection.kept_projection`). This worker then
+recomputes those households and deletes the outbox rows it read, in one transaction; it is
+the only writer of the kept rows (on PostgreSQL an advisory lock makes concurrent runs wait
+their turn), so the rows are never written from an older state after a newer one.
+
+`flask --app linkage impact refresh` keeps the standard periods (the 12 months ending with
+the current month) and drains the outbox: run it every minute (cron or a systemd timer).
+Between runs nothing is wrong, only slower: each changed household is read live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, insert, literal, select, text
+
+from linkage.extensions import db
+from linkage.services.aggregates.keys import number_of
+from linkage.services.periods import Month, Period, current_month
+from linkage.services.scope import PUBLIC
+from models import ImpactOutbox, KeptPeriod, KeptProjection, PovertyStandard
+from models.types import utcnow
+
+from .filters import ImpactFilters
+from .projection import COLUMNS, projection_query, standard_for
+
+LOCK = 7_351_002  # the advisory lock of the worker (any constant the app uses for nothing else)
+CHUNK = 5_000  # households recomputed (and outbox rows deleted) per statement
+
+
+def standard_periods(now: datetime | None = None) -> list[Period]:
+    """The periods the dashboard and the impact API open with: the 12 months ending with
+    the current month."""
+    end = current_month(now)
+    return [Period.between(end.minus(11), end)]
+
+
+def period_of(kept: KeptPeriod) -> Period:
+    return Period(
+        Month(kept.first_month // 100, kept.first_month % 100),
+        Month(kept.last_month // 100, kept.last_month % 100),
+    )
+
+
+@dataclass
+class Refreshed:
+    built: list[str] = field(default_factory=list)  # periods computed whole
+    dropped: list[str] = field(default_factory=list)
+    households: int = 0  # households recomputed from the outbox
+    outbox_rows: int = 0  # outbox rows read and deleted
+
+
+def _lock() -> None:
+    if db.session.connection().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
+
+
+def _write(kept: KeptPeriod, standard: PovertyStandard, households: Sequence[int] | None) -> None:
+    """The period's rows of `households` (None: every household) computed again."""
+    period = period_of(kept)
+    names = [c.name for c in COLUMNS]
+    rows = KeptProjection.__table__
+
+    def fill(only: Sequence[int] | None) -> None:
+        statement = projection_query(PUBLIC, period, standard, ImpactFilters(), only)
+        columns = [rows.c.period_id, *(rows.c[name] for name in names)]
+        source = select(literal(kept.id), *statement.subquery().c)
+        db.session.execute(insert(rows).from_select(columns, source))
+
+    if households is None:
+        db.session.execute(delete(rows).where(rows.c.period_id == kept.id))
+        fill(None)
+        return
+    for start in range(0, len(households), CHUNK):
+        chunk = list(households[start : start + CHUNK])
+        db.session.execute(
+            delete(rows).where(rows.c.period_id == kept.id, rows.c.household_id.in_(chunk))
+        )
+        fill(chunk)
+
+
+def keep(periods: Sequence[Period], refreshed: Refreshed | None = None) -> Refreshed:
+    """Make `periods` the kept ones: a period not kept yet, or kept under another poverty
+    standard than the one now in force, is computed whole; a kept period not among them is
+    dropped (flushes; the caller commits)."""
+    refreshed = refreshed or Refreshed()
+    _lock()
+    wanted = {(number_of(p.start), number_of(p.end)): p for p in periods}
+    for kept in db.session.scalars(select(KeptPeriod)).all():
+        if (kept.first_month, kept.last_month) not in wanted:
+            db.session.execute(
+                delete(KeptProjection.__table__).where(KeptProjection.period_id == kept.id)
+            )
+            db.session.delete(kept)
+            refreshed.dropped.append(str(period_of(kept)))
+    db.session.flush()
+    for (first, last), period in sorted(wanted.items()):
+        standard = standard_for(period)
+        kept = db.session.scalar(
+            select(KeptPeriod).where(KeptPeriod.first_month == first, KeptPeriod.last_month == last)
+        )
+        if kept is not None and kept.standard_id == standard.id:
+            continue
+        if kept is None:
+            kept = KeptPeriod(first_month=first, last_month=last, standard_id=standard.id)
+            db.session.add(kept)
+        kept.standard_id, kept.built_at = standard.id, utcnow()
+        db.session.flush()
+        _write(kept, standard, None)
+        refreshed.built.append(str(period))
+    return refreshed
+
+
+def drain(refreshed: Refreshed | None = None) -> Refreshed:
+    """Recompute the households found in the outbox in every kept period, then delete the
+    outbox rows read (flushes; the caller commits). A row for every household recomputes
+    every period whole."""
+    refreshed = refreshed or Refreshed()
+    _lock()
+    rows = db.session.execute(select(ImpactOutbox.id, ImpactOutbox.household_id)).all()
+    if not rows:
+        return refreshed
+    households = sorted({h for _id, h in rows if h is not None})
+    everyone = any(h is None for _id, h in rows)
+    for kept in db.session.scalars(select(KeptPeriod)).all():
+        standard = standard_for(period_of(kept))
+        whole = everyone or kept.standard_id != standard.id
+        kept.standard_id = standard.id
+        if whole:
+            kept.built_at = utcnow()
+        _write(kept, standard, None if whole else households)
+    ids = [row_id for row_id, _h in rows]
+    for start in range(0, len(ids), CHUNK):
+        db.session.execute(
+            delete(ImpactOutbox).where(ImpactOutbox.id.in_(ids[start : start + CHUNK]))
+        )
+    refreshed.households += len(households)
+    refreshed.outbox_rows += len(ids)
+    db.session.flush()
+    return refreshed
+
+
+def refresh(now: datetime | None = None) -> Refreshed:
+    """What the worker does each run: keep the standard periods, then drain the outbox."""
+    return drain(keep(standard_periods(now)))
+
+
+def differences(limit: int = 50) -> dict[str, list[int]]:
+    """For each kept period, the households (at most `limit`) whose stored row differs from
+    what `projection_query` computes now, or that have a row on one side only; households in
+    the outbox are left out (they are read live until the worker recomputes them)."""
+    found: dict[str, list[int]] = {}
+    k = KeptProjection
+    for kept in db.session.scalars(select(KeptPeriod)).all():
+        period = period_of(kept)
+        standard = db.session.get(PovertyStandard, kept.standard_id)
+        changed = select(ImpactOutbox.household_id).where(ImpactOutbox.household_id.is_not(None))
+        stored = select(*(k.__table__.c[c.name] for c in COLUMNS)).where(
+            k.period_id == kept.id, k.household_id.not_in(changed)
+        )
+        fresh = projection_query(PUBLIC, period, standard, ImpactFilters()).subquery("fresh")
+        computed = select(fresh).where(fresh.c.household_id.not_in(changed))
+        ids: set[int] = set()
+        for one, other in ((stored, computed), (computed, stored)):
+            gap = one.except_(other).subquery("gap")
+            ids.update(db.session.scalars(select(gap.c.household_id).limit(limit)))
+        if ids:
+            found[str(period)] = sorted(ids)[:limit]
+    return found

@@ -1,0 +1,273 @@
+"""Kept projections: the figures of a kept period read stored rows (and the households changed
+since, live) and equal the figures computed whole, for every reader, scope and filter; every
+change that can alter a projection reaches the outbox; a period that cannot be read from the
+kept rows falls back to computing them; the worker recomputes what the outbox names and
+nothing else; `flask impact verify` finds a kept row that is wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from linkage.extensions import db
+from linkage.services import households as household_service
+from linkage.services.impact import (
+    GroupBy,
+    ImpactFilters,
+    build,
+    households_page,
+    kept,
+    materialised,
+    public_impact,
+    summarise,
+)
+from linkage.services.impact import projection as projection_module
+from linkage.services.impact.filters import EthnicityGroup
+from linkage.services.impact.household_list import Sort
+from linkage.services.impact.projection import kept_period, standard_for
+from linkage.services.periods import Month, Period
+from linkage.services.valuechain import payments
+from models import (
+    Area,
+    Commune,
+    Household,
+    ImpactOutbox,
+    KeptPeriod,
+    KeptProjection,
+    OfficialStatus,
+    PovertyStandard,
+)
+
+from ..factories import HouseholdFactory, MembershipFactory, UserFactory
+from ..factories_impact import PERIOD, RURAL, WHEN, small_province
+
+MARCH = Period(Month.parse(PERIOD["period_start"]), Month.parse(PERIOD["period_end"]))
+
+
+@pytest.fixture
+def province(app) -> dict[str, Any]:
+    made = small_province()
+    db.session.commit()
+    kept.keep([MARCH])
+    kept.drain()
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def toggle_area(app) -> Iterator[Callable[[], None]]:
+    """Change the area of Đạo Trù (urban or rural: its households' poverty line), and change
+    it back at the end (the communes are reference data, kept from test to test)."""
+    before = db.session.get(Commune, RURAL).area
+
+    def toggle() -> None:
+        commune = db.session.get(Commune, RURAL)
+        commune.area = Area.URBAN if commune.area == Area.RURAL else Area.RURAL
+        db.session.commit()
+
+    yield toggle
+    db.session.rollback()
+    db.session.get(Commune, RURAL).area = before
+    db.session.commit()
+
+
+def _outbox() -> list[int | None]:
+    return sorted(
+        db.session.scalars(select(ImpactOutbox.household_id)).all(), key=lambda h: (h is None, h)
+    )
+
+
+def _figures(actor: Any) -> dict[str, Any]:
+    """What the officials' pages read, in one plain structure."""
+    dashboard = build(actor, MARCH, ImpactFilters())
+    figures: dict[str, Any] = {
+        "tables": {slug: table.rows for slug, table in dashboard.tables.items()},
+        "figures": {str(k): v for k, v in dashboard.figures.items()},
+    }
+    for group in GroupBy:
+        if group == GroupBy.SUPPORT_PROGRAMME:
+            continue
+        summary = summarise(actor, MARCH, group, ImpactFilters())
+        figures[group.value] = (summary.rows, summary.totals)
+    for sort in Sort:
+        figures[f"households {sort}"] = households_page(actor, MARCH, ImpactFilters(), 1, 50, sort)[
+            1:
+        ]
+    for filters in (
+        ImpactFilters(ethnicity_group=EthnicityGroup.MINORITY),
+        ImpactFilters(commune=RURAL, official_status=OfficialStatus.POOR),
+        ImpactFilters(projected_status=OfficialStatus.NOT_POOR),
+    ):
+        summary = summarise(actor, MARCH, GroupBy.COMMUNE, filters)
+        figures[str(filters)] = (summary.rows, summary.totals)
+        figures[f"households {filters}"] = households_page(actor, MARCH, filters, 1, 50)[1:]
+    return figures
+
+
+def _computed_whole(read: Any) -> Any:
+    """`read()` with the kept period out of the way (computed from the aggregates)."""
+    with db.session.begin_nested() as savepoint:
+        db.session.execute(update(KeptPeriod).values(first_month=190001, last_month=190001))
+        assert kept_period(MARCH, standard_for(MARCH)) is None
+        value = read()
+        savepoint.rollback()
+    return value
+
+
+def _reads_kept(actor: Any) -> bool:
+    with materialised(actor, MARCH, ImpactFilters()) as projection:
+        return projection.table.name == "projection"
+
+
+@pytest.mark.parametrize("who", ["province", "commune"])
+def test_a_kept_period_reads_the_kept_rows_with_the_same_figures(province, who, in_english):
+    actor = UserFactory(role="official", province_wide=who == "province")
+    db.session.commit()
+    assert _reads_kept(actor)
+    assert db.session.scalar(select(func.count()).select_from(KeptProjection)) == 4
+    assert _figures(actor) == _computed_whole(lambda: _figures(actor))
+
+
+def test_the_households_changed_since_are_read_live(province, make_user, in_english):
+    manager = make_user("manager", cooperatives=[province["a"]])
+    official = UserFactory(role="official", province_wide=True)
+    db.session.commit()
+    payments.record_payment(manager, province["a"], province["poor"].id, 2_500_000, "other", WHEN)
+    household_service.update_household(manager, province["near"], {"members": "3"})
+    db.session.commit()
+    assert _outbox() == sorted([province["poor"].id, province["near"].id])
+    # the stored rows are those of before, and the figures those of now
+    period_id = db.session.scalar(select(KeptPeriod.id))
+    stored = db.session.get(KeptProjection, (period_id, province["poor"].id))
+    assert stored is not None
+    assert _reads_kept(official)
+    now = _figures(official)
+    assert now == _computed_whole(lambda: _figures(official))
+    rows = {row["code"]: row for row in households_page(official, MARCH, ImpactFilters(), 1, 9)[1]}
+    assert rows["H-POOR"]["platform_income_vnd"] == stored.platform_income_vnd + 2_500_000
+    assert rows["H-NEAR"]["members"] == 3
+    # the worker's run: the two households recomputed, the outbox empty, the same figures
+    refreshed = kept.drain()
+    db.session.commit()
+    assert (refreshed.households, refreshed.outbox_rows) == (2, 2)
+    assert _outbox() == []
+    assert kept.differences() == {}
+    assert _figures(official) == now
+
+
+def test_every_change_of_a_projection_reaches_the_outbox(province, toggle_area):
+    made = province
+    assert _outbox() == []
+    household = db.session.get(Household, made["rich"].id)
+    household.deprivations = 4  # any change through the ORM, whatever service makes it
+    db.session.commit()
+    assert _outbox() == [made["rich"].id]
+    new = HouseholdFactory(code="H-NEW", commune_code=RURAL)
+    db.session.commit()
+    assert new.id in _outbox()
+    toggle_area()  # every household's line may change
+    assert None in _outbox()
+    # a household whose memberships alone change is not a change of its projection
+    kept.drain()
+    db.session.commit()
+    MembershipFactory(cooperative=made["b"], household=db.session.get(Household, made["rich"].id))
+    db.session.commit()
+    assert _outbox() == []
+
+
+def test_a_period_that_cannot_be_read_from_kept_rows_is_computed_whole(
+    province, monkeypatch, toggle_area, in_english
+):
+    official = UserFactory(role="official", province_wide=True)
+    db.session.commit()
+    expected = _figures(official)
+    standard = standard_for(MARCH)
+    # not kept
+    assert kept_period(Period(Month(2026, 2), Month(2026, 3)), standard) is None
+    # more households changed than are worth reading live
+    monkeypatch.setattr(projection_module, "LIVE_LIMIT", 1)
+    for name in ("rich", "poor"):
+        db.session.get(Household, province[name].id).members += 1
+    db.session.commit()
+    assert len(set(_outbox())) == 2
+    assert kept_period(MARCH, standard) is None
+    assert not _reads_kept(official)
+    monkeypatch.undo()
+    assert kept_period(MARCH, standard) is not None
+    # every household changed (a commune's area): computed whole until the worker runs
+    toggle_area()
+    assert kept_period(MARCH, standard) is None
+    changed = _figures(official)
+    assert changed != expected  # Đạo Trù's households now measured against another line
+    refreshed = kept.drain()
+    db.session.commit()
+    assert refreshed.outbox_rows >= 1 and _outbox() == []
+    assert _reads_kept(official)
+    assert _figures(official) == changed
+
+
+def test_keep_builds_drops_and_rebuilds_under_another_standard(province):
+    february = Period(Month(2026, 2), Month(2026, 2))
+    refreshed = kept.keep([february])
+    db.session.commit()
+    assert refreshed.built == [str(february)] and refreshed.dropped == [str(MARCH)]
+    assert [(k.first_month, k.last_month) for k in db.session.scalars(select(KeptPeriod))] == [
+        (202602, 202602)
+    ]
+    assert kept.keep([february]).built == []  # kept already, under the standard in force
+    other = db.session.scalar(
+        select(PovertyStandard.id).where(PovertyStandard.id != standard_for(february).id)
+    )
+    db.session.execute(update(KeptPeriod).values(standard_id=other))
+    assert kept_period(february, standard_for(february)) is None  # never read
+    assert kept.keep([february]).built == [str(february)]
+    assert kept_period(february, standard_for(february)) is not None
+
+
+def test_the_worker_deletes_only_the_outbox_rows_it_read(province, monkeypatch):
+    """A change committed while the worker computes keeps its outbox row for the next run."""
+    rich = province["rich"].id
+    db.session.get(Household, rich).deprivations = 4
+    db.session.commit()
+    write = kept._write
+
+    def write_then_a_change_arrives(*args: Any) -> None:
+        write(*args)
+        db.session.add(ImpactOutbox(household_id=province["poor"].id))
+        db.session.flush()
+
+    monkeypatch.setattr(kept, "_write", write_then_a_change_arrives)
+    refreshed = kept.drain()
+    db.session.commit()
+    assert (refreshed.households, refreshed.outbox_rows) == (1, 1)
+    assert _outbox() == [province["poor"].id]
+
+
+def test_verify_finds_a_kept_row_that_is_wrong(province, runner):
+    assert runner.invoke(args=["impact", "verify"]).exit_code == 0
+    db.session.execute(
+        update(KeptProjection)
+        .where(KeptProjection.household_id == province["poor"].id)
+        .values(platform_income_vnd=KeptProjection.platform_income_vnd + 1)
+    )
+    db.session.commit()
+    result = runner.invoke(args=["impact", "verify"])
+    assert result.exit_code == 1, result.output
+    assert f"households {province['poor'].id} differ" in result.output
+    # once it is in the outbox, it is read live: nothing wrong is read
+    db.session.add(ImpactOutbox(household_id=province["poor"].id))
+    db.session.commit()
+    assert runner.invoke(args=["impact", "verify"]).exit_code == 0
+    result = runner.invoke(args=["impact", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "1 household(s) recomputed from 1 outbox row(s)" in result.output
+    assert db.session.scalar(select(KeptPeriod.first_month)) is not None
+
+
+def test_the_public_figures_read_the_kept_rows_alike(province, in_english):
+    kept_figures = asdict(public_impact(MARCH))
+    assert kept_figures == _computed_whole(lambda: asdict(public_impact(MARCH)))
