@@ -6,6 +6,7 @@ nothing else; `flask impact verify` finds a kept row that is wrong."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
@@ -34,12 +35,14 @@ from linkage.services.valuechain import payments
 from models import (
     Area,
     Commune,
+    Cooperative,
     Household,
     ImpactOutbox,
     KeptPeriod,
     KeptProjection,
     OfficialStatus,
     PovertyStandard,
+    User,
 )
 
 from ..factories import HouseholdFactory, MembershipFactory, UserFactory
@@ -271,3 +274,68 @@ def test_verify_finds_a_kept_row_that_is_wrong(province, runner):
 def test_the_public_figures_read_the_kept_rows_alike(province, in_english):
     kept_figures = asdict(public_impact(MARCH))
     assert kept_figures == _computed_whole(lambda: asdict(public_impact(MARCH)))
+
+
+@pytest.mark.postgres
+def test_a_change_committed_while_the_worker_runs_waits_for_its_next_run(
+    app, province, make_user, monkeypatch, in_english
+):
+    """On PostgreSQL, with the worker and a writer in two sessions: the worker reads the
+    outbox, a payment commits, the worker recomputes and commits. The payment's outbox row
+    is still there (its household is read live, then recomputed by the next run)."""
+    manager_id = make_user("manager", cooperatives=[province["a"]]).id
+    cooperative_id, household_id = province["a"].id, province["poor"].id
+    db.session.get(Household, province["rich"].id).members += 1
+    db.session.commit()
+    outbox_read, payment_committed = threading.Event(), threading.Event()
+    write = kept._write
+
+    def write_after_the_payment(*args: Any) -> None:
+        outbox_read.set()
+        assert payment_committed.wait(20)
+        write(*args)
+
+    monkeypatch.setattr(kept, "_write", write_after_the_payment)
+    errors: list[BaseException] = []
+
+    def in_context(action: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                with app_context():
+                    action()
+            except BaseException as error:  # reported by the test below
+                errors.append(error)
+                outbox_read.set()
+                payment_committed.set()
+
+        return run
+
+    def worker() -> None:
+        kept.drain()
+        db.session.commit()
+
+    def writer() -> None:
+        assert outbox_read.wait(20)
+        manager = db.session.get(User, manager_id)
+        cooperative = db.session.get(Cooperative, cooperative_id)
+        payments.record_payment(manager, cooperative, household_id, 7_000, "other", WHEN)
+        db.session.commit()
+        payment_committed.set()
+
+    app_context = app.app_context
+    threads = [threading.Thread(target=in_context(job)) for job in (worker, writer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors, errors
+    db.session.rollback()  # a fresh snapshot
+    assert _outbox() == [household_id]
+    assert kept.differences() == {}
+    official = UserFactory(role="official", province_wide=True)
+    db.session.commit()
+    assert _figures(official) == _computed_whole(lambda: _figures(official))
+    monkeypatch.undo()
+    assert kept.drain().outbox_rows == 1
+    db.session.commit()
+    assert _outbox() == [] and kept.differences() == {}
