@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 
 from linkage.extensions import db
-from linkage.services.impact import GroupBy, ImpactFilters, rank_communes, summarise
+from linkage.services.impact import GroupBy, ImpactFilters, kept, rank_communes, summarise
 from linkage.services.impact.filters import EthnicityGroup
+from linkage.services.impact.projection import kept_period, standard_for
 from linkage.services.impact.targeting import ranked_figures
 from linkage.services.periods import Month, Period
-from models import OfficialStatus, Payment, PaymentKind
+from models import Household, OfficialStatus, Payment, PaymentKind
 
 from ..aggregates_helpers import written_directly
 from ..factories import HouseholdFactory, MembershipFactory
@@ -52,7 +53,14 @@ FILTERS = [
 
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: str(f.as_dict() or "none"))
 @pytest.mark.parametrize("who", ["province", "commune"])
-def test_the_ranked_figures_are_the_summary_by_commune(province, make_user, who, filters):
+@pytest.mark.parametrize("stored", [False, True], ids=["computed", "kept"])
+def test_the_ranked_figures_are_the_summary_by_commune(province, make_user, who, filters, stored):
+    if stored:  # the period's projections kept, one household changed since (read live)
+        kept.keep([MARCH])
+        kept.drain()
+        db.session.get(Household, province["poor"].id).members += 2
+        db.session.commit()
+        assert kept_period(MARCH, standard_for(MARCH)) is not None
     if who == "province":
         official = make_user("official", province_wide=True)
     else:

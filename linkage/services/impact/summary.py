@@ -28,7 +28,15 @@ from linkage.services.scope import Actor
 from models import Membership, PovertyStandard, Product
 
 from .filters import ImpactFilters
-from .groups import NOT_YET_SOLD, OTHER_PAYMENTS, PRODUCTS, GroupBy, group_rows, household_figures
+from .groups import (
+    NOT_YET_SOLD,
+    OTHER_PAYMENTS,
+    PLACES,
+    PRODUCTS,
+    GroupBy,
+    group_rows,
+    household_figures,
+)
 from .labels import group_label
 from .projection import Projection, known, materialised
 from .sales import plain, sales_by
@@ -36,6 +44,8 @@ from .sales import plain, sales_by
 __all__ = ["FIGURES", "GroupBy", "Summary", "summarise"]
 
 NO_PRODUCT = (NOT_YET_SOLD, OTHER_PAYMENTS)
+# groupings that put each household in exactly one row
+PARTITIONS = (*PLACES, GroupBy.ETHNICITY, GroupBy.ETHNICITY_GROUP, GroupBy.OFFICIAL_STATUS)
 
 FIGURES = (
     "households",
@@ -100,7 +110,9 @@ def summarise(
     if group == GroupBy.PRODUCT:
         name_products(summary.rows)
     if totals:
-        summary.totals = _totals(p, projection, period, filters)
+        # a grouping where each household is in one row: its rows add up to the totals
+        rows = summary.rows if group in PARTITIONS else None
+        summary.totals = _totals(p, projection, period, filters, rows)
     return summary
 
 
@@ -126,8 +138,19 @@ def name_products(rows: list[dict[str, Any]]) -> None:
         row["label"] = names.get(row["key"], row["label"])
 
 
-def _totals(p: Any, projection: Projection, period: Period, filters: ImpactFilters) -> dict:
-    figures = dict(db.session.execute(select(*household_figures(p, once=True))).mappings().one())
+def _totals(
+    p: Any,
+    projection: Projection,
+    period: Period,
+    filters: ImpactFilters,
+    rows: list[dict[str, Any]] | None,
+) -> dict:
+    if rows is None:
+        figures = dict(
+            db.session.execute(select(*household_figures(p, once=True))).mappings().one()
+        )
+    else:
+        figures = {name: sum(row[name] for row in rows) for name in FIGURES if name != "sales_vnd"}
     figures["sales_vnd"] = sum(sales_by(literal(1), projection.scope, period, filters).values())
     totals = {name: figures[name] for name in FIGURES}
     totals["cooperatives"] = _cooperatives_reaching(p, filters)
@@ -143,11 +166,12 @@ def _totals(p: Any, projection: Projection, period: Period, filters: ImpactFilte
 
 def _cooperatives_reaching(p: Any, filters: ImpactFilters) -> int:
     """Cooperatives with at least one of the households among their members."""
-    statement = (
-        select(func.count(func.distinct(Membership.cooperative_id)))
+    reached = (
+        select(Membership.cooperative_id)
         .select_from(p)
         .join(Membership, Membership.household_id == p.c.household_id)
+        .group_by(Membership.cooperative_id)  # hashed, where a distinct count would sort
     )
     if filters.cooperative:
-        statement = statement.where(Membership.cooperative_id == filters.cooperative)
-    return db.session.scalar(statement) or 0
+        reached = reached.where(Membership.cooperative_id == filters.cooperative)
+    return db.session.scalar(select(func.count()).select_from(reached.subquery())) or 0

@@ -37,7 +37,7 @@ from models import Commune, Household, HouseholdMonthIncome, OfficialStatus, Pov
 
 from .filters import ImpactFilters, checked_scope, household_conditions
 from .groups import GroupBy
-from .projection import kept_totals, standard_for
+from .projection import kept_projection, kept_totals, standard_for
 from .reached import supported_without_sales
 from .sales import as_int
 from .summary import Summary
@@ -160,26 +160,40 @@ def _communes_in_scope(actor: Actor, filters: ImpactFilters) -> list[Commune]:
 def ranked_figures(actor: Actor, period: Period, filters: ImpactFilters) -> Summary:
     """What the ranking reads, by commune: the households whose official status is known,
     how many are poor and near poor, and their linkage income in the period (as in the
-    summary by commune, and its totals for these three counts). One statement on the
-    households and the write-time aggregates: the ranking takes official statuses, so it
-    needs no household's projection."""
+    summary by commune, and its totals for these three counts). One statement: on the kept
+    projections of the period when they can be read, else on the households and the
+    write-time aggregates (the ranking takes official statuses: it needs no projection)."""
     scope = checked_scope(actor, filters)
     standard = standard_for(period)
-    income = kept_totals(HouseholdMonthIncome.amount_vnd, scope, period)
-    official = Household.official_status
+    kept = kept_projection(scope, period, standard, filters)
+    if kept is not None:
+        key, official, income = (
+            kept.c.commune_code,
+            kept.c.official_status,
+            kept.c.platform_income_vnd,
+        )
+        statement = select().select_from(kept)
+    else:
+        sums = kept_totals(HouseholdMonthIncome.amount_vnd, scope, period)
+        key, official, income = Household.commune_code, Household.official_status, sums.c.total
+        statement = (
+            select()
+            .select_from(Household)
+            .join(Commune, Commune.code == Household.commune_code)
+            .outerjoin(sums, sums.c.household_id == Household.id)
+            .where(scope.households(), *household_conditions(period, filters))
+        )
     statement = (
-        select(
-            Household.commune_code.label("key"),
+        statement.add_columns(
+            key.label("key"),
             func.count().label("households"),
             func.count().filter(official == OfficialStatus.POOR).label("poor"),
             func.count().filter(official == OfficialStatus.NEAR_POOR).label("near_poor"),
-            as_int(func.sum(income.c.total)).label("platform_income_vnd"),
+            as_int(func.sum(income)).label("platform_income_vnd"),
         )
-        .join(Commune, Commune.code == Household.commune_code)
-        .outerjoin(income, income.c.household_id == Household.id)
-        .where(scope.households(), official.is_not(None), *household_conditions(period, filters))
-        .group_by(Household.commune_code)
-        .order_by(Household.commune_code)
+        .where(official.is_not(None))
+        .group_by(key)
+        .order_by(key)
     )
     rows = [dict(row) for row in db.session.execute(statement).mappings()]
     totals = {name: sum(row[name] for row in rows) for name in ("households", "poor", "near_poor")}
