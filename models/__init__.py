@@ -14,6 +14,7 @@ from .aggregates import (
     HouseholdMonthProduct,
     ImpactOutbox,
     KeptPeriod,
+    KeptProductRow,
     KeptProjection,
 )
 from .audit import AuditEntry, IdempotencyKey
@@ -74,6 +75,7 @@ __all__ = [
     "ImpactOutbox",
     "IncomeAttribution",
     "KeptPeriod",
+    "KeptProductRow",
     "KeptProjection",
     "Listing",
     "ListingStatus",

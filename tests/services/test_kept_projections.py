@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ from linkage.services.impact.filters import EthnicityGroup
 from linkage.services.impact.household_list import Sort
 from linkage.services.impact.projection import kept_period, standard_for
 from linkage.services.periods import Month, Period
-from linkage.services.valuechain import payments
+from linkage.services.valuechain import payments, record_collection
 from models import (
     Area,
     Commune,
@@ -40,13 +41,15 @@ from models import (
     ImpactOutbox,
     KeptPeriod,
     KeptProjection,
+    Listing,
     OfficialStatus,
     PovertyStandard,
     User,
 )
 
-from ..factories import HouseholdFactory, MembershipFactory, UserFactory
+from ..factories import HouseholdFactory, MembershipFactory, UserFactory, product
 from ..factories_impact import PERIOD, RURAL, WHEN, small_province
+from ..factories_valuechain import lot_of
 
 MARCH = Period(Month.parse(PERIOD["period_start"]), Month.parse(PERIOD["period_end"]))
 
@@ -123,7 +126,7 @@ def _computed_whole(read: Any) -> Any:
 
 def _reads_kept(actor: Any) -> bool:
     with materialised(actor, MARCH, ImpactFilters()) as projection:
-        return projection.table.name == "projection"
+        return projection.kept_id is not None and projection.table.name == "projection"
 
 
 @pytest.mark.parametrize("who", ["province", "commune"])
@@ -162,8 +165,9 @@ def test_the_households_changed_since_are_read_live(province, make_user, in_engl
     assert _figures(official) == now
 
 
-def test_every_change_of_a_projection_reaches_the_outbox(province, toggle_area):
+def test_every_change_of_a_projection_reaches_the_outbox(province, toggle_area, make_user):
     made = province
+    manager = make_user("manager", cooperatives=[made["a"]])
     assert _outbox() == []
     household = db.session.get(Household, made["rich"].id)
     household.deprivations = 4  # any change through the ORM, whatever service makes it
@@ -174,6 +178,31 @@ def test_every_change_of_a_projection_reaches_the_outbox(province, toggle_area):
     assert new.id in _outbox()
     toggle_area()  # every household's line may change
     assert None in _outbox()
+    # the product of a listing (its sales are attributed under it), or a product itself
+    kept.drain()
+    db.session.commit()
+    listing = db.session.scalar(select(Listing).order_by(Listing.id))
+    other = "PT-BA-KICH-TUOI" if listing.product.code != "PT-BA-KICH-TUOI" else "PT-BA-KICH-KHO"
+    listing.product = product(other)
+    db.session.commit()
+    assert _outbox() == [None]
+    kept.drain()
+    listing.quantity_available += 1  # its stock is no change of anyone's income
+    db.session.commit()
+    assert _outbox() == []
+    named = product(other)
+    before, named.name_en = named.name_en, "Morinda, renamed"
+    db.session.commit()
+    named.name_en = before  # reference data: as it was for the other tests
+    db.session.commit()
+    assert _outbox() == [None, None]
+    # a delivery paid 0 dong: no sum changes, but the household is paid there
+    lot = lot_of(made["a"])
+    kept.drain()
+    db.session.commit()
+    record_collection(manager, lot, made["near"].id, Decimal(2), 0, WHEN)
+    db.session.commit()
+    assert _outbox() == [made["near"].id]
     # a household whose memberships alone change is not a change of its projection
     kept.drain()
     db.session.commit()

@@ -49,12 +49,16 @@ class Delta:
         default_factory=lambda: defaultdict(lambda: [0, 0, 0])
     )
     sales: dict[SalesKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    # households with a payment or attribution added or taken out, even of 0 dong (a row
+    # by product counts the households paid there, whatever the amount)
+    touched: set[int] = field(default_factory=set)
 
     def payment(self, payment: Payment, product_id: int | None, sign: int = 1) -> None:
         """A payment counted (`sign` 1) or taken out (-1) as it stands now: a void payment
         counts nowhere; a farmgate payment also counts for the product of its delivery."""
         if payment.voided_at is not None:
             return
+        self.touched.add(payment.household_id)
         kind = PaymentKind(payment.kind)
         month = month_number(payment.paid_at)
         amount = sign * payment.amount_vnd
@@ -83,6 +87,7 @@ class Delta:
         """An income attribution added (`sign` 1) or removed (-1)."""
         key = ProductKey(household_id, month_number(paid_at), cooperative_id, product_id)
         self.products[key][2] += sign * amount_vnd
+        self.touched.add(household_id)
 
     def sale(
         self, cooperative_id: int, product_id: int, paid_at: datetime, amount_vnd: int
@@ -93,13 +98,8 @@ class Delta:
         sales[1] += 1
 
     def households(self) -> set[int]:
-        """The households whose sums the delta changes."""
-        return {
-            key.household_id
-            for part in (self.income, self.products)
-            for key, values in part.items()
-            if any(values)
-        }
+        """The households whose figures the delta may change."""
+        return set(self.touched)
 
     def __bool__(self) -> bool:
         return any(any(values) for part in self._parts() for values in part.values())
@@ -172,10 +172,10 @@ def is_deadlock(error: DBAPIError) -> bool:
 
 def apply(delta: Delta) -> None:
     """Write the delta into the aggregates (nothing when it adds nothing), and the households
-    whose sums it changes into the outbox of the kept projections."""
+    it touches into the outbox of the kept projections."""
+    outbox.changed(delta.households())
     if not delta:
         return
-    outbox.changed(delta.households())
     dialect = db.session.connection().dialect.name
     if dialect != "postgresql":
         # SQLite has one writer at a time: the upsert cannot deadlock

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from linkage.extensions import db
-from models import Commune, Household, ImpactOutbox, PovertyStandard
+from models import Commune, Household, ImpactOutbox, Listing, PovertyStandard, Product
 
 EVERY_HOUSEHOLD = None  # the row that stands for every household
 
@@ -37,20 +37,30 @@ def _distinct(household_ids: Iterable[int | None]) -> list[int | None]:
 @event.listens_for(Session, "after_flush")
 def _households_changed(session: Session, _flush: UOWTransaction) -> None:
     """Any household added or changed through the ORM (its commune, members, status,
-    income or any other column a projection shows), and any change of a commune or a poverty
-    standard (every household's line may change), goes into the outbox with the flush."""
+    income or any other column a projection shows) goes into the outbox with the flush, and
+    every household with any change of a commune or a poverty standard (every household's
+    line may change), of a product (its code or category names the rows by product) or of
+    the product of a listing (its sales are attributed under that product)."""
     ids: list[Any] = []
     for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, Household) and (
             instance in session.new or session.is_modified(instance, include_collections=False)
         ):
             ids.append(instance.id)
-        elif isinstance(instance, Commune | PovertyStandard) and (
-            instance in session.deleted
-            or instance in session.new
-            or session.is_modified(instance, include_collections=False)
-        ):
+        elif _changes_every_household(session, instance):
             ids.append(EVERY_HOUSEHOLD)
     rows = [{"household_id": household_id} for household_id in _distinct(ids)]
     if rows:
         session.connection().execute(insert(ImpactOutbox), rows)
+
+
+def _changes_every_household(session: Session, instance: object) -> bool:
+    if isinstance(instance, Commune | PovertyStandard | Product):
+        return (
+            instance in session.deleted
+            or instance in session.new
+            or session.is_modified(instance, include_collections=False)
+        )
+    if isinstance(instance, Listing) and instance not in session.new:
+        return inspect(instance).attrs.product_id.history.has_changes()
+    return False

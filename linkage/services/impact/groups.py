@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     case,
     cast,
+    exists,
     func,
     literal,
     select,
@@ -32,7 +33,9 @@ from models import (
     EthnicGroup,
     HouseholdMonthIncome,
     HouseholdMonthProduct,
+    ImpactOutbox,
     IncomeAttribution,
+    KeptProductRow,
     Listing,
     Membership,
     OfficialStatus,
@@ -45,7 +48,7 @@ from models import (
 
 from .filters import KINH, ImpactFilters
 from .poverty import Transition
-from .projection import in_scope, kept_totals, paid_in
+from .projection import Households, kept_totals, only, paid_in
 from .sales import as_int, sales_by
 
 POOR, NEAR_POOR = OfficialStatus.POOR.value, OfficialStatus.NEAR_POOR.value
@@ -110,10 +113,16 @@ def household_figures(
 
 
 def group_rows(
-    p: Any, group: GroupBy, scope: Scope, period: Period, filters: ImpactFilters
+    p: Any,
+    group: GroupBy,
+    scope: Scope,
+    period: Period,
+    filters: ImpactFilters,
+    kept_id: int | None = None,
 ) -> tuple[Select, dict[Any, int] | None]:
     """The grouping's statement and its market sales by key (None: a group of households,
-    whose sales are those attributed to them)."""
+    whose sales are those attributed to them; `kept_id`: the kept period of the projection,
+    whose rows by product are kept too)."""
     if group in PLACES:
         return _place_rows(p, group), sales_by(_place_column(group), scope, period, filters)
     if group == GroupBy.COOPERATIVE:
@@ -122,7 +131,7 @@ def group_rows(
         )
     if group in PRODUCTS:
         key = Product.code if group == GroupBy.PRODUCT else Product.category
-        return _product_rows(p, group, scope, period, filters), sales_by(
+        return _product_rows(p, group, scope, period, filters, kept_id), sales_by(
             key, scope, period, filters
         )
     if group == GroupBy.SUPPORT_PROGRAMME:
@@ -225,8 +234,50 @@ def _cooperative_rows(p: Any, scope: Scope, period: Period, filters: ImpactFilte
     return statement
 
 
+def per_product(
+    group: GroupBy, scope: Scope, period: Period, households: Households = None
+) -> Select:
+    """Each household's income in the period by product (or category) as sold: hid, pkey,
+    paid (its payments' parts), attributed (its attributed sales); `households`: those
+    households only, else every household in scope."""
+    incomes = union_all(
+        _attributed_by_product(group, scope, period, households),
+        *_payments_by_product(group, scope, period, households),
+    ).subquery("incomes")
+    return (
+        select(
+            incomes.c.hid,
+            incomes.c.pkey,
+            as_int(func.sum(incomes.c.paid)).label("paid"),
+            as_int(func.sum(incomes.c.attributed)).label("attributed"),
+        )
+        .group_by(incomes.c.hid, incomes.c.pkey)
+        # a household's row of a key holds at least one of its payments or attributions
+        .having(func.sum(incomes.c.n) > 0)
+    )
+
+
+def _kept_per_product(group: GroupBy, scope: Scope, period: Period, kept_id: int) -> Select:
+    """per_product from the kept rows of the period, but for the households in the outbox,
+    computed live in the same statement (as the kept projections are read)."""
+    k = KeptProductRow
+    changed = exists().where(ImpactOutbox.household_id == k.household_id)
+    stored = select(
+        k.household_id.label("hid"),
+        k.pkey,
+        k.paid_vnd.label("paid"),
+        k.attributed_vnd.label("attributed"),
+    ).where(k.period_id == kept_id, k.grouping == group.value, ~changed)
+    return union_all(stored, per_product(group, scope, period, select(ImpactOutbox.household_id)))
+
+
 def _product_rows(
-    p: Any, group: GroupBy, scope: Scope, period: Period, filters: ImpactFilters
+    p: Any,
+    group: GroupBy,
+    scope: Scope,
+    period: Period,
+    filters: ImpactFilters,
+    kept_id: int | None = None,
 ) -> Select:
     """Household figures by the product (or category) as sold to buyers, so that each row
     pairs a product's sales with what its households got from them: the sales attributed
@@ -236,40 +287,29 @@ def _product_rows(
     not yet sold (in stock, raw or processed) are the row NOT_YET_SOLD, payments for no
     delivery (surplus shares, other payments) the row OTHER_PAYMENTS: every column adds up
     to the total, and a product's farmer share compares what was paid for its produce with
-    what its sales brought."""
-    incomes = union_all(
-        _attributed_by_product(group, scope, period),
-        *_payments_by_product(group, scope, period),
-    ).subquery("incomes")
-    per_product = (
-        select(
-            incomes.c.hid,
-            incomes.c.pkey,
-            func.sum(incomes.c.paid).label("paid"),
-            func.sum(incomes.c.attributed).label("attributed"),
-        )
-        .group_by(incomes.c.hid, incomes.c.pkey)
-        # a household's row of a key holds at least one of its payments or attributions
-        .having(func.sum(incomes.c.n) > 0)
-        .subquery("per_product")
-    )
+    what its sales brought (`kept_id`: the kept period whose rows to read)."""
+    rows = (
+        per_product(group, scope, period)
+        if kept_id is None
+        else _kept_per_product(group, scope, period, kept_id)
+    ).subquery("per_product")
     named = group == GroupBy.PRODUCT
     statement = (
         select(
-            per_product.c.pkey.label("key"),
+            rows.c.pkey.label("key"),
             (func.min(Product.name_vi) if named else literal("")).label("label"),
             *household_figures(
-                p, platform=as_int(per_product.c.paid), attributed=as_int(per_product.c.attributed)
+                p, platform=as_int(rows.c.paid), attributed=as_int(rows.c.attributed)
             ),
         )
         .select_from(p)
-        .join(per_product, per_product.c.hid == p.c.household_id)
-        .group_by(per_product.c.pkey)
+        .join(rows, rows.c.hid == p.c.household_id)
+        .group_by(rows.c.pkey)
     )
     if named:
-        statement = statement.outerjoin(Product, Product.code == per_product.c.pkey)
+        statement = statement.outerjoin(Product, Product.code == rows.c.pkey)
     if filters.product_category:
-        statement = statement.where(per_product.c.pkey.in_(_keys_of(group, filters)))
+        statement = statement.where(rows.c.pkey.in_(_keys_of(group, filters)))
     return statement
 
 
@@ -297,7 +337,9 @@ def _sold_as(group: GroupBy, first: Any, *others: Any) -> tuple[Select, Any]:
     return statement, key
 
 
-def _attributed_by_product(group: GroupBy, scope: Scope, period: Period) -> Select:
+def _attributed_by_product(
+    group: GroupBy, scope: Scope, period: Period, households: Households
+) -> Select:
     statement, _key = _sold_as(
         group,
         IncomeAttribution.household_id.label("hid"),
@@ -306,11 +348,14 @@ def _attributed_by_product(group: GroupBy, scope: Scope, period: Period) -> Sele
         literal(1).label("n"),
     )
     return statement.where(
-        *paid_in(IncomeAttribution, period), *in_scope(IncomeAttribution.household_id, scope)
+        *paid_in(IncomeAttribution, period),
+        *only(IncomeAttribution.household_id, households, scope),
     )
 
 
-def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> list[Select]:
+def _payments_by_product(
+    group: GroupBy, scope: Scope, period: Period, households: Households
+) -> list[Select]:
     """Each payment of the period as parts by product: a farmgate payment split by where its
     delivery sold (largest part takes the rounding remainder, so parts add up exactly).
 
@@ -325,7 +370,12 @@ def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> list[S
         IncomeAttribution.collection_id.label("cid"),
         as_int(func.sum(IncomeAttribution.amount_vnd)).label("amount"),
     )
-    flows = statement.group_by(IncomeAttribution.collection_id, key).subquery("flows")
+    # the attributions of a delivery are its household's: those of the households asked
+    flows = (
+        statement.where(*only(IncomeAttribution.household_id, households, scope))
+        .group_by(IncomeAttribution.collection_id, key)
+        .subquery("flows")
+    )
     weighted = select(
         flows.c.cid,
         flows.c.pkey,
@@ -352,7 +402,7 @@ def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> list[S
         )
         .select_from(weighted)
         .join(Payment, Payment.collection_id == weighted.c.cid)
-        .where(*paid_in(Payment, period), *in_scope(Payment.household_id, scope))
+        .where(*paid_in(Payment, period), *only(Payment.household_id, households, scope))
         .cte("parts")
     )
     remainder = parts.c.amount - func.sum(parts.c.part).over(partition_by=parts.c.pid)
@@ -386,5 +436,5 @@ def _payments_by_product(group: GroupBy, scope: Scope, period: Period) -> list[S
         cast(income.amount_vnd, BigInteger),
         cast(literal(0), BigInteger),
         income.payments,
-    ).where(in_period(income.month, period), *in_scope(income.household_id, scope))
+    ).where(in_period(income.month, period), *only(income.household_id, households, scope))
     return [split, taken_out, whole]

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, literal, select, text
 
@@ -28,10 +29,11 @@ from linkage.extensions import db
 from linkage.services.aggregates.keys import number_of
 from linkage.services.periods import Month, Period, current_month
 from linkage.services.scope import PUBLIC
-from models import ImpactOutbox, KeptPeriod, KeptProjection, PovertyStandard
+from models import ImpactOutbox, KeptPeriod, KeptProductRow, KeptProjection, PovertyStandard
 from models.types import utcnow
 
 from .filters import ImpactFilters
+from .groups import PRODUCTS, per_product
 from .projection import COLUMNS, projection_query, standard_for
 
 LOCK = 7_351_002  # the advisory lock of the worker (any constant the app uses for nothing else)
@@ -66,26 +68,33 @@ def _lock() -> None:
 
 
 def _write(kept: KeptPeriod, standard: PovertyStandard, households: Sequence[int] | None) -> None:
-    """The period's rows of `households` (None: every household) computed again."""
+    """The period's rows of `households` (None: every household) computed again: their
+    projections and their incomes by product and by product category."""
     period = period_of(kept)
-    names = [c.name for c in COLUMNS]
-    rows = KeptProjection.__table__
+    projections, products = KeptProjection.__table__, KeptProductRow.__table__
 
     def fill(only: Sequence[int] | None) -> None:
-        statement = projection_query(PUBLIC, period, standard, ImpactFilters(), only)
-        columns = [rows.c.period_id, *(rows.c[name] for name in names)]
-        source = select(literal(kept.id), *statement.subquery().c)
-        db.session.execute(insert(rows).from_select(columns, source))
+        statement = projection_query(PUBLIC, period, standard, ImpactFilters(), only).subquery()
+        columns = [projections.c.period_id, *(projections.c[c.name] for c in COLUMNS)]
+        source = select(literal(kept.id), *statement.c)
+        db.session.execute(insert(projections).from_select(columns, source))
+        for group in PRODUCTS:
+            rows = per_product(group, PUBLIC, period, only).subquery()
+            source = select(literal(kept.id), literal(group.value), *rows.c)
+            columns = ["period_id", "grouping", "household_id", "pkey", "paid_vnd"]
+            db.session.execute(insert(products).from_select([*columns, "attributed_vnd"], source))
 
     if households is None:
-        db.session.execute(delete(rows).where(rows.c.period_id == kept.id))
+        for table in (projections, products):
+            db.session.execute(delete(table).where(table.c.period_id == kept.id))
         fill(None)
         return
     for start in range(0, len(households), CHUNK):
         chunk = list(households[start : start + CHUNK])
-        db.session.execute(
-            delete(rows).where(rows.c.period_id == kept.id, rows.c.household_id.in_(chunk))
-        )
+        for table in (projections, products):
+            db.session.execute(
+                delete(table).where(table.c.period_id == kept.id, table.c.household_id.in_(chunk))
+            )
         fill(chunk)
 
 
@@ -98,9 +107,8 @@ def keep(periods: Sequence[Period], refreshed: Refreshed | None = None) -> Refre
     wanted = {(number_of(p.start), number_of(p.end)): p for p in periods}
     for kept in db.session.scalars(select(KeptPeriod)).all():
         if (kept.first_month, kept.last_month) not in wanted:
-            db.session.execute(
-                delete(KeptProjection.__table__).where(KeptProjection.period_id == kept.id)
-            )
+            for table in (KeptProjection.__table__, KeptProductRow.__table__):
+                db.session.execute(delete(table).where(table.c.period_id == kept.id))
             db.session.delete(kept)
             refreshed.dropped.append(str(period_of(kept)))
     db.session.flush()
@@ -170,10 +178,29 @@ def differences(limit: int = 50) -> dict[str, list[int]]:
         )
         fresh = projection_query(PUBLIC, period, standard, ImpactFilters()).subquery("fresh")
         computed = select(fresh).where(fresh.c.household_id.not_in(changed))
+        pairs = [(stored, computed)]
+        for group in PRODUCTS:
+            r = KeptProductRow
+            pairs.append(
+                (
+                    select(r.household_id, r.pkey, r.paid_vnd, r.attributed_vnd).where(
+                        r.period_id == kept.id,
+                        r.grouping == group.value,
+                        r.household_id.not_in(changed),
+                    ),
+                    _not_changed(per_product(group, PUBLIC, period), changed),
+                )
+            )
         ids: set[int] = set()
-        for one, other in ((stored, computed), (computed, stored)):
-            gap = one.except_(other).subquery("gap")
-            ids.update(db.session.scalars(select(gap.c.household_id).limit(limit)))
+        for pair in pairs:
+            for one, other in (pair, pair[::-1]):
+                gap = one.except_(other).subquery("gap")
+                ids.update(db.session.scalars(select(gap.c[0]).limit(limit)))
         if ids:
             found[str(period)] = sorted(ids)[:limit]
     return found
+
+
+def _not_changed(statement: Any, changed: Any) -> Any:
+    rows = statement.subquery("fresh_products")
+    return select(rows).where(rows.c.hid.not_in(changed))

@@ -259,12 +259,22 @@ def kept_projection(
     scope: Scope, period: Period, standard: PovertyStandard, filters: ImpactFilters
 ) -> FromClause | None:
     """The projection of a kept period as one subquery (None when the period is not kept or
-    cannot be read): the stored row of each household in scope and filters, except the
-    households with a row in the outbox, which are computed live. Both parts read the outbox
-    in the same statement, so each household is in exactly one."""
+    cannot be read)."""
     kept = kept_period(period, standard)
-    if kept is None:
-        return None
+    return None if kept is None else kept_rows(kept, scope, period, standard, filters)
+
+
+def kept_rows(
+    kept: KeptPeriod,
+    scope: Scope,
+    period: Period,
+    standard: PovertyStandard,
+    filters: ImpactFilters,
+) -> FromClause:
+    """The projection of a kept period as one subquery: the stored row of each household in
+    scope and filters, except the households with a row in the outbox, which are computed
+    live. Both parts read the outbox in the same statement, so each household is in exactly
+    one."""
     k = KeptProjection
     changed = exists().where(ImpactOutbox.household_id == k.household_id)
     stored = select(*(k.__table__.c[c.name] for c in COLUMNS)).where(
@@ -310,6 +320,7 @@ class Projection:
     filters: ImpactFilters
     table: FromClause
     scope: Scope
+    kept_id: int | None = None  # the kept period read, if any
 
 
 @contextmanager
@@ -321,9 +332,10 @@ def materialised(actor: Actor, period: Period, filters: ImpactFilters) -> Iterat
     end of the block."""
     scope = checked_scope(actor, filters)
     standard = standard_for(period)
-    kept = kept_projection(scope, period, standard, filters)
+    kept = kept_period(period, standard)
     if kept is not None:
-        yield Projection(period, standard, filters, kept, scope)
+        rows = kept_rows(kept, scope, period, standard, filters)
+        yield Projection(period, standard, filters, rows, scope, kept.id)
         return
     table = _projection_table()
     connection = db.session.connection()

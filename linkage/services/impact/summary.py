@@ -88,7 +88,7 @@ def summarise(
         with materialised(actor, period, filters) as made:
             return summarise(actor, period, group, filters, totals=totals, projection=made)
     p = known(projection.table)
-    statement, sales = group_rows(p, group, projection.scope, period, filters)
+    statement, sales = group_rows(p, group, projection.scope, period, filters, projection.kept_id)
     summary = Summary(period=period, standard=projection.standard, group_by=group)
     for row in db.session.execute(statement.order_by("key")).mappings():
         figures = dict(row)
