@@ -24,6 +24,7 @@ from linkage.services.impact import (
     households_page,
     kept,
     materialised,
+    monthly,
     public_impact,
     summarise,
 )
@@ -368,3 +369,29 @@ def test_a_change_committed_while_the_worker_runs_waits_for_its_next_run(
     assert kept.drain().outbox_rows == 1
     db.session.commit()
     assert _outbox() == [] and kept.differences() == {}
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ImpactFilters(),
+        ImpactFilters(commune=RURAL),
+        ImpactFilters(ethnicity_group=EthnicityGroup.MINORITY),
+        ImpactFilters(official_status=OfficialStatus.POOR),
+    ],
+    ids=["none", "commune", "minority", "poor"],
+)
+@pytest.mark.parametrize("who", ["province", "commune"])
+def test_the_months_add_up_to_the_summary_for_every_scope_and_filter(
+    province, who, filters, in_english
+):
+    """The monthly series reads the aggregates from the households asked (a scope or a
+    filter) or for every household; either way its months add up to the summary's totals."""
+    actor = UserFactory(role="official", province_wide=who == "province")
+    db.session.commit()
+    months = monthly(actor, MARCH, filters)
+    totals = summarise(actor, MARCH, GroupBy.COMMUNE, filters).totals
+    for column in ("platform_income_vnd", "attributed_sales_vnd"):
+        assert sum(month[column] for month in months) == totals[column], column
+    # not a sum of nothing: the scope's households were paid in March
+    assert any(month["platform_income_vnd"] for month in monthly(actor, MARCH, ImpactFilters()))

@@ -48,7 +48,7 @@ from models import (
 
 from .filters import KINH, ImpactFilters
 from .poverty import Transition
-from .projection import Households, kept_totals, only, paid_in
+from .projection import Households, in_scope, kept_totals, only, paid_in
 from .sales import as_int, sales_by
 
 POOR, NEAR_POOR = OfficialStatus.POOR.value, OfficialStatus.NEAR_POOR.value
@@ -267,7 +267,12 @@ def _kept_per_product(group: GroupBy, scope: Scope, period: Period, kept_id: int
         k.pkey,
         k.paid_vnd.label("paid"),
         k.attributed_vnd.label("attributed"),
-    ).where(k.period_id == kept_id, k.grouping == group.value, ~changed)
+    ).where(
+        k.period_id == kept_id,
+        k.grouping == group.value,
+        ~changed,
+        *in_scope(k.household_id, scope),  # a commune's rows only, read by their key
+    )
     return union_all(stored, per_product(group, scope, period, select(ImpactOutbox.household_id)))
 
 

@@ -36,11 +36,6 @@ def monthly(actor: Actor, period: Period, filters: ImpactFilters) -> list[dict[s
     conditions = household_conditions(period, filters)
     if not scope.whole_province:
         conditions.append(scope.households())
-    households = (
-        select(Household.id)
-        .join(Commune, Commune.code == Household.commune_code)
-        .where(*conditions)
-    )
     # as in the summaries, households whose official status is not yet known are left out
     unknown = select(Household.id).where(Household.official_status.is_(None))
     figures = {"sales_vnd": dict(db.session.execute(sales).all())}
@@ -49,17 +44,20 @@ def monthly(actor: Actor, period: Period, filters: ImpactFilters) -> list[dict[s
         ("attributed_sales_vnd", HouseholdMonthProduct.attributed_vnd),
     ):
         model = amount.class_
-        statement = (
-            select(model.month, as_int(func.sum(amount)))
-            .where(
-                in_period(model.month, period),
-                # every household counts for the whole province, unfiltered
-                *([model.household_id.in_(households)] if conditions else []),
-                model.household_id.not_in(unknown),
-            )
-            .group_by(model.month)
+        statement = select(model.month, as_int(func.sum(amount))).where(
+            in_period(model.month, period)
         )
-        figures[name] = dict(db.session.execute(statement).all())
+        if conditions:
+            # from the households asked to their rows (the aggregates' key starts with the
+            # household): a commune's months read its households' rows only
+            statement = (
+                statement.join(Household, Household.id == model.household_id)
+                .join(Commune, Commune.code == Household.commune_code)
+                .where(*conditions, Household.official_status.is_not(None))
+            )
+        else:  # every household counts for the whole province, unfiltered
+            statement = statement.where(model.household_id.not_in(unknown))
+        figures[name] = dict(db.session.execute(statement.group_by(model.month)).all())
     return [
         {
             "month": str(month),
