@@ -36,6 +36,11 @@ def number_of(month: Month) -> int:
     return month.year * 100 + month.month
 
 
+def month_of(number: int) -> Month:
+    """The month of a YYYYMM number (number_of's inverse)."""
+    return Month(number // 100, number % 100)
+
+
 def in_period(month: Any, period: Period) -> ColumnElement[bool]:
     """A condition on an aggregate's month column (YYYYMM): within the period."""
     return month.between(number_of(period.start), number_of(period.end))

@@ -22,16 +22,17 @@ EVERY_HOUSEHOLD = None  # the row that stands for every household
 
 def changed(household_ids: Iterable[int | None]) -> None:
     """Households whose projections may have changed (None: every household)."""
-    rows = [{"household_id": household_id} for household_id in _distinct(household_ids)]
+    rows = _rows(household_ids)
     if rows:
         db.session.execute(insert(ImpactOutbox), rows)
 
 
-def _distinct(household_ids: Iterable[int | None]) -> list[int | None]:
+def _rows(household_ids: Iterable[int | None]) -> list[dict[str, int | None]]:
+    """One outbox row per household named (every household first), in id order."""
     ids = set(household_ids)
-    return ([EVERY_HOUSEHOLD] if EVERY_HOUSEHOLD in ids else []) + sorted(
-        household_id for household_id in ids if household_id is not None
-    )
+    named = sorted(household_id for household_id in ids if household_id is not None)
+    everyone = [EVERY_HOUSEHOLD] if EVERY_HOUSEHOLD in ids else []
+    return [{"household_id": household_id} for household_id in everyone + named]
 
 
 @event.listens_for(Session, "after_flush")
@@ -49,8 +50,8 @@ def _households_changed(session: Session, _flush: UOWTransaction) -> None:
             ids.append(instance.id)
         elif _changes_every_household(session, instance):
             ids.append(EVERY_HOUSEHOLD)
-    rows = [{"household_id": household_id} for household_id in _distinct(ids)]
-    if rows:
+    rows = _rows(ids)
+    if rows:  # the session's connection: no flush may begin inside a flush
         session.connection().execute(insert(ImpactOutbox), rows)
 
 

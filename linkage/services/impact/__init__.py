@@ -9,7 +9,8 @@ One idea a module:
 - `kept`: the worker that keeps those rows (`flask impact refresh`) and verifies them;
 - `household_list`: the households of a projection, sorted, paged or streamed;
 - `household`: one household's page;
-- `sales`, `groups`, `summary`: figures by group, with market sales; `months`: by month;
+- `grouping`: the groupings and the keys of their rows; `sales`, `groups`, `summary`: figures
+  by group, with market sales; `sold_as`: incomes by product as sold; `months`: by month;
 - `supports`: support programmes beside a comparison group (the support and income report);
 - `targeting`: communes ranked by need;
 - `figures`, `dashboard_tables`, `dashboard`: the officials' dashboard and its tables;

@@ -7,23 +7,18 @@ grouping that has market sales of its own also gives them by key.
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Select,
     String,
     case,
     cast,
-    exists,
     func,
     literal,
     select,
-    union_all,
 )
 
-from linkage.services.aggregates.keys import in_period
 from linkage.services.periods import Period
 from linkage.services.scope import Scope
 from linkage.services.supports.queries import counted_supports
@@ -33,47 +28,20 @@ from models import (
     EthnicGroup,
     HouseholdMonthIncome,
     HouseholdMonthProduct,
-    ImpactOutbox,
-    IncomeAttribution,
-    KeptProductRow,
-    Listing,
     Membership,
     OfficialStatus,
-    OrderLine,
-    Payment,
-    PaymentKind,
     Product,
     Support,
 )
 
 from .filters import KINH, ImpactFilters
+from .grouping import NOT_YET_KNOWN, PLACES, PRODUCTS, GroupBy, product_key
 from .poverty import Transition
-from .projection import Households, in_scope, kept_totals, only, paid_in
+from .projection import kept_totals
 from .sales import as_int, sales_by
+from .sold_as import kept_per_product, per_product
 
 POOR, NEAR_POOR = OfficialStatus.POOR.value, OfficialStatus.NEAR_POOR.value
-NOT_YET_KNOWN = "not_yet_known"  # the key of the row of households whose ethnicity is unknown
-# by product: the rows of payments for no delivery, and for deliveries not yet sold
-OTHER_PAYMENTS = "other_payments"
-NOT_YET_SOLD = "not_yet_sold"
-
-
-class GroupBy(enum.StrEnum):
-    COMMUNE = "commune"
-    REGION = "region"
-    FORMER_PROVINCE = "former_province"
-    COOPERATIVE = "cooperative"
-    ETHNICITY = "ethnicity"
-    ETHNICITY_GROUP = "ethnicity_group"
-    PRODUCT = "product"
-    PRODUCT_CATEGORY = "product_category"
-    OFFICIAL_STATUS = "official_status"
-    # a household with several programmes counts in each: the rows do not add up
-    SUPPORT_PROGRAMME = "support_programme"
-
-
-PLACES = (GroupBy.COMMUNE, GroupBy.REGION, GroupBy.FORMER_PROVINCE)
-PRODUCTS = (GroupBy.PRODUCT, GroupBy.PRODUCT_CATEGORY)
 TRANSITION_COUNTS = {
     Transition.EXIT: "projected_exits",
     Transition.IMPROVED: "projected_improved",
@@ -234,48 +202,6 @@ def _cooperative_rows(p: Any, scope: Scope, period: Period, filters: ImpactFilte
     return statement
 
 
-def per_product(
-    group: GroupBy, scope: Scope, period: Period, households: Households = None
-) -> Select:
-    """Each household's income in the period by product (or category) as sold: hid, pkey,
-    paid (its payments' parts), attributed (its attributed sales); `households`: those
-    households only, else every household in scope."""
-    incomes = union_all(
-        _attributed_by_product(group, scope, period, households),
-        *_payments_by_product(group, scope, period, households),
-    ).subquery("incomes")
-    return (
-        select(
-            incomes.c.hid,
-            incomes.c.pkey,
-            as_int(func.sum(incomes.c.paid)).label("paid"),
-            as_int(func.sum(incomes.c.attributed)).label("attributed"),
-        )
-        .group_by(incomes.c.hid, incomes.c.pkey)
-        # a household's row of a key holds at least one of its payments or attributions
-        .having(func.sum(incomes.c.n) > 0)
-    )
-
-
-def _kept_per_product(group: GroupBy, scope: Scope, period: Period, kept_id: int) -> Select:
-    """per_product from the kept rows of the period, but for the households in the outbox,
-    computed live in the same statement (as the kept projections are read)."""
-    k = KeptProductRow
-    changed = exists().where(ImpactOutbox.household_id == k.household_id)
-    stored = select(
-        k.household_id.label("hid"),
-        k.pkey,
-        k.paid_vnd.label("paid"),
-        k.attributed_vnd.label("attributed"),
-    ).where(
-        k.period_id == kept_id,
-        k.grouping == group.value,
-        ~changed,
-        *in_scope(k.household_id, scope),  # a commune's rows only, read by their key
-    )
-    return union_all(stored, per_product(group, scope, period, select(ImpactOutbox.household_id)))
-
-
 def _product_rows(
     p: Any,
     group: GroupBy,
@@ -296,7 +222,7 @@ def _product_rows(
     rows = (
         per_product(group, scope, period)
         if kept_id is None
-        else _kept_per_product(group, scope, period, kept_id)
+        else kept_per_product(group, scope, period, kept_id)
     ).subquery("per_product")
     named = group == GroupBy.PRODUCT
     statement = (
@@ -318,128 +244,7 @@ def _product_rows(
     return statement
 
 
-def _product_key(group: GroupBy, product: Any) -> Any:
-    return product.code if group == GroupBy.PRODUCT else product.category
-
-
 def _keys_of(group: GroupBy, filters: ImpactFilters) -> Select:
     """The keys of the products within the product category filter."""
-    key = cast(_product_key(group, Product), String)
+    key = cast(product_key(group, Product), String)
     return select(key).where(Product.category == filters.product_category)
-
-
-def _sold_as(group: GroupBy, first: Any, *others: Any) -> tuple[Select, Any]:
-    """Columns of each attribution, the key of the product its order line sold second (the
-    statement, and the key)."""
-    key = cast(_product_key(group, Product), String).label("pkey")
-    statement = (
-        select(first, key, *others)
-        .select_from(IncomeAttribution)
-        .join(OrderLine, OrderLine.id == IncomeAttribution.order_line_id)
-        .join(Listing, Listing.id == OrderLine.listing_id)
-        .join(Product, Product.id == Listing.product_id)
-    )
-    return statement, key
-
-
-def _attributed_by_product(
-    group: GroupBy, scope: Scope, period: Period, households: Households
-) -> Select:
-    statement, _key = _sold_as(
-        group,
-        IncomeAttribution.household_id.label("hid"),
-        cast(literal(0), BigInteger).label("paid"),
-        cast(IncomeAttribution.amount_vnd, BigInteger).label("attributed"),
-        literal(1).label("n"),
-    )
-    return statement.where(
-        *paid_in(IncomeAttribution, period),
-        *only(IncomeAttribution.household_id, households, scope),
-    )
-
-
-def _payments_by_product(
-    group: GroupBy, scope: Scope, period: Period, households: Households
-) -> list[Select]:
-    """Each payment of the period as parts by product: a farmgate payment split by where its
-    delivery sold (largest part takes the rounding remainder, so parts add up exactly).
-
-    Only the payments of deliveries that sold are split here, one by one; the others are
-    whole, so their rows come from the write-time aggregates: payments for no delivery are
-    the household's other kinds, and payments for deliveries not yet sold its farmgate total
-    less the payments split. A column `n` counts the payments (or attributions) in a row, so
-    that a household has a row for a key exactly when one of its payments (or attributed
-    sales) falls there, even of 0 dong."""
-    statement, key = _sold_as(
-        group,
-        IncomeAttribution.collection_id.label("cid"),
-        as_int(func.sum(IncomeAttribution.amount_vnd)).label("amount"),
-    )
-    # the attributions of a delivery are its household's: those of the households asked
-    flows = (
-        statement.where(*only(IncomeAttribution.household_id, households, scope))
-        .group_by(IncomeAttribution.collection_id, key)
-        .subquery("flows")
-    )
-    weighted = select(
-        flows.c.cid,
-        flows.c.pkey,
-        flows.c.amount,
-        cast(func.sum(flows.c.amount).over(partition_by=flows.c.cid), BigInteger).label("whole"),
-        func.row_number()
-        .over(partition_by=flows.c.cid, order_by=(flows.c.amount.desc(), flows.c.pkey))
-        .label("rank"),
-    ).subquery("weighted")
-    amount = cast(Payment.amount_vnd, BigInteger)
-    # payments for deliveries that sold: one part per product their delivery sold as (read
-    # from the flows, each finding its payment by the payment's unique collection id)
-    parts = (
-        select(
-            Payment.id.label("pid"),
-            Payment.household_id.label("hid"),
-            amount.label("amount"),
-            cast(weighted.c.pkey, String).label("pkey"),
-            case(
-                (weighted.c.whole > 0, amount * weighted.c.amount // weighted.c.whole),
-                else_=amount,
-            ).label("part"),
-            weighted.c.rank.label("rank"),
-        )
-        .select_from(weighted)
-        .join(Payment, Payment.collection_id == weighted.c.cid)
-        .where(*paid_in(Payment, period), *only(Payment.household_id, households, scope))
-        .cte("parts")
-    )
-    remainder = parts.c.amount - func.sum(parts.c.part).over(partition_by=parts.c.pid)
-    split = select(
-        parts.c.hid,
-        parts.c.pkey,
-        cast(parts.c.part + case((parts.c.rank == 1, remainder), else_=0), BigInteger).label(
-            "paid"
-        ),
-        cast(literal(0), BigInteger).label("attributed"),
-        literal(1).label("n"),
-    )
-    # the payments split, taken out of the household's farmgate total (once each)
-    taken_out = select(
-        parts.c.hid,
-        cast(literal(NOT_YET_SOLD), String),
-        -parts.c.amount,
-        cast(literal(0), BigInteger),
-        literal(-1),
-    ).where(parts.c.rank == 1)
-    income = HouseholdMonthIncome
-    whole = select(
-        income.household_id,
-        cast(
-            case(
-                (income.kind == PaymentKind.FARMGATE.value, literal(NOT_YET_SOLD)),
-                else_=literal(OTHER_PAYMENTS),
-            ),
-            String,
-        ),
-        cast(income.amount_vnd, BigInteger),
-        cast(literal(0), BigInteger),
-        income.payments,
-    ).where(in_period(income.month, period), *only(income.household_id, households, scope))
-    return [split, taken_out, whole]

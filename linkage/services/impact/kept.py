@@ -5,7 +5,8 @@ request (`models.KeptProjection`).
 A stored row is read only while it is what `projection_query` would compute: every change
 that can alter a household's projection writes the household into the outbox in its own
 transaction (`linkage.services.aggregates.outbox`: its payments and attributed sales, the
-household itself; a commune or a poverty standard: every household), and readers compute
+household itself; a commune, a poverty standard or a product: every household), and readers
+compute
 the households found in the outbox live (`projection.kept_projection`). This worker then
 recomputes those households and deletes the outbox rows it read, in one transaction; it is
 the only writer of the kept rows (on PostgreSQL an advisory lock makes concurrent runs wait
@@ -26,15 +27,16 @@ from typing import Any
 from sqlalchemy import delete, insert, literal, select, text
 
 from linkage.extensions import db
-from linkage.services.aggregates.keys import number_of
-from linkage.services.periods import Month, Period, current_month
+from linkage.services.aggregates.keys import month_of, number_of
+from linkage.services.periods import Period, current_month
 from linkage.services.scope import PUBLIC
 from models import ImpactOutbox, KeptPeriod, KeptProductRow, KeptProjection, PovertyStandard
 from models.types import utcnow
 
 from .filters import ImpactFilters
-from .groups import PRODUCTS, per_product
+from .grouping import PRODUCTS
 from .projection import COLUMNS, projection_query, standard_for
+from .sold_as import per_product, stored_product_rows
 
 LOCK = 7_351_002  # the advisory lock of the worker (any constant the app uses for nothing else)
 CHUNK = 5_000  # households recomputed (and outbox rows deleted) per statement
@@ -48,10 +50,16 @@ def standard_periods(now: datetime | None = None) -> list[Period]:
 
 
 def period_of(kept: KeptPeriod) -> Period:
-    return Period(
-        Month(kept.first_month // 100, kept.first_month % 100),
-        Month(kept.last_month // 100, kept.last_month % 100),
-    )
+    return Period(month_of(kept.first_month), month_of(kept.last_month))
+
+
+def _delete_rows(kept_id: int, households: Sequence[int] | None = None) -> None:
+    """A kept period's rows (projections and by product), of `households` or all."""
+    for table in (KeptProjection.__table__, KeptProductRow.__table__):
+        statement = delete(table).where(table.c.period_id == kept_id)
+        if households is not None:
+            statement = statement.where(table.c.household_id.in_(households))
+        db.session.execute(statement)
 
 
 @dataclass
@@ -85,16 +93,12 @@ def _write(kept: KeptPeriod, standard: PovertyStandard, households: Sequence[int
             db.session.execute(insert(products).from_select([*columns, "attributed_vnd"], source))
 
     if households is None:
-        for table in (projections, products):
-            db.session.execute(delete(table).where(table.c.period_id == kept.id))
+        _delete_rows(kept.id)
         fill(None)
         return
     for start in range(0, len(households), CHUNK):
         chunk = list(households[start : start + CHUNK])
-        for table in (projections, products):
-            db.session.execute(
-                delete(table).where(table.c.period_id == kept.id, table.c.household_id.in_(chunk))
-            )
+        _delete_rows(kept.id, chunk)
         fill(chunk)
 
 
@@ -107,8 +111,7 @@ def keep(periods: Sequence[Period], refreshed: Refreshed | None = None) -> Refre
     wanted = {(number_of(p.start), number_of(p.end)): p for p in periods}
     for kept in db.session.scalars(select(KeptPeriod)).all():
         if (kept.first_month, kept.last_month) not in wanted:
-            for table in (KeptProjection.__table__, KeptProductRow.__table__):
-                db.session.execute(delete(table).where(table.c.period_id == kept.id))
+            _delete_rows(kept.id)
             db.session.delete(kept)
             refreshed.dropped.append(str(period_of(kept)))
     db.session.flush()
@@ -180,14 +183,9 @@ def differences(limit: int = 50) -> dict[str, list[int]]:
         computed = select(fresh).where(fresh.c.household_id.not_in(changed))
         pairs = [(stored, computed)]
         for group in PRODUCTS:
-            r = KeptProductRow
             pairs.append(
                 (
-                    select(r.household_id, r.pkey, r.paid_vnd, r.attributed_vnd).where(
-                        r.period_id == kept.id,
-                        r.grouping == group.value,
-                        r.household_id.not_in(changed),
-                    ),
+                    _not_changed(stored_product_rows(group, kept.id), changed),
                     _not_changed(per_product(group, PUBLIC, period), changed),
                 )
             )
@@ -202,5 +200,6 @@ def differences(limit: int = 50) -> dict[str, list[int]]:
 
 
 def _not_changed(statement: Any, changed: Any) -> Any:
-    rows = statement.subquery("fresh_products")
+    """The rows by product of households not in the outbox."""
+    rows = statement.subquery()
     return select(rows).where(rows.c.hid.not_in(changed))

@@ -14,7 +14,7 @@ from models.reference import FORMER_PROVINCE_NAMES
 
 from .figures import Figure
 from .filters import EthnicityGroup
-from .groups import NOT_YET_KNOWN, NOT_YET_SOLD, OTHER_PAYMENTS, PRODUCTS, GroupBy
+from .grouping import NOT_YET_KNOWN, NOT_YET_SOLD, OTHER_PAYMENTS, PRODUCTS, GroupBy
 from .poverty import Transition
 
 TRANSITION_LABELS = {

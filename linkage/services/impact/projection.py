@@ -264,6 +264,16 @@ def kept_projection(
     return None if kept is None else kept_rows(kept, scope, period, standard, filters)
 
 
+def stored_and_live(stored: Select, household_id: Any, live: Callable[[Select], Any]) -> Any:
+    """Kept rows read with the households changed since computed live, as one statement:
+    `stored` without the rows (`household_id`: their household column) of households in the
+    outbox, and `live(changed)`: the rows of the households `changed` (a subquery of the
+    outbox). Both parts read the outbox in the same statement, so each household is in
+    exactly one."""
+    changed = exists().where(ImpactOutbox.household_id == household_id)
+    return union_all(stored.where(~changed), live(select(ImpactOutbox.household_id)))
+
+
 def kept_rows(
     kept: KeptPeriod,
     scope: Scope,
@@ -272,14 +282,9 @@ def kept_rows(
     filters: ImpactFilters,
 ) -> FromClause:
     """The projection of a kept period as one subquery: the stored row of each household in
-    scope and filters, except the households with a row in the outbox, which are computed
-    live. Both parts read the outbox in the same statement, so each household is in exactly
-    one."""
+    scope and filters, but for the households in the outbox, computed live."""
     k = KeptProjection
-    changed = exists().where(ImpactOutbox.household_id == k.household_id)
-    stored = select(*(k.__table__.c[c.name] for c in COLUMNS)).where(
-        k.period_id == kept.id, ~changed
-    )
+    stored = select(*(k.__table__.c[c.name] for c in COLUMNS)).where(k.period_id == kept.id)
     conditions = household_conditions(period, filters)
     if not scope.whole_province:
         conditions.append(scope.households())
@@ -289,8 +294,11 @@ def kept_rows(
             .join(Commune, Commune.code == Household.commune_code)
             .where(*conditions)
         )
-    live = projection_query(scope, period, standard, filters, select(ImpactOutbox.household_id))
-    return union_all(stored, live).subquery("projection")
+    return stored_and_live(
+        stored,
+        k.household_id,
+        lambda changed: projection_query(scope, period, standard, filters, changed),
+    ).subquery("projection")
 
 
 # the columns of projection_query, in its order: those of a kept projection row

@@ -28,15 +28,8 @@ from linkage.services.scope import Actor
 from models import Membership, PovertyStandard, Product
 
 from .filters import ImpactFilters
-from .groups import (
-    NOT_YET_SOLD,
-    OTHER_PAYMENTS,
-    PLACES,
-    PRODUCTS,
-    GroupBy,
-    group_rows,
-    household_figures,
-)
+from .grouping import NOT_YET_SOLD, OTHER_PAYMENTS, PLACES, PRODUCTS, GroupBy
+from .groups import group_rows, household_figures
 from .labels import group_label
 from .projection import Projection, known, materialised
 from .sales import plain, sales_by
