@@ -275,7 +275,12 @@ impact_cli = AppGroup("impact", help="The kept projections that province-wide im
     default=None,
     help="Run again every SECONDS until stopped (a worker) instead of once.",
 )
-def refresh_impact_command(every: int | None) -> None:
+@click.option(
+    "--whole",
+    is_flag=True,
+    help="Compute every kept period whole on the first run (after `impact verify` failed).",
+)
+def refresh_impact_command(every: int | None, whole: bool) -> None:
     """Keep the standard periods' projections and recompute the households changed since
     the last run (the outbox), in one transaction per run."""
     import time
@@ -283,7 +288,8 @@ def refresh_impact_command(every: int | None) -> None:
     from linkage.services.impact import kept
 
     while True:
-        refreshed = kept.refresh()
+        refreshed = kept.refresh(whole=whole)
+        whole = False
         db.session.commit()
         click.echo(
             f"Kept projections: {len(refreshed.built)} period(s) computed whole"
@@ -304,13 +310,17 @@ def verify_impact_command(limit: int) -> None:
     from linkage.services.impact import kept
 
     found = kept.differences(limit)
+    cells = kept.cell_differences()
     db.session.rollback()
-    if not found:
+    if not found and not cells:
         click.echo("The kept projections agree with the projections computed now.")
         return
     for period, households in found.items():
         click.echo(f"{period}: households {', '.join(map(str, households))} differ.")
-    click.echo("Run `flask --app linkage impact refresh` to recompute them.")
+    for period in cells:
+        click.echo(f"{period}: the kept cells differ from the sums of the kept rows.")
+    whole = " --whole" if cells else ""
+    click.echo(f"Run `flask --app linkage impact refresh{whole}` to recompute them.")
     raise click.exceptions.Exit(1)
 
 

@@ -187,6 +187,30 @@ class KeptProductRow(db.Model):
     attributed_vnd: Mapped[int] = mapped_column(BigInteger)
 
 
+class KeptCell(db.Model):
+    """The kept rows of a period summed by what the summaries group and filter on: commune,
+    ethnic group, official status, transition (and for `product` and `product_category`, the
+    product key as sold), so that a province's summaries read a few thousand cells instead of
+    200,000 rows. A value not known is '' (keys are never null). Kept by the worker with the
+    rows they sum, in the same transaction; readers subtract the outbox's households as kept
+    and add them as computed now (`linkage.services.impact.cells`)."""
+
+    __tablename__ = "kept_cells"
+
+    period_id: Mapped[int] = mapped_column(
+        ForeignKey("kept_periods.id", ondelete="CASCADE"), primary_key=True
+    )
+    grouping: Mapped[str] = mapped_column(String(20), primary_key=True)  # household, product...
+    commune_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    ethnic_group_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    official_status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    transition: Mapped[str] = mapped_column(String(20), primary_key=True)
+    pkey: Mapped[str] = mapped_column(String(40), primary_key=True)
+    households: Mapped[int] = mapped_column(Integer)
+    platform_vnd: Mapped[int] = mapped_column(BigInteger)
+    attributed_vnd: Mapped[int] = mapped_column(BigInteger)
+
+
 class ImpactOutbox(db.Model):
     """Households whose kept projections may be out of date: written in the same transaction
     as the change (the aggregates of their payments and attributed sales, or the household

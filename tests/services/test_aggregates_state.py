@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -24,11 +25,15 @@ from linkage.services.errors import DomainError
 from linkage.services.impact import (
     GroupBy,
     ImpactFilters,
+    cells,
     households_page,
     kept,
+    materialised,
     monthly,
     summarise,
 )
+from linkage.services.impact import summary as summary_module
+from linkage.services.impact.grouping import PRODUCTS
 from linkage.services.impact.poverty import classify, projected_income
 from linkage.services.impact.projection import kept_period
 from linkage.services.periods import Month, Period
@@ -44,11 +49,13 @@ from models import (
     Order,
     OrderStatus,
     Payment,
+    Region,
     User,
 )
 
 from ..conftest import empty_tables
 from ..factories import ListingFactory, LotFactory, UserFactory
+from ..factories_impact import RURAL, URBAN
 from ..factories_orders import make_market
 from ..factories_valuechain import member_of
 from ..factories_valuechain import product as product_by_code
@@ -132,6 +139,21 @@ def urban(household: Household) -> bool:
     return db.session.get(Commune, household.commune_code).area == Area.URBAN
 
 
+# the household groupings the kept cells answer that take different keys of a cell
+CELL_GROUPS = (GroupBy.COMMUNE, GroupBy.ETHNICITY, GroupBy.OFFICIAL_STATUS)
+
+
+def _summary(official: User, period: Period, group: GroupBy, filters: ImpactFilters) -> Any:
+    summary = summarise(official, period, group, filters)
+    return summary.rows, summary.totals
+
+
+def _without_cells(read: Callable[[], Any]) -> Any:
+    """`read()` grouping the kept rows instead of summing the kept cells."""
+    with mock.patch.object(summary_module, "cells", lambda *_args: None):
+        return read()
+
+
 def read_by_the_services(official: User, period: Period) -> dict[str, Any]:
     """The same figures as the impact services give them (read from the aggregates)."""
     filters = ImpactFilters()
@@ -162,6 +184,15 @@ def read_by_the_services(official: User, period: Period) -> dict[str, Any]:
             if row["platform_income_vnd"]
         },
     }
+
+
+# edits of a household: its members, its commune (rural or urban: its line changes too), its
+# ethnicity (or not yet known)
+CHANGES = st.one_of(
+    st.integers(min_value=1, max_value=9).map(lambda members: {"members": str(members)}),
+    st.sampled_from([RURAL, URBAN]).map(lambda code: {"commune_code": code}),
+    st.sampled_from(["Kinh", "Mường", None]).map(lambda name: {"ethnicity": name}),
+)
 
 
 class AggregatesMachine(RuleBasedStateMachine):
@@ -313,13 +344,12 @@ class AggregatesMachine(RuleBasedStateMachine):
             payment = db.session.get(Payment, payment_id)
             self._attempt(lambda: corrections.void_payment(self.manager, payment, REASON))
 
-    @rule(household=indexes, members=st.integers(min_value=1, max_value=9))
-    def edit(self, household: int, members: int) -> None:
+    @rule(household=indexes, change=CHANGES)
+    def edit(self, household: int, change: dict[str, str | None]) -> None:
+        """A household edited: its members, or its commune or ethnicity (the cells it is
+        kept in change)."""
         who = self.households[household % len(self.households)]
-        self._attempt(
-            lambda: households.update_household(self.manager, who, {"members": str(members)}),
-            "edit",
-        )
+        self._attempt(lambda: households.update_household(self.manager, who, change), "edit")
 
     @rule()
     def refresh(self) -> None:
@@ -331,8 +361,22 @@ class AggregatesMachine(RuleBasedStateMachine):
     @invariant()
     def kept_projections_are_read_and_agree(self) -> None:
         assert kept.differences() == {}
+        assert kept.cell_differences() == []
         for period in PERIODS:
             assert kept_period(period, standard_in_force(period.end.last_day)) is not None
+
+    @invariant()
+    def the_kept_cells_give_the_figures_of_the_rows(self) -> None:
+        unfiltered, mountain = ImpactFilters(), ImpactFilters(region=Region.MOUNTAIN)
+        asked = [(group, unfiltered) for group in (*CELL_GROUPS, *PRODUCTS)]
+        asked.append((GroupBy.COMMUNE, mountain))
+        for period in PERIODS:
+            for group, filters in asked:
+                with materialised(self.official, period, filters) as projection:
+                    assert cells.served(projection, group)
+                assert _summary(self.official, period, group, filters) == _without_cells(
+                    lambda: _summary(self.official, period, group, filters)  # noqa: B023
+                ), (period, group)
 
     @invariant()
     def aggregates_equal_the_records(self) -> None:

@@ -40,6 +40,7 @@ from models import (
     Cooperative,
     Household,
     ImpactOutbox,
+    KeptCell,
     KeptPeriod,
     KeptProjection,
     Listing,
@@ -282,10 +283,19 @@ def test_the_worker_deletes_only_the_outbox_rows_it_read(province, monkeypatch):
 
 def test_verify_finds_a_kept_row_that_is_wrong(province, runner):
     assert runner.invoke(args=["impact", "verify"]).exit_code == 0
+    row = db.session.get(KeptProjection, (_kept_id(), province["poor"].id))
+    row.platform_income_vnd += 1
+    # its cell as the worker would have kept it with the wrong row
     db.session.execute(
-        update(KeptProjection)
-        .where(KeptProjection.household_id == province["poor"].id)
-        .values(platform_income_vnd=KeptProjection.platform_income_vnd + 1)
+        update(KeptCell)
+        .where(
+            KeptCell.grouping == "household",
+            KeptCell.commune_code == row.commune_code,
+            KeptCell.ethnic_group_code == (row.ethnic_group_code or ""),
+            KeptCell.official_status == (row.official_status or ""),
+            KeptCell.transition == (row.transition or ""),
+        )
+        .values(platform_vnd=KeptCell.platform_vnd + 1)
     )
     db.session.commit()
     result = runner.invoke(args=["impact", "verify"])
@@ -299,6 +309,27 @@ def test_verify_finds_a_kept_row_that_is_wrong(province, runner):
     assert result.exit_code == 0, result.output
     assert "1 household(s) recomputed from 1 outbox row(s)" in result.output
     assert db.session.scalar(select(KeptPeriod.first_month)) is not None
+    assert runner.invoke(args=["impact", "verify"]).exit_code == 0
+
+
+def test_verify_finds_a_kept_cell_that_is_wrong(province, runner, in_english):
+    db.session.execute(
+        update(KeptCell)
+        .where(KeptCell.grouping == GroupBy.PRODUCT.value)
+        .values(households=KeptCell.households + 1)
+    )
+    db.session.commit()
+    result = runner.invoke(args=["impact", "verify"])
+    assert result.exit_code == 1, result.output
+    assert "the kept cells differ from the sums of the kept rows" in result.output
+    assert "impact refresh --whole" in result.output
+    result = runner.invoke(args=["impact", "refresh", "--whole"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["impact", "verify"]).exit_code == 0
+
+
+def _kept_id() -> int:
+    return db.session.scalar(select(KeptPeriod.id))
 
 
 def test_the_public_figures_read_the_kept_rows_alike(province, in_english):

@@ -51,20 +51,33 @@ TRANSITION_COUNTS = {
 
 
 def household_figures(
-    p: Any, platform: Any = None, attributed: Any = None, *, once: bool = False
+    p: Any,
+    platform: Any = None,
+    attributed: Any = None,
+    *,
+    once: bool = False,
+    weight: Any = None,
 ) -> list[Any]:
     """The aggregate columns over projection rows `p` (incomes overridable per group;
     `once`: each household is in one row of `p` only, so rows are counted without the sort
-    a distinct count takes)."""
+    a distinct count takes; `weight`: the number of households each row stands for, as in
+    kept cells, whose incomes are their sums already)."""
     platform = p.c.platform_income_vnd if platform is None else platform
     attributed = p.c.attributed_sales_vnd if attributed is None else attributed
     official = p.c.official_status
+    one = 1 if weight is None else weight
 
     def count_if(condition: Any) -> Any:
-        return as_int(func.sum(case((condition, 1), else_=0)))
+        return as_int(func.sum(case((condition, one), else_=0)))
 
+    if weight is not None:
+        households = as_int(func.sum(weight))
+    elif once:
+        households = func.count()
+    else:
+        households = func.count(func.distinct(p.c.household_id))
     return [
-        (func.count() if once else func.count(func.distinct(p.c.household_id))).label("households"),
+        households.label("households"),
         count_if(official == POOR).label("poor"),
         count_if(official == NEAR_POOR).label("near_poor"),
         as_int(func.sum(platform)).label("platform_income_vnd"),
@@ -133,12 +146,14 @@ def _place_column(group: GroupBy) -> Any:
     }[group]
 
 
-def _place_rows(p: Any, group: GroupBy) -> Select:
+def _place_rows(p: Any, group: GroupBy, figures: list[Any] | None = None) -> Select:
     column = _place_column(group)
     label = Commune.name if group == GroupBy.COMMUNE else literal("")
     return (
         select(
-            column.label("key"), func.min(label).label("label"), *household_figures(p, once=True)
+            column.label("key"),
+            func.min(label).label("label"),
+            *(figures or household_figures(p, once=True)),
         )
         .select_from(p)
         .join(Commune, Commune.code == p.c.commune_code)
@@ -146,14 +161,15 @@ def _place_rows(p: Any, group: GroupBy) -> Select:
     )
 
 
-def _household_group_rows(p: Any, group: GroupBy) -> Select:
+def _household_group_rows(p: Any, group: GroupBy, figures: list[Any] | None = None) -> Select:
+    figures = figures or household_figures(p, once=True)
     if group == GroupBy.ETHNICITY:
         key = func.coalesce(p.c.ethnic_group_code, NOT_YET_KNOWN)
         return (
             select(
                 key.label("key"),
                 func.coalesce(func.min(EthnicGroup.name_vi), "").label("label"),
-                *household_figures(p, once=True),
+                *figures,
             )
             .select_from(p)
             .outerjoin(EthnicGroup, EthnicGroup.code == p.c.ethnic_group_code)
@@ -167,8 +183,40 @@ def _household_group_rows(p: Any, group: GroupBy) -> Select:
         )
     else:
         key = p.c.official_status
-    figures = household_figures(p, once=True)
     return select(key.label("key"), literal("").label("label"), *figures).group_by(key)
+
+
+def weighted(c: Any) -> list[Any]:
+    """The household figures of kept cells (`cells.cells`): each stands for its households."""
+    return household_figures(c, weight=c.c.households)
+
+
+def cell_rows(
+    c: Any, group: GroupBy, scope: Scope, period: Period, filters: ImpactFilters
+) -> tuple[Select, dict[Any, int] | None]:
+    """group_rows from kept cells `c` (`cells.cells`, its known rows): the same rows, each
+    group summing its cells; a group whose cells add up to no household (its households
+    moved to another since they were kept) has no row, as when grouped from the rows."""
+    figures = weighted(c)
+    sales = None
+    if group in PLACES:
+        statement = _place_rows(c, group, figures)
+        sales = sales_by(_place_column(group), scope, period, filters)
+    elif group in PRODUCTS:
+        named = group == GroupBy.PRODUCT
+        label = func.min(Product.name_vi) if named else literal("")
+        statement = (
+            select(c.c.pkey.label("key"), label.label("label"), *figures)
+            .select_from(c)
+            .group_by(c.c.pkey)
+        )
+        if named:
+            statement = statement.outerjoin(Product, Product.code == c.c.pkey)
+        key = Product.code if named else Product.category
+        sales = sales_by(key, scope, period, filters)
+    else:
+        statement = _household_group_rows(c, group, figures)
+    return statement.having(func.sum(c.c.households) > 0), sales
 
 
 def _cooperative_rows(p: Any, scope: Scope, period: Period, filters: ImpactFilters) -> Select:

@@ -24,15 +24,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, literal, select, text
+from sqlalchemy import delete, func, insert, literal, select, text, union_all
 
 from linkage.extensions import db
+from linkage.services.aggregates import outbox
 from linkage.services.aggregates.keys import month_of, number_of
 from linkage.services.periods import Period, current_month
 from linkage.services.scope import PUBLIC
-from models import ImpactOutbox, KeptPeriod, KeptProductRow, KeptProjection, PovertyStandard
+from models import (
+    ImpactOutbox,
+    KeptCell,
+    KeptPeriod,
+    KeptProductRow,
+    KeptProjection,
+    PovertyStandard,
+)
 from models.types import utcnow
 
+from . import cells
 from .filters import ImpactFilters
 from .grouping import PRODUCTS
 from .projection import COLUMNS, projection_query, standard_for
@@ -54,8 +63,12 @@ def period_of(kept: KeptPeriod) -> Period:
 
 
 def _delete_rows(kept_id: int, households: Sequence[int] | None = None) -> None:
-    """A kept period's rows (projections and by product), of `households` or all."""
-    for table in (KeptProjection.__table__, KeptProductRow.__table__):
+    """A kept period's rows (projections and by product), of `households` or all (with
+    its cells)."""
+    tables = [KeptProjection.__table__, KeptProductRow.__table__]
+    if households is None:
+        tables.append(KeptCell.__table__)
+    for table in tables:
         statement = delete(table).where(table.c.period_id == kept_id)
         if households is not None:
             statement = statement.where(table.c.household_id.in_(households))
@@ -77,7 +90,8 @@ def _lock() -> None:
 
 def _write(kept: KeptPeriod, standard: PovertyStandard, households: Sequence[int] | None) -> None:
     """The period's rows of `households` (None: every household) computed again: their
-    projections and their incomes by product and by product category."""
+    projections and their incomes by product and by product category, and the cells that
+    sum them."""
     period = period_of(kept)
     projections, products = KeptProjection.__table__, KeptProductRow.__table__
 
@@ -95,11 +109,14 @@ def _write(kept: KeptPeriod, standard: PovertyStandard, households: Sequence[int
     if households is None:
         _delete_rows(kept.id)
         fill(None)
+        cells.add(kept.id)
         return
     for start in range(0, len(households), CHUNK):
         chunk = list(households[start : start + CHUNK])
+        cells.add(kept.id, chunk, sign=-1)  # the cells without these rows as they were kept
         _delete_rows(kept.id, chunk)
         fill(chunk)
+        cells.add(kept.id, chunk)
 
 
 def keep(periods: Sequence[Period], refreshed: Refreshed | None = None) -> Refreshed:
@@ -161,8 +178,11 @@ def drain(refreshed: Refreshed | None = None) -> Refreshed:
     return refreshed
 
 
-def refresh(now: datetime | None = None) -> Refreshed:
-    """What the worker does each run: keep the standard periods, then drain the outbox."""
+def refresh(now: datetime | None = None, *, whole: bool = False) -> Refreshed:
+    """What the worker does each run: keep the standard periods, then drain the outbox
+    (`whole`: recompute every kept period whole, as after a rebuild of the aggregates)."""
+    if whole:
+        outbox.changed([outbox.EVERY_HOUSEHOLD])
     return drain(keep(standard_periods(now)))
 
 
@@ -196,6 +216,24 @@ def differences(limit: int = 50) -> dict[str, list[int]]:
                 ids.update(db.session.scalars(select(gap.c[0]).limit(limit)))
         if ids:
             found[str(period)] = sorted(ids)[:limit]
+    return found
+
+
+def cell_differences() -> list[str]:
+    """The kept periods whose cells differ from the sums of their kept rows."""
+    found = []
+    for kept in db.session.scalars(select(KeptPeriod)).all():
+        c = KeptCell.__table__
+        stored = select(c.c.grouping, *(c.c[name] for name in (*cells.KEYS, *cells.SUMS))).where(
+            c.c.period_id == kept.id
+        )
+        every = union_all(*cells.kept_groupings(kept.id)).subquery("summed")
+        summed = select(every)  # (SQLite compounds no compound without a subquery)
+        for one, other in ((stored, summed), (summed, stored)):
+            gap = one.except_(other).subquery("gap")
+            if db.session.scalar(select(func.count()).select_from(gap)):
+                found.append(str(period_of(kept)))
+                break
     return found
 
 

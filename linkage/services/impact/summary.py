@@ -19,17 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import exists, func, literal, select
+from sqlalchemy.orm import aliased
 
 from linkage.extensions import db
 from linkage.labels import product_name
 from linkage.services.periods import Period
 from linkage.services.scope import Actor
-from models import Membership, PovertyStandard, Product
+from models import Commune, Cooperative, Household, Membership, PovertyStandard, Product
 
-from .filters import ImpactFilters
+from .cells import cells
+from .filters import ImpactFilters, household_conditions
 from .grouping import NOT_YET_SOLD, OTHER_PAYMENTS, PLACES, PRODUCTS, GroupBy
-from .groups import group_rows, household_figures
+from .groups import cell_rows, group_rows, household_figures, weighted
 from .labels import group_label
 from .projection import Projection, known, materialised
 from .sales import plain, sales_by
@@ -81,7 +83,13 @@ def summarise(
         with materialised(actor, period, filters) as made:
             return summarise(actor, period, group, filters, totals=totals, projection=made)
     p = known(projection.table)
-    statement, sales = group_rows(p, group, projection.scope, period, filters, projection.kept_id)
+    scope, c = projection.scope, cells(projection, group)
+    if c is None:
+        statement, sales = group_rows(p, group, scope, period, filters, projection.kept_id)
+    else:
+        statement, sales = cell_rows(known(c), group, scope, period, filters)
+    # each sale has one cooperative, commune and product: a grouping's sales add up to all
+    sold = None if sales is None else sum(sales.values())
     summary = Summary(period=period, standard=projection.standard, group_by=group)
     for row in db.session.execute(statement.order_by("key")).mappings():
         figures = dict(row)
@@ -105,7 +113,7 @@ def summarise(
     if totals:
         # a grouping where each household is in one row: its rows add up to the totals
         rows = summary.rows if group in PARTITIONS else None
-        summary.totals = _totals(p, projection, period, filters, rows)
+        summary.totals = _totals(p, projection, rows, sold)
     return summary
 
 
@@ -132,39 +140,48 @@ def name_products(rows: list[dict[str, Any]]) -> None:
 
 
 def _totals(
-    p: Any,
-    projection: Projection,
-    period: Period,
-    filters: ImpactFilters,
-    rows: list[dict[str, Any]] | None,
+    p: Any, projection: Projection, rows: list[dict[str, Any]] | None, sold: int | None
 ) -> dict:
-    if rows is None:
-        figures = dict(
-            db.session.execute(select(*household_figures(p, once=True))).mappings().one()
-        )
-    else:
+    """The totals over the projection's known rows `p` (`rows`: a partition's rows, which
+    add up to them; `sold`: the market sales, when the grouping has summed them)."""
+    period, filters = projection.period, projection.filters
+    c = cells(projection, None)  # the totals from the kept cells, when they can answer
+    if rows is not None:
         figures = {name: sum(row[name] for row in rows) for name in FIGURES if name != "sales_vnd"}
-    figures["sales_vnd"] = sum(sales_by(literal(1), projection.scope, period, filters).values())
+    else:
+        over = household_figures(p, once=True) if c is None else weighted(known(c))
+        figures = dict(db.session.execute(select(*over)).mappings().one())
+    if sold is None:
+        sold = sum(sales_by(literal(1), projection.scope, period, filters).values())
+    figures["sales_vnd"] = sold
     totals = {name: figures[name] for name in FIGURES}
-    totals["cooperatives"] = _cooperatives_reaching(p, filters)
-    table = projection.table
+    totals["cooperatives"] = _cooperatives_reaching(projection)
+    table = projection.table if c is None else c
+    unknown = func.count() if c is None else func.sum(c.c.households)
     totals["not_yet_known"] = (
-        db.session.scalar(
-            select(func.count()).select_from(table).where(table.c.official_status.is_(None))
-        )
-        or 0
+        db.session.scalar(select(unknown).where(table.c.official_status.is_(None))) or 0
     )
     return totals
 
 
-def _cooperatives_reaching(p: Any, filters: ImpactFilters) -> int:
-    """Cooperatives with at least one of the households among their members."""
-    reached = (
-        select(Membership.cooperative_id)
-        .select_from(p)
-        .join(Membership, Membership.household_id == p.c.household_id)
-        .group_by(Membership.cooperative_id)  # hashed, where a distinct count would sort
+def _cooperatives_reaching(projection: Projection) -> int:
+    """Cooperatives with at least one of the households among their members (whose official
+    status is known): each cooperative asks for one such member, found by its index (a
+    commune's households find their cooperatives instead, when the planner sees fewer)."""
+    scope, filters = projection.scope, projection.filters
+    membership = aliased(Membership)  # the filters may ask for a membership of their own
+    member = (
+        select(membership.id)
+        .join(Household, Household.id == membership.household_id)
+        .join(Commune, Commune.code == Household.commune_code)
+        .where(
+            membership.cooperative_id == Cooperative.id,
+            Household.official_status.is_not(None),
+            scope.households(),
+            *household_conditions(projection.period, filters),
+        )
     )
+    reached = select(func.count()).select_from(Cooperative).where(exists(member))
     if filters.cooperative:
-        reached = reached.where(Membership.cooperative_id == filters.cooperative)
-    return db.session.scalar(select(func.count()).select_from(reached.subquery())) or 0
+        reached = reached.where(Cooperative.id == filters.cooperative)
+    return db.session.scalar(reached) or 0

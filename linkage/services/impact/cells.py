@@ -1,0 +1,211 @@
+"""Kept cells: the kept rows of a period summed by commune, ethnic group, official status and
+transition (and by the product as sold), so that the summaries of a province group a few
+thousand cells instead of 200,000 households (`models.KeptCell`).
+
+The worker (`kept`) keeps the cells with the rows they sum, in the same transaction: it
+subtracts a household's kept rows from its cells before recomputing them, and adds the new
+rows after. A reader then takes the stored cells, less the outbox's households as they were
+kept and plus the same households computed now, in one statement (`cells`): the figures equal
+those grouped from the rows, whatever waits in the outbox.
+
+Cells serve the groupings that are columns of a cell (places, ethnicity, official status,
+product and category) for a jurisdiction of communes and the filters on those columns; any
+other grouping, scope or filter reads the rows (`projection`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from linkage.extensions import db
+from models import Commune, ImpactOutbox, KeptCell, KeptProjection
+
+from .filters import KINH, EthnicityGroup
+from .grouping import PLACES, PRODUCTS, GroupBy
+from .projection import Projection, projection_query
+from .sold_as import per_product, stored_product_rows
+
+HOUSEHOLD = "household"  # the cells of the projections (no product)
+UNKNOWN = ""  # a cell's key for a value not known
+# the groupings read from the household cells
+HOUSEHOLD_GROUPINGS = (
+    *PLACES,
+    GroupBy.ETHNICITY,
+    GroupBy.ETHNICITY_GROUP,
+    GroupBy.OFFICIAL_STATUS,
+)
+# filters a cell can answer (by product: all but the ethnicity group, not a column there)
+PLACE_FILTERS = ("commune", "former_province", "region")
+KEYS = ("commune_code", "ethnic_group_code", "official_status", "transition", "pkey")
+SUMS = ("households", "platform_vnd", "attributed_vnd")
+
+
+def grouping_of(group: GroupBy | None) -> str:
+    """The cells a grouping reads (None: the totals, from the household cells)."""
+    return group.value if group in PRODUCTS else HOUSEHOLD
+
+
+def served(projection: Projection, group: GroupBy | None) -> bool:
+    """Whether the cells can answer the grouping (None: the totals) for the projection's
+    scope and filters."""
+    if projection.kept_id is None:
+        return False
+    if group is not None and group not in HOUSEHOLD_GROUPINGS and group not in PRODUCTS:
+        return False
+    scope, filters = projection.scope, projection.filters
+    if scope.communes is not None and scope.cooperatives:
+        return False  # a manager's households: members of cooperatives, not communes
+    allowed = {*PLACE_FILTERS, "official_status"}
+    if grouping_of(group) == HOUSEHOLD:
+        allowed.add("ethnicity_group")
+    return set(filters.as_dict()) <= allowed
+
+
+def grouped(p: Any, rows: Any, grouping: str, sign: int = 1) -> Select:
+    """Projection rows `p` (joined with `rows` by product for a product grouping) summed into
+    cells, each sum multiplied by `sign`."""
+    known = [
+        p.c.commune_code,
+        func.coalesce(p.c.ethnic_group_code, UNKNOWN) if rows is None else literal(UNKNOWN),
+        func.coalesce(p.c.official_status, UNKNOWN),
+        func.coalesce(p.c.transition, UNKNOWN),
+        rows.c.pkey if rows is not None else literal(UNKNOWN),
+    ]
+    platform = p.c.platform_income_vnd if rows is None else rows.c.paid
+    attributed = p.c.attributed_sales_vnd if rows is None else rows.c.attributed
+    statement = select(
+        literal(grouping).label("grouping"),
+        *(column.label(name) for column, name in zip(known, KEYS, strict=True)),
+        (func.count() * sign).label("households"),
+        (func.sum(platform) * sign).label("platform_vnd"),
+        (func.sum(attributed) * sign).label("attributed_vnd"),
+    ).select_from(p)
+    if rows is not None:
+        statement = statement.join(rows, rows.c.hid == p.c.household_id)
+    return statement.group_by(*known)
+
+
+def _kept(kept_id: int, households: Any = None) -> FromClause:
+    """A kept period's projection rows (of `households`, a list or a subquery of ids)."""
+    k = KeptProjection
+    statement = select(k).where(k.period_id == kept_id)
+    if households is not None:
+        statement = statement.where(k.household_id.in_(households))
+    return statement.subquery("kept")
+
+
+def _kept_product_rows(group: GroupBy, kept_id: int, households: Any = None) -> FromClause:
+    statement = stored_product_rows(group, kept_id)
+    if households is not None:
+        statement = statement.where(statement.selected_columns.hid.in_(households))
+    return statement.subquery("rows")
+
+
+def kept_groupings(kept_id: int, households: Any = None, sign: int = 1) -> list[Select]:
+    """The cells of a kept period's rows (of `households`), for every grouping."""
+    p = _kept(kept_id, households)
+    statements = [grouped(p, None, HOUSEHOLD, sign)]
+    for group in PRODUCTS:
+        rows = _kept_product_rows(group, kept_id, households)
+        statements.append(grouped(p, rows, group.value, sign))
+    return statements
+
+
+def add(kept_id: int, households: Sequence[int] | None = None, sign: int = 1) -> None:
+    """Add (`sign` -1: take out) the kept rows of `households` (None: every household) to
+    the period's cells; cells left with no household are deleted (flushes; the worker's)."""
+    table = KeptCell.__table__
+    columns = ["period_id", "grouping", *KEYS, *SUMS]
+    dialect = db.session.connection().dialect.name
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for statement in kept_groupings(kept_id, households, sign):
+        rows = statement.subquery()
+        # WHERE: SQLite reads an upsert from a SELECT only with one
+        source = select(literal(kept_id), *rows.c).where(rows.c.households != 0)
+        upsert = insert_(table).from_select(columns, source)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key.columns],
+            set_={name: table.c[name] + upsert.excluded[name] for name in SUMS},
+        )
+        db.session.execute(upsert)
+    db.session.execute(table.delete().where(table.c.period_id == kept_id, table.c.households == 0))
+
+
+def cells(projection: Projection, group: GroupBy | None) -> FromClause | None:
+    """The cells of the projection's kept period for a grouping (None: the totals), within
+    its scope and filters: the stored cells, less the outbox's households as kept, plus the
+    same households computed now (None when the cells cannot answer: `served`)."""
+    if not served(projection, group):
+        return None
+    kept_id = projection.kept_id
+    assert kept_id is not None
+    grouping = grouping_of(group)
+    scope, period, filters = projection.scope, projection.period, projection.filters
+    c = KeptCell
+    stored = select(c.grouping, *(c.__table__.c[name] for name in (*KEYS, *SUMS))).where(
+        c.period_id == kept_id, c.grouping == grouping
+    )
+    changed = select(ImpactOutbox.household_id)
+    was = _kept(kept_id, changed)
+    now = projection_query(scope, period, projection.standard, filters, changed).subquery("now")
+    if grouping == HOUSEHOLD:
+        before, after = grouped(was, None, grouping, -1), grouped(now, None, grouping)
+    else:
+        product = GroupBy(grouping)
+        before = grouped(was, _kept_product_rows(product, kept_id, changed), grouping, -1)
+        live = per_product(product, scope, period, changed).subquery("rows")
+        after = grouped(now, live, grouping)
+    every = union_all(stored, before, after).subquery("parts")
+    # named as the projection's columns, a value not known as null; the stored cells and
+    # those kept of the outbox's households within scope and filters (those computed now
+    # are already)
+    return (
+        select(
+            every.c.commune_code,
+            *(
+                func.nullif(every.c[name], UNKNOWN).label(name)
+                for name in ("ethnic_group_code", "official_status", "transition")
+            ),
+            every.c.pkey,
+            every.c.households,
+            every.c.platform_vnd.label("platform_income_vnd"),
+            every.c.attributed_vnd.label("attributed_sales_vnd"),
+        )
+        .where(*_within(every, projection))
+        .subquery("cells")
+    )
+
+
+def _within(cells: Any, projection: Projection) -> list[ColumnElement[bool]]:
+    """Conditions on cells for the projection's scope and filters (`served` ones only)."""
+    scope, filters = projection.scope, projection.filters
+    conditions: list[ColumnElement[bool]] = []
+    if scope.communes is not None:
+        conditions.append(cells.c.commune_code.in_(sorted(scope.communes)))
+    if filters.commune:
+        conditions.append(cells.c.commune_code == filters.commune)
+    for name in ("former_province", "region"):
+        value = getattr(filters, name)
+        if value:
+            place = select(Commune.code).where(getattr(Commune, name) == value)
+            conditions.append(cells.c.commune_code.in_(place))
+    if filters.official_status:
+        conditions.append(cells.c.official_status == filters.official_status.value)
+    ethnic = cells.c.ethnic_group_code
+    if filters.ethnicity_group == EthnicityGroup.KINH:
+        conditions.append(ethnic == KINH)
+    elif filters.ethnicity_group == EthnicityGroup.MINORITY:
+        conditions.append((ethnic != UNKNOWN) & (ethnic != KINH))
+    return conditions
