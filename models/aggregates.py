@@ -173,14 +173,15 @@ class KeptProductRow(db.Model):
     """One household's income in a kept period by the product (or product category) it was
     sold as: its attributed sales by the product of the order line, and its payments split
     over the products their deliveries were sold as (`not_yet_sold`, `other_payments`: the
-    rest), as the summary by product computes them. Kept with `KeptProjection`."""
+    rest), as the summary by product computes them; and (`grouping` "month", `pkey` YYYYMM)
+    its platform income and attributed sales by month. Kept with `KeptProjection`."""
 
     __tablename__ = "kept_product_rows"
 
     period_id: Mapped[int] = mapped_column(
         ForeignKey("kept_periods.id", ondelete="CASCADE"), primary_key=True
     )
-    grouping: Mapped[str] = mapped_column(String(20), primary_key=True)  # product, category
+    grouping: Mapped[str] = mapped_column(String(20), primary_key=True)  # product, category, month
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), primary_key=True)
     pkey: Mapped[str] = mapped_column(String(40), primary_key=True)
     paid_vnd: Mapped[int] = mapped_column(BigInteger)

@@ -1,10 +1,11 @@
 """Kept cells: the kept rows of a period summed by commune, ethnic group, official status,
-transition and product as sold
+transition and product as sold or month
 
 The kept periods are emptied here (their projections and rows by product deleted): a kept
-period is read only with its cells, so the worker's next run (`flask --app linkage impact
-refresh`) builds each one whole, rows and cells together; until then every figure is computed
-from the aggregates as before.
+period is read only with its cells and its rows by month (kept_product_rows, grouping
+"month"), so the worker's next run (`flask --app linkage impact refresh`) builds each one
+whole, rows and cells together; until then every figure is computed from the aggregates as
+before.
 
 Revision ID: 0009
 Revises: 0008

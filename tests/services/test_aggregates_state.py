@@ -373,7 +373,7 @@ class AggregatesMachine(RuleBasedStateMachine):
         for period in PERIODS:
             for group, filters in asked:
                 with materialised(self.official, period, filters) as projection:
-                    assert cells.served(projection, group)
+                    assert cells.answers(projection, group)
                 assert _summary(self.official, period, group, filters) == _without_cells(
                     lambda: _summary(self.official, period, group, filters)  # noqa: B023
                 ), (period, group)

@@ -50,7 +50,7 @@ from models import (
 )
 
 from ..factories import HouseholdFactory, MembershipFactory, UserFactory, product
-from ..factories_impact import PERIOD, RURAL, WHEN, small_province
+from ..factories_impact import PERIOD, RURAL, URBAN, WHEN, small_province
 from ..factories_valuechain import lot_of
 
 MARCH = Period(Month.parse(PERIOD["period_start"]), Month.parse(PERIOD["period_end"]))
@@ -146,8 +146,12 @@ def test_the_households_changed_since_are_read_live(province, make_user, in_engl
     db.session.commit()
     payments.record_payment(manager, province["a"], province["poor"].id, 2_500_000, "other", WHEN)
     household_service.update_household(manager, province["near"], {"members": "3"})
+    # a household that moves to another commune and ethnicity: out of its cells, into others
+    household_service.update_household(
+        manager, province["rich"], {"commune_code": URBAN, "ethnicity": "Mường"}
+    )
     db.session.commit()
-    assert _outbox() == sorted([province["poor"].id, province["near"].id])
+    assert _outbox() == sorted([province["poor"].id, province["near"].id, province["rich"].id])
     # the stored rows are those of before, and the figures those of now
     period_id = db.session.scalar(select(KeptPeriod.id))
     stored = db.session.get(KeptProjection, (period_id, province["poor"].id))
@@ -161,10 +165,60 @@ def test_the_households_changed_since_are_read_live(province, make_user, in_engl
     # the worker's run: the two households recomputed, the outbox empty, the same figures
     refreshed = kept.drain()
     db.session.commit()
-    assert (refreshed.households, refreshed.outbox_rows) == (2, 2)
+    assert (refreshed.households, refreshed.outbox_rows) == (3, 3)
     assert _outbox() == []
     assert kept.differences() == {}
+    assert kept.cell_differences() == []
     assert _figures(official) == now
+
+
+@pytest.mark.parametrize("who", ["province", "commune"])
+def test_the_summaries_and_months_read_the_kept_cells(province, who):
+    """A cell changed by hand shows in what reads the cells (so they are read), and not in
+    what they cannot answer (a cooperative's figures group the rows)."""
+    actor = UserFactory(role="official", province_wide=who == "province")
+    db.session.commit()
+    by_cooperative = ImpactFilters(cooperative=province["a"].id)
+    before = (
+        summarise(actor, MARCH, GroupBy.COMMUNE, ImpactFilters()).totals,
+        summarise(actor, MARCH, GroupBy.PRODUCT, ImpactFilters()).totals,
+        monthly(actor, MARCH, ImpactFilters()),
+        summarise(actor, MARCH, GroupBy.COMMUNE, by_cooperative).totals,
+    )
+    cell = KeptCell.__table__.c
+    for grouping in ("household", "month"):
+        db.session.execute(
+            update(KeptCell)
+            .where(cell.grouping == grouping, cell.commune_code == RURAL)
+            .where(cell.official_status != "")
+            .values(platform_vnd=cell.platform_vnd + 7)
+        )
+    db.session.commit()
+    communes, products, months, cooperative = before
+    assert summarise(actor, MARCH, GroupBy.COMMUNE, ImpactFilters()).totals[
+        "platform_income_vnd"
+    ] == communes["platform_income_vnd"] + 7 * _cells(RURAL, "household")
+    # the totals of a grouping by product are those of the household cells
+    assert summarise(actor, MARCH, GroupBy.PRODUCT, ImpactFilters()).totals[
+        "platform_income_vnd"
+    ] == products["platform_income_vnd"] + 7 * _cells(RURAL, "household")
+    march = {row["month"]: row["platform_income_vnd"] for row in months}["2026-03"]
+    now = {row["month"]: row for row in monthly(actor, MARCH, ImpactFilters())}
+    assert now["2026-03"]["platform_income_vnd"] == march + 7 * _cells(RURAL, "month")
+    assert summarise(actor, MARCH, GroupBy.COMMUNE, by_cooperative).totals == cooperative
+
+
+def _cells(commune: str, grouping: str) -> int:
+    """How many cells of known households a commune has in a grouping."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(KeptCell)
+        .where(
+            KeptCell.grouping == grouping,
+            KeptCell.commune_code == commune,
+            KeptCell.official_status != "",
+        )
+    )
 
 
 def test_every_change_of_a_projection_reaches_the_outbox(province, toggle_area, make_user):

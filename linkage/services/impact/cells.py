@@ -30,14 +30,18 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from linkage.extensions import db
-from models import Commune, ImpactOutbox, KeptCell, KeptProjection
+from linkage.services.periods import Period
+from linkage.services.scope import Scope
+from models import Commune, ImpactOutbox, KeptCell, KeptProjection, PovertyStandard
 
-from .filters import KINH, EthnicityGroup
+from .by_month import per_month
+from .filters import KINH, EthnicityGroup, ImpactFilters
 from .grouping import PLACES, PRODUCTS, GroupBy
-from .projection import Projection, projection_query
+from .projection import Households, Projection, projection_query
 from .sold_as import per_product, stored_product_rows
 
 HOUSEHOLD = "household"  # the cells of the projections (no product)
+MONTH = "month"  # the cells of each household's incomes by month
 UNKNOWN = ""  # a cell's key for a value not known
 # the groupings read from the household cells
 HOUSEHOLD_GROUPINGS = (
@@ -46,41 +50,57 @@ HOUSEHOLD_GROUPINGS = (
     GroupBy.ETHNICITY_GROUP,
     GroupBy.OFFICIAL_STATUS,
 )
-# filters a cell can answer (by product: all but the ethnicity group, not a column there)
+# the rows kept beside the projections: each household's income by product as sold, by
+# category, and by month (`rows_of`)
+ROW_GROUPINGS = (*(group.value for group in PRODUCTS), MONTH)
 PLACE_FILTERS = ("commune", "former_province", "region")
 KEYS = ("commune_code", "ethnic_group_code", "official_status", "transition", "pkey")
 SUMS = ("households", "platform_vnd", "attributed_vnd")
 
 
+def rows_of(grouping: str, scope: Scope, period: Period, households: Households = None) -> Select:
+    """The rows of a grouping kept beside the projections (hid, pkey, paid, attributed),
+    computed now."""
+    if grouping == MONTH:
+        return per_month(scope, period, households)
+    return per_product(GroupBy(grouping), scope, period, households)
+
+
 def grouping_of(group: GroupBy | None) -> str:
-    """The cells a grouping reads (None: the totals, from the household cells)."""
+    """The cells a grouping of the summary reads (None: the totals, the household cells)."""
     return group.value if group in PRODUCTS else HOUSEHOLD
 
 
-def served(projection: Projection, group: GroupBy | None) -> bool:
-    """Whether the cells can answer the grouping (None: the totals) for the projection's
-    scope and filters."""
-    if projection.kept_id is None:
-        return False
-    if group is not None and group not in HOUSEHOLD_GROUPINGS and group not in PRODUCTS:
-        return False
-    scope, filters = projection.scope, projection.filters
+def served(scope: Scope, filters: ImpactFilters, grouping: str) -> bool:
+    """Whether the cells of a grouping can answer for the scope and filters: a
+    jurisdiction of communes (not a manager's members), and filters on a cell's columns (the
+    ethnicity group a column of the household cells only)."""
     if scope.communes is not None and scope.cooperatives:
-        return False  # a manager's households: members of cooperatives, not communes
+        return False
     allowed = {*PLACE_FILTERS, "official_status"}
-    if grouping_of(group) == HOUSEHOLD:
+    if grouping == HOUSEHOLD:
         allowed.add("ethnicity_group")
     return set(filters.as_dict()) <= allowed
 
 
+def answers(projection: Projection, group: GroupBy | None) -> bool:
+    """Whether the cells answer a grouping of the summary (None: its totals)."""
+    if projection.kept_id is None:
+        return False
+    if group is not None and group not in HOUSEHOLD_GROUPINGS and group not in PRODUCTS:
+        return False
+    return served(projection.scope, projection.filters, grouping_of(group))
+
+
 def grouped(p: Any, rows: Any, grouping: str, sign: int = 1) -> Select:
-    """Projection rows `p` (joined with `rows` by product for a product grouping) summed into
-    cells, each sum multiplied by `sign`."""
+    """Projection rows `p` (joined with `rows` by product or month for those groupings)
+    summed into cells, each sum multiplied by `sign`. The household cells keep the ethnic
+    group, those by product the transition, those by month neither."""
     known = [
         p.c.commune_code,
         func.coalesce(p.c.ethnic_group_code, UNKNOWN) if rows is None else literal(UNKNOWN),
         func.coalesce(p.c.official_status, UNKNOWN),
-        func.coalesce(p.c.transition, UNKNOWN),
+        literal(UNKNOWN) if grouping == MONTH else func.coalesce(p.c.transition, UNKNOWN),
         rows.c.pkey if rows is not None else literal(UNKNOWN),
     ]
     platform = p.c.platform_income_vnd if rows is None else rows.c.paid
@@ -106,8 +126,8 @@ def _kept(kept_id: int, households: Any = None) -> FromClause:
     return statement.subquery("kept")
 
 
-def _kept_product_rows(group: GroupBy, kept_id: int, households: Any = None) -> FromClause:
-    statement = stored_product_rows(group, kept_id)
+def _kept_rows(grouping: str, kept_id: int, households: Any = None) -> FromClause:
+    statement = stored_product_rows(grouping, kept_id)
     if households is not None:
         statement = statement.where(statement.selected_columns.hid.in_(households))
     return statement.subquery("rows")
@@ -117,9 +137,8 @@ def kept_groupings(kept_id: int, households: Any = None, sign: int = 1) -> list[
     """The cells of a kept period's rows (of `households`), for every grouping."""
     p = _kept(kept_id, households)
     statements = [grouped(p, None, HOUSEHOLD, sign)]
-    for group in PRODUCTS:
-        rows = _kept_product_rows(group, kept_id, households)
-        statements.append(grouped(p, rows, group.value, sign))
+    for grouping in ROW_GROUPINGS:
+        statements.append(grouped(p, _kept_rows(grouping, kept_id, households), grouping, sign))
     return statements
 
 
@@ -144,33 +163,50 @@ def add(kept_id: int, households: Sequence[int] | None = None, sign: int = 1) ->
 
 
 def cells(projection: Projection, group: GroupBy | None) -> FromClause | None:
-    """The cells of the projection's kept period for a grouping (None: the totals), within
-    its scope and filters: the stored cells, less the outbox's households as kept, plus the
-    same households computed now (None when the cells cannot answer: `served`)."""
-    if not served(projection, group):
+    """The cells of the projection's kept period for a grouping of the summary (None: the
+    totals), within its scope and filters (None when they cannot answer: `answers`)."""
+    if not answers(projection, group):
         return None
     kept_id = projection.kept_id
     assert kept_id is not None
-    grouping = grouping_of(group)
-    scope, period, filters = projection.scope, projection.period, projection.filters
+    return kept_cells(
+        kept_id,
+        projection.scope,
+        projection.period,
+        projection.standard,
+        projection.filters,
+        grouping_of(group),
+    )
+
+
+def kept_cells(
+    kept_id: int,
+    scope: Scope,
+    period: Period,
+    standard: PovertyStandard,
+    filters: ImpactFilters,
+    grouping: str,
+) -> FromClause:
+    """A kept period's cells of a grouping within the scope and filters (`served`): the
+    stored cells, less the outbox's households as kept, plus the same households computed
+    now. The columns are named as the projection's, a value not known null; the cells by
+    product or month have the key in `pkey`."""
     c = KeptCell
     stored = select(c.grouping, *(c.__table__.c[name] for name in (*KEYS, *SUMS))).where(
         c.period_id == kept_id, c.grouping == grouping
     )
     changed = select(ImpactOutbox.household_id)
     was = _kept(kept_id, changed)
-    now = projection_query(scope, period, projection.standard, filters, changed).subquery("now")
+    now = projection_query(scope, period, standard, filters, changed).subquery("now")
     if grouping == HOUSEHOLD:
         before, after = grouped(was, None, grouping, -1), grouped(now, None, grouping)
     else:
-        product = GroupBy(grouping)
-        before = grouped(was, _kept_product_rows(product, kept_id, changed), grouping, -1)
-        live = per_product(product, scope, period, changed).subquery("rows")
+        before = grouped(was, _kept_rows(grouping, kept_id, changed), grouping, -1)
+        live = rows_of(grouping, scope, period, changed).subquery("rows")
         after = grouped(now, live, grouping)
     every = union_all(stored, before, after).subquery("parts")
-    # named as the projection's columns, a value not known as null; the stored cells and
-    # those kept of the outbox's households within scope and filters (those computed now
-    # are already)
+    # the stored cells and those kept of the outbox's households within scope and filters
+    # (those computed now are already)
     return (
         select(
             every.c.commune_code,
@@ -183,14 +219,13 @@ def cells(projection: Projection, group: GroupBy | None) -> FromClause | None:
             every.c.platform_vnd.label("platform_income_vnd"),
             every.c.attributed_vnd.label("attributed_sales_vnd"),
         )
-        .where(*_within(every, projection))
+        .where(*_within(every, scope, filters))
         .subquery("cells")
     )
 
 
-def _within(cells: Any, projection: Projection) -> list[ColumnElement[bool]]:
-    """Conditions on cells for the projection's scope and filters (`served` ones only)."""
-    scope, filters = projection.scope, projection.filters
+def _within(cells: Any, scope: Scope, filters: ImpactFilters) -> list[ColumnElement[bool]]:
+    """Conditions on cells for the scope and filters (`served` ones only)."""
     conditions: list[ColumnElement[bool]] = []
     if scope.communes is not None:
         conditions.append(cells.c.commune_code.in_(sorted(scope.communes)))

@@ -43,9 +43,8 @@ from models.types import utcnow
 
 from . import cells
 from .filters import ImpactFilters
-from .grouping import PRODUCTS
 from .projection import COLUMNS, projection_query, standard_for
-from .sold_as import per_product, stored_product_rows
+from .sold_as import stored_product_rows
 
 LOCK = 7_351_002  # the advisory lock of the worker (any constant the app uses for nothing else)
 CHUNK = 5_000  # households recomputed (and outbox rows deleted) per statement
@@ -90,7 +89,7 @@ def _lock() -> None:
 
 def _write(kept: KeptPeriod, standard: PovertyStandard, households: Sequence[int] | None) -> None:
     """The period's rows of `households` (None: every household) computed again: their
-    projections and their incomes by product and by product category, and the cells that
+    projections, their incomes by product, by product category and by month, and the cells that
     sum them."""
     period = period_of(kept)
     projections, products = KeptProjection.__table__, KeptProductRow.__table__
@@ -100,9 +99,9 @@ def _write(kept: KeptPeriod, standard: PovertyStandard, households: Sequence[int
         columns = [projections.c.period_id, *(projections.c[c.name] for c in COLUMNS)]
         source = select(literal(kept.id), *statement.c)
         db.session.execute(insert(projections).from_select(columns, source))
-        for group in PRODUCTS:
-            rows = per_product(group, PUBLIC, period, only).subquery()
-            source = select(literal(kept.id), literal(group.value), *rows.c)
+        for grouping in cells.ROW_GROUPINGS:
+            rows = cells.rows_of(grouping, PUBLIC, period, only).subquery()
+            source = select(literal(kept.id), literal(grouping), *rows.c)
             columns = ["period_id", "grouping", "household_id", "pkey", "paid_vnd"]
             db.session.execute(insert(products).from_select([*columns, "attributed_vnd"], source))
 
@@ -202,11 +201,11 @@ def differences(limit: int = 50) -> dict[str, list[int]]:
         fresh = projection_query(PUBLIC, period, standard, ImpactFilters()).subquery("fresh")
         computed = select(fresh).where(fresh.c.household_id.not_in(changed))
         pairs = [(stored, computed)]
-        for group in PRODUCTS:
+        for grouping in cells.ROW_GROUPINGS:
             pairs.append(
                 (
-                    _not_changed(stored_product_rows(group, kept.id), changed),
-                    _not_changed(per_product(group, PUBLIC, period), changed),
+                    _not_changed(stored_product_rows(grouping, kept.id), changed),
+                    _not_changed(cells.rows_of(grouping, PUBLIC, period), changed),
                 )
             )
         ids: set[int] = set()

@@ -53,15 +53,16 @@ def per_product(
     )
 
 
-def stored_product_rows(group: GroupBy, kept_id: int) -> Select:
-    """per_product's columns from the rows kept for a period."""
+def stored_product_rows(grouping: str, kept_id: int) -> Select:
+    """per_product's columns from the rows kept for a period (`grouping`: a product
+    grouping, or `cells.MONTH` for the rows by month)."""
     k = KeptProductRow
     return select(
         k.household_id.label("hid"),
         k.pkey,
         k.paid_vnd.label("paid"),
         k.attributed_vnd.label("attributed"),
-    ).where(k.period_id == kept_id, k.grouping == group.value)
+    ).where(k.period_id == kept_id, k.grouping == str(grouping))
 
 
 def kept_per_product(group: GroupBy, scope: Scope, period: Period, kept_id: int) -> Any:

@@ -60,7 +60,8 @@ def support_report(
     projection: Projection | None = None,
 ) -> SupportReport:
     """One item per programme received by at least one household in scope (five grouped
-    queries over the projection; `projection`: when the caller has materialised it)."""
+    queries over the projection, one when no household in scope received any;
+    `projection`: when the caller has materialised it)."""
     if projection is None:
         with materialised(actor, period, filters) as made:
             return support_report(actor, period, filters, projection=made)
@@ -68,10 +69,12 @@ def support_report(
     given = supported(period)
     report = SupportReport(period=period, standard=projection.standard)
     figures = _figures(base, given)
+    if not figures:  # no programme reached a household in scope: nothing to compare
+        return report
     comparison = _comparison(base, given, period)
     amounts = _amounts(base, period)
     purpose = _purpose_income(base, period)
-    loans = _loans(base, period)
+    loans = _loans(base, period) if SupportProgramme.POLICY_LOAN.value in figures else None
     for programme in SupportProgramme:
         row = figures.get(programme.value)
         if row is None:
