@@ -27,6 +27,7 @@ from models import (
     CooperativeMonthSales,
     HouseholdMonthIncome,
     HouseholdMonthProduct,
+    ImpactOutbox,
     Lot,
     Payment,
     PaymentKind,
@@ -141,25 +142,31 @@ def _upsert(
 
 
 def _write(delta: Delta, dialect: str) -> None:
+    """The delta's upserts and its outbox rows: on PostgreSQL in one statement (the others
+    ride along as data-modifying CTEs) unless there are many rows, one after the other else."""
     parts = [
         (SUMS[name], _rows(part, SUMS[name][1]))
         for name, part in zip(SUMS, delta._parts(), strict=True)
     ]
     parts = [(spec, rows) for spec, rows in parts if rows]
-    if dialect == "postgresql" and len(parts) > 1 and sum(len(r) for _s, r in parts) <= BATCH:
-        # one round trip: the other tables' upserts ride along as data-modifying CTEs
+    changed = outbox.rows(delta.households())
+    if dialect == "postgresql" and sum(len(r) for _s, r in parts) + len(changed) <= BATCH:
         statements = [
             _upsert(table, sums, dialect, rows).returning(
                 table.c[table.primary_key.columns[0].name]
             )
             for (table, sums), rows in parts
         ]
-        *others, last = statements
-        combined = last.add_cte(
-            *(other.cte(f"upsert_{index}") for index, other in enumerate(others))
-        )
-        db.session.execute(combined)
+        if changed:
+            statements.append(outbox.insert_rows(changed).returning(ImpactOutbox.id))
+        if statements:
+            *others, last = statements
+            combined = last.add_cte(
+                *(other.cte(f"write_{index}") for index, other in enumerate(others))
+            )
+            db.session.execute(combined)
         return
+    outbox.changed(delta.households())
     for (table, sums), rows in parts:
         statement = _upsert(table, sums, dialect)
         for start in range(0, len(rows), BATCH):
@@ -173,8 +180,8 @@ def is_deadlock(error: DBAPIError) -> bool:
 def apply(delta: Delta) -> None:
     """Write the delta into the aggregates (nothing when it adds nothing), and the households
     it touches into the outbox of the kept projections."""
-    outbox.changed(delta.households())
     if not delta:
+        outbox.changed(delta.households())  # a payment of 0 dong: its household still counts
         return
     dialect = db.session.connection().dialect.name
     if dialect != "postgresql":

@@ -11,28 +11,35 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import Insert, event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from linkage.extensions import db
 from models import Commune, Household, ImpactOutbox, Listing, PovertyStandard, Product
+from models.types import utcnow
 
 EVERY_HOUSEHOLD = None  # the row that stands for every household
 
 
 def changed(household_ids: Iterable[int | None]) -> None:
     """Households whose projections may have changed (None: every household)."""
-    rows = _rows(household_ids)
-    if rows:
-        db.session.execute(insert(ImpactOutbox), rows)
+    found = rows(household_ids)
+    if found:
+        db.session.execute(insert_rows(found))
 
 
-def _rows(household_ids: Iterable[int | None]) -> list[dict[str, int | None]]:
+def insert_rows(found: list[dict[str, Any]]) -> Insert:
+    """The insert of outbox rows (`rows`), as one multi-row VALUES statement."""
+    return insert(ImpactOutbox).values(found)
+
+
+def rows(household_ids: Iterable[int | None]) -> list[dict[str, Any]]:
     """One outbox row per household named (every household first), in id order."""
     ids = set(household_ids)
     named = sorted(household_id for household_id in ids if household_id is not None)
     everyone = [EVERY_HOUSEHOLD] if EVERY_HOUSEHOLD in ids else []
-    return [{"household_id": household_id} for household_id in everyone + named]
+    now = utcnow()  # (a multi-row VALUES takes no column default)
+    return [{"household_id": household_id, "created_at": now} for household_id in everyone + named]
 
 
 @event.listens_for(Session, "after_flush")
@@ -50,9 +57,9 @@ def _households_changed(session: Session, _flush: UOWTransaction) -> None:
             ids.append(instance.id)
         elif _changes_every_household(session, instance):
             ids.append(EVERY_HOUSEHOLD)
-    rows = _rows(ids)
-    if rows:  # the session's connection: no flush may begin inside a flush
-        session.connection().execute(insert(ImpactOutbox), rows)
+    found = rows(ids)
+    if found:  # the session's connection: no flush may begin inside a flush
+        session.connection().execute(insert_rows(found))
 
 
 def _changes_every_household(session: Session, instance: object) -> bool:
