@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install translations extract-translations run test ci lint format bench loadtest clean
+.PHONY: help install translations extract-translations run test ci lint format bench bench-writes loadtest clean
 
 help: ## List the targets
 	@echo "Linkage make targets:"
@@ -75,6 +75,9 @@ format: install ## ruff format, then ruff check --fix
 
 bench: install translations ## Province-scale benchmark (BENCH_SCALE=0.05 for a quick run)
 	$(BIN)/python -m bench
+
+bench-writes: install translations ## What the aggregates cost a delivery and a paid order
+	$(BIN)/python -m bench.writes
 
 # Needs PostgreSQL (LOADTEST_DATABASE_URL, a database it creates and drops) and Redis.
 loadtest: install translations ## gunicorn (4 workers) + PostgreSQL + Redis, 16 clients for 60 s

@@ -10,6 +10,7 @@ retried from a savepoint a few times before the error goes up.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import BindParameter, Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
@@ -128,12 +129,58 @@ def _rows(part: dict[Any, list[int]], sums: tuple[str, ...]) -> list[dict[str, A
     ]
 
 
+def _bound(table: Table, columns: tuple[str, ...], count: int) -> list[dict[str, BindParameter]]:
+    """Multi-row VALUES as parameters named by table, position and column (`_params`)."""
+    return [
+        {
+            column: bindparam(f"{table.name}_{index}_{column}", type_=table.c[column].type)
+            for column in columns
+        }
+        for index in range(count)
+    ]
+
+
+def _params(table: Table, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        f"{table.name}_{index}_{column}": value
+        for index, row in enumerate(rows)
+        for column, value in row.items()
+    }
+
+
+OUTBOX = ImpactOutbox.__table__
+TABLES = {table.name: (table, sums) for table, sums in [*SUMS.values(), (OUTBOX, ())]}
+
+
+@functools.lru_cache(maxsize=256)
+def _combined(shape: tuple[tuple[str, tuple[str, ...], int], ...]) -> Any:
+    """One PostgreSQL statement writing rows into several tables (the first ones ride along
+    as data-modifying CTEs), for a `shape` of (table, columns, number of rows): built once
+    per shape, its values bound parameters, so that a write neither builds nor compiles it
+    again."""
+    statements = []
+    for name, columns, count in shape:
+        table, sums = TABLES[name]
+        values = _bound(table, columns, count)
+        if table is OUTBOX:  # a Core insert: its parameters are no ORM rows
+            statement = insert(table).values(values)
+        else:
+            statement = _upsert(table, sums, "postgresql", values)
+        statements.append(statement.returning(table.c[table.primary_key.columns[0].name]))
+    *others, last = statements
+    return last.add_cte(*(other.cte(f"write_{index}") for index, other in enumerate(others)))
+
+
 def _upsert(
-    table: Table, sums: tuple[str, ...], dialect: str, rows: list[dict[str, Any]] | None = None
+    table: Table,
+    sums: tuple[str, ...],
+    dialect: str,
+    values: list[dict[str, Any]] | None = None,
 ) -> Any:
-    """The upsert of `rows` (multi-row VALUES), or of the rows given when it is executed."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table) if rows is None else insert(table).values(rows)
+    """The upsert of multi-row `values` (`_bound`), or of the rows given when it is
+    executed."""
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = upsert(table) if values is None else upsert(table).values(values)
     keys = [column.name for column in table.primary_key.columns]
     return statement.on_conflict_do_update(
         index_elements=keys,
@@ -151,20 +198,15 @@ def _write(delta: Delta, dialect: str) -> None:
     parts = [(spec, rows) for spec, rows in parts if rows]
     changed = outbox.rows(delta.households())
     if dialect == "postgresql" and sum(len(r) for _s, r in parts) + len(changed) <= BATCH:
-        statements = [
-            _upsert(table, sums, dialect, rows).returning(
-                table.c[table.primary_key.columns[0].name]
-            )
-            for (table, sums), rows in parts
-        ]
+        written = [(table, rows) for (table, _sums), rows in parts]
         if changed:
-            statements.append(outbox.insert_rows(changed).returning(ImpactOutbox.id))
-        if statements:
-            *others, last = statements
-            combined = last.add_cte(
-                *(other.cte(f"write_{index}") for index, other in enumerate(others))
-            )
-            db.session.execute(combined)
+            written.append((OUTBOX, changed))
+        if written:
+            shape = tuple((table.name, tuple(rows[0]), len(rows)) for table, rows in written)
+            params = {
+                key: value for table, rows in written for key, value in _params(table, rows).items()
+            }
+            db.session.execute(_combined(shape), params)
         return
     outbox.changed(delta.households())
     for (table, sums), rows in parts:

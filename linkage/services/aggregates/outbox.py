@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Insert, event, insert, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from linkage.extensions import db
@@ -25,12 +25,7 @@ def changed(household_ids: Iterable[int | None]) -> None:
     """Households whose projections may have changed (None: every household)."""
     found = rows(household_ids)
     if found:
-        db.session.execute(insert_rows(found))
-
-
-def insert_rows(found: list[dict[str, Any]]) -> Insert:
-    """The insert of outbox rows (`rows`), as one multi-row VALUES statement."""
-    return insert(ImpactOutbox).values(found)
+        db.session.execute(insert(ImpactOutbox), found)
 
 
 def rows(household_ids: Iterable[int | None]) -> list[dict[str, Any]]:
@@ -38,7 +33,7 @@ def rows(household_ids: Iterable[int | None]) -> list[dict[str, Any]]:
     ids = set(household_ids)
     named = sorted(household_id for household_id in ids if household_id is not None)
     everyone = [EVERY_HOUSEHOLD] if EVERY_HOUSEHOLD in ids else []
-    now = utcnow()  # (a multi-row VALUES takes no column default)
+    now = utcnow()  # (the aggregates' multi-row VALUES take no column default)
     return [{"household_id": household_id, "created_at": now} for household_id in everyone + named]
 
 
@@ -59,7 +54,7 @@ def _households_changed(session: Session, _flush: UOWTransaction) -> None:
             ids.append(EVERY_HOUSEHOLD)
     found = rows(ids)
     if found:  # the session's connection: no flush may begin inside a flush
-        session.connection().execute(insert_rows(found))
+        session.connection().execute(insert(ImpactOutbox), found)
 
 
 def _changes_every_household(session: Session, instance: object) -> bool:
