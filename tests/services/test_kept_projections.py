@@ -359,10 +359,11 @@ def test_verify_finds_a_kept_row_that_is_wrong(province, runner):
     db.session.add(ImpactOutbox(household_id=province["poor"].id))
     db.session.commit()
     assert runner.invoke(args=["impact", "verify"]).exit_code == 0
-    result = runner.invoke(args=["impact", "refresh"])
-    assert result.exit_code == 0, result.output
-    assert "1 household(s) recomputed from 1 outbox row(s)" in result.output
-    assert db.session.scalar(select(KeptPeriod.first_month)) is not None
+    # the worker recomputes it (and its cell) in the kept period
+    refreshed = kept.drain()
+    db.session.commit()
+    assert (refreshed.built, refreshed.households, refreshed.outbox_rows) == ([], 1, 1)
+    assert _kept_id() is not None
     assert runner.invoke(args=["impact", "verify"]).exit_code == 0
 
 
@@ -377,8 +378,18 @@ def test_verify_finds_a_kept_cell_that_is_wrong(province, runner, in_english):
     assert result.exit_code == 1, result.output
     assert "the kept cells differ from the sums of the kept rows" in result.output
     assert "impact refresh --whole" in result.output
+    # what --whole asks of the worker: the kept period computed whole, rows and cells
+    db.session.add(ImpactOutbox(household_id=None))
+    db.session.commit()
+    refreshed = kept.drain()
+    db.session.commit()
+    assert (refreshed.built, refreshed.households) == ([str(MARCH)], 0)
+    assert runner.invoke(args=["impact", "verify"]).exit_code == 0
+    # the command: the standard period computed once (March, not standard, dropped)
     result = runner.invoke(args=["impact", "refresh", "--whole"])
     assert result.exit_code == 0, result.output
+    assert "1 period(s) computed whole (" in result.output
+    assert "1 dropped, 0 household(s) recomputed from 1 outbox row(s)" in result.output
     assert runner.invoke(args=["impact", "verify"]).exit_code == 0
 
 

@@ -78,7 +78,7 @@ def _delete_rows(kept_id: int, households: Sequence[int] | None = None) -> None:
 class Refreshed:
     built: list[str] = field(default_factory=list)  # periods computed whole
     dropped: list[str] = field(default_factory=list)
-    households: int = 0  # households recomputed from the outbox
+    households: int = 0  # households recomputed from the outbox (periods not computed whole)
     outbox_rows: int = 0  # outbox rows read and deleted
 
 
@@ -148,30 +148,42 @@ def keep(periods: Sequence[Period], refreshed: Refreshed | None = None) -> Refre
     return refreshed
 
 
-def drain(refreshed: Refreshed | None = None) -> Refreshed:
+def _outbox_rows() -> list[Any]:
+    _lock()
+    return list(db.session.execute(select(ImpactOutbox.id, ImpactOutbox.household_id)).all())
+
+
+def drain(refreshed: Refreshed | None = None, rows: list[Any] | None = None) -> Refreshed:
     """Recompute the households found in the outbox in every kept period, then delete the
     outbox rows read (flushes; the caller commits). A row for every household recomputes
-    every period whole."""
+    every period whole. `rows`: the outbox rows read before `refreshed.built` were computed
+    whole (those periods hold them already)."""
     refreshed = refreshed or Refreshed()
-    _lock()
-    rows = db.session.execute(select(ImpactOutbox.id, ImpactOutbox.household_id)).all()
+    rows = _outbox_rows() if rows is None else rows
     if not rows:
         return refreshed
     households = sorted({h for _id, h in rows if h is not None})
     everyone = any(h is None for _id, h in rows)
+    recomputed = 0  # households recomputed in the periods not computed whole
     for kept in db.session.scalars(select(KeptPeriod)).all():
+        period = str(period_of(kept))
+        if period in refreshed.built:
+            continue
         standard = standard_for(period_of(kept))
         whole = everyone or kept.standard_id != standard.id
         kept.standard_id = standard.id
         if whole:
             kept.built_at = utcnow()
+            refreshed.built.append(period)
+        else:
+            recomputed = len(households)
         _write(kept, standard, None if whole else households)
+    refreshed.households += recomputed
     ids = [row_id for row_id, _h in rows]
     for start in range(0, len(ids), CHUNK):
         db.session.execute(
             delete(ImpactOutbox).where(ImpactOutbox.id.in_(ids[start : start + CHUNK]))
         )
-    refreshed.households += len(households)
     refreshed.outbox_rows += len(ids)
     db.session.flush()
     return refreshed
@@ -179,10 +191,13 @@ def drain(refreshed: Refreshed | None = None) -> Refreshed:
 
 def refresh(now: datetime | None = None, *, whole: bool = False) -> Refreshed:
     """What the worker does each run: keep the standard periods, then drain the outbox
-    (`whole`: recompute every kept period whole, as after a rebuild of the aggregates)."""
+    (`whole`: recompute every kept period whole, as after a rebuild of the aggregates). The
+    outbox is read first: a period computed whole in this run holds those rows' changes,
+    and rows written meanwhile wait for the next run."""
     if whole:
         outbox.changed([outbox.EVERY_HOUSEHOLD])
-    return drain(keep(standard_periods(now)))
+    rows = _outbox_rows()
+    return drain(keep(standard_periods(now)), rows)
 
 
 def differences(limit: int = 50) -> dict[str, list[int]]:
