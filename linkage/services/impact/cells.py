@@ -1,6 +1,7 @@
 """Kept cells: the kept rows of a period summed by commune, ethnic group, official status and
-transition (and by the product as sold), so that the summaries of a province group a few
-thousand cells instead of 200,000 households (`models.KeptCell`).
+transition (and by the product as sold, or by month), so that the summaries and the monthly
+series of a province sum a few thousand cells instead of 200,000 households
+(`models.KeptCell`).
 
 The worker (`kept`) keeps the cells with the rows they sum, in the same transaction: it
 subtracts a household's kept rows from its cells before recomputing them, and adds the new
@@ -9,8 +10,8 @@ kept and plus the same households computed now, in one statement (`cells`): the 
 those grouped from the rows, whatever waits in the outbox.
 
 Cells serve the groupings that are columns of a cell (places, ethnicity, official status,
-product and category) for a jurisdiction of communes and the filters on those columns; any
-other grouping, scope or filter reads the rows (`projection`).
+product and category, month) for a jurisdiction of communes and the filters on those
+columns; any other grouping, scope or filter reads the rows (`projection`) or the aggregates.
 """
 
 from __future__ import annotations

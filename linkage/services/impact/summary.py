@@ -166,22 +166,33 @@ def _totals(
 
 def _cooperatives_reaching(projection: Projection) -> int:
     """Cooperatives with at least one of the households among their members (whose official
-    status is known): each cooperative asks for one such member, found by its index (a
-    commune's households find their cooperatives instead, when the planner sees fewer)."""
+    status is known). Households limited to some communes find their cooperatives through
+    their memberships; otherwise each cooperative asks for one such member by its index (it
+    finds one at once, where the other way reads every membership of the province)."""
     scope, filters = projection.scope, projection.filters
     membership = aliased(Membership)  # the filters may ask for a membership of their own
-    member = (
-        select(membership.id)
+    members = (
+        select(membership.cooperative_id)
         .join(Household, Household.id == membership.household_id)
         .join(Commune, Commune.code == Household.commune_code)
         .where(
-            membership.cooperative_id == Cooperative.id,
             Household.official_status.is_not(None),
             scope.households(),
             *household_conditions(projection.period, filters),
         )
     )
-    reached = select(func.count()).select_from(Cooperative).where(exists(member))
     if filters.cooperative:
-        reached = reached.where(Cooperative.id == filters.cooperative)
-    return db.session.scalar(reached) or 0
+        members = members.where(membership.cooperative_id == filters.cooperative)
+    located = not scope.whole_province or any(
+        getattr(filters, name) for name in ("commune", "former_province", "region")
+    )
+    if located:
+        reached = members.group_by(membership.cooperative_id).subquery("reached")
+        return db.session.scalar(select(func.count()).select_from(reached)) or 0
+    one = members.with_only_columns(membership.id).where(
+        membership.cooperative_id == Cooperative.id
+    )
+    statement = select(func.count()).select_from(Cooperative).where(exists(one))
+    if filters.cooperative:
+        statement = statement.where(Cooperative.id == filters.cooperative)
+    return db.session.scalar(statement) or 0
