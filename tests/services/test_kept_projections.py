@@ -31,6 +31,7 @@ from linkage.services.impact import (
 from linkage.services.impact import projection as projection_module
 from linkage.services.impact.filters import EthnicityGroup
 from linkage.services.impact.household_list import Sort
+from linkage.services.impact.poverty import Transition
 from linkage.services.impact.projection import kept_period, standard_for
 from linkage.services.periods import Month, Period
 from linkage.services.valuechain import payments, record_collection
@@ -109,6 +110,8 @@ def _figures(actor: Any) -> dict[str, Any]:
         ImpactFilters(ethnicity_group=EthnicityGroup.MINORITY),
         ImpactFilters(commune=RURAL, official_status=OfficialStatus.POOR),
         ImpactFilters(projected_status=OfficialStatus.NOT_POOR),
+        ImpactFilters(transition=Transition.UNCHANGED),
+        ImpactFilters(commune=RURAL, transition=Transition.EXIT),
     ):
         summary = summarise(actor, MARCH, GroupBy.COMMUNE, filters)
         figures[str(filters)] = (summary.rows, summary.totals)

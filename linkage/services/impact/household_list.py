@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,6 +17,7 @@ from linkage.services.periods import Period
 from linkage.services.scope import Actor, Scope, of
 from models import PovertyStandard
 
+from .cells import cells
 from .filters import ImpactFilters
 from .projection import Projection, materialised, typed
 
@@ -80,9 +82,26 @@ def households_page(
     _may_name(of(actor))
     with materialised(actor, period, filters) as projection:
         query = filtered(select(projection.table), filters, sort)
-        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        total = _counted(projection)
+        if total is None:
+            total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
         return projection.standard, [typed(row) for row in rows.mappings()], total
+
+
+def _counted(projection: Projection) -> int | None:
+    """The number of households listed, from the kept cells when they can answer (the
+    transition is a column of theirs, the projected status is not)."""
+    filters = projection.filters
+    if filters.projected_status is not None:
+        return None
+    c = cells(replace(projection, filters=replace(filters, transition=None)), None)
+    if c is None:
+        return None
+    statement = select(func.sum(c.c.households))
+    if filters.transition is not None:
+        statement = statement.where(c.c.transition == filters.transition.value)
+    return db.session.scalar(statement) or 0
 
 
 def household_rows(projection: Projection, sort: Sort, chunk: int = 1000) -> Iterator[dict]:
