@@ -39,6 +39,7 @@ from linkage.services.valuechain import corrections, payments
 from models import (
     Area,
     Collection,
+    CollectionStatus,
     Commune,
     Household,
     IncomeAttribution,
@@ -291,7 +292,10 @@ class AggregatesMachine(RuleBasedStateMachine):
             for lot in lots:
                 db.session.refresh(lot)
             fullest = max(lots, key=lambda lot: lot.quantity_remaining)
-            if fullest.quantity_remaining < quantity:
+            # short of stock: a delivery first, so that most sequences sell
+            if fullest.quantity_remaining < quantity and not self._deliver_into(
+                fullest, quantity, at
+            ):
                 return
             lines.append((listing, fullest, quantity))
         requests = [orders.LineRequest(listing.id, quantity) for listing, _lot, quantity in lines]
@@ -307,6 +311,16 @@ class AggregatesMachine(RuleBasedStateMachine):
         assert self._attempt(lambda: orders.ship_order(self.manager, order, shipments, at=later))
         self._attempt(lambda: orders.deliver_order(self.buyer, order, at=later))
         assert self._attempt(lambda: orders.pay_order(self.manager, order, paid_at=later), "sell")
+
+    def _deliver_into(self, lot: Lot, quantity: Decimal, at: datetime) -> bool:
+        made = self._attempt(
+            lambda: valuechain.record_collection(
+                self.manager, lot, self.households[0].id, quantity, 80_000, at
+            )
+        )
+        if made is not None:
+            self.collections.append(made.id)
+        return made is not None
 
     def _collection(self, index: int) -> Collection | None:
         if not self.collections:
@@ -340,11 +354,20 @@ class AggregatesMachine(RuleBasedStateMachine):
 
     @rule(index=indexes)
     def void_delivery(self, index: int) -> None:
-        collection = self._collection(index)
-        if collection is not None:
-            self._attempt(
-                lambda: corrections.void_collection(self.manager, collection, REASON), "void"
-            )
+        """A delivery voided: the first from `index` on, not void, whose lot still holds it
+        (a sold one cannot leave its lot)."""
+        for step in range(len(self.collections)):
+            collection = self._collection(index + step)
+            db.session.refresh(collection.lot)
+            if (
+                collection.status != CollectionStatus.VOID
+                and collection.lot.quantity_remaining >= collection.quantity
+            ):
+                self._attempt(
+                    lambda c=collection: corrections.void_collection(self.manager, c, REASON),
+                    "void",
+                )
+                return
 
     @rule(index=indexes)
     def void_payment(self, index: int) -> None:
