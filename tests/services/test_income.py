@@ -142,7 +142,8 @@ def test_a_thousand_collections_take_a_bounded_number_of_queries(app):
         event.remove(db.engine, "before_cursor_execute", count)
     assert written == 1000
     # reads and the DELETE of the old attributions; the inserts and upserts (attributions,
-    # aggregates) and, on PostgreSQL, the aggregates' savepoint are not reads
-    writes = ("INSERT", "SAVEPOINT", "RELEASE")
+    # aggregates: on PostgreSQL one statement whose other tables' writes are CTEs) and, on
+    # PostgreSQL, the aggregates' savepoint are not reads
+    writes = ("INSERT", "WITH WRITE_", "SAVEPOINT", "RELEASE")
     assert len([s for s in statements if not s.lstrip().upper().startswith(writes)]) <= 6
     assert db.session.scalar(select(func.sum(IncomeAttribution.amount_vnd))) == 45_000_000
