@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Table, bindparam, insert, select
+from sqlalchemy import BindParameter, Select, Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
@@ -165,22 +165,27 @@ def _combined(shape: tuple[tuple[str, tuple[str, ...], int], ...]) -> Any:
         if table is OUTBOX:  # a Core insert: its parameters are no ORM rows
             statement = insert(table).values(values)
         else:
-            statement = _upsert(table, sums, "postgresql", values)
+            statement = upsert(table, sums, "postgresql", values)
         statements.append(statement.returning(table.c[table.primary_key.columns[0].name]))
     *others, last = statements
     return last.add_cte(*(other.cte(f"write_{index}") for index, other in enumerate(others)))
 
 
-def _upsert(
+def upsert(
     table: Table,
     sums: tuple[str, ...],
     dialect: str,
     values: list[dict[str, Any]] | None = None,
+    source: tuple[list[str], Select] | None = None,
 ) -> Any:
-    """The upsert of multi-row `values` (`_bound`), or of the rows given when it is
-    executed."""
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = upsert(table) if values is None else upsert(table).values(values)
+    """The upsert adding `sums` into `table` by its primary key: of multi-row `values`
+    (`_bound`), of the rows of a SELECT (`source`: its columns and the statement), or of
+    the rows given when it is executed."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    if values is not None:
+        statement = statement.values(values)
+    elif source is not None:
+        statement = statement.from_select(*source)
     keys = [column.name for column in table.primary_key.columns]
     return statement.on_conflict_do_update(
         index_elements=keys,
@@ -208,9 +213,10 @@ def _write(delta: Delta, dialect: str) -> None:
             }
             db.session.execute(_combined(shape), params)
         return
-    outbox.changed(delta.households())
+    if changed:
+        db.session.execute(insert(OUTBOX), changed)
     for (table, sums), rows in parts:
-        statement = _upsert(table, sums, dialect)
+        statement = upsert(table, sums, dialect)
         for start in range(0, len(rows), BATCH):
             db.session.execute(statement, rows[start : start + BATCH])
 

@@ -28,9 +28,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from linkage.extensions import db
+from linkage.services.aggregates.increments import upsert
 from linkage.services.periods import Period
 from linkage.services.scope import Scope
 from models import Commune, ImpactOutbox, KeptCell, KeptProjection, PovertyStandard
@@ -149,17 +149,11 @@ def add(kept_id: int, households: Sequence[int] | None = None, sign: int = 1) ->
     table = KeptCell.__table__
     columns = ["period_id", "grouping", *KEYS, *SUMS]
     dialect = db.session.connection().dialect.name
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for statement in kept_groupings(kept_id, households, sign):
         rows = statement.subquery()
         # WHERE: SQLite reads an upsert from a SELECT only with one
         source = select(literal(kept_id), *rows.c).where(rows.c.households != 0)
-        upsert = insert_(table).from_select(columns, source)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=[c.name for c in table.primary_key.columns],
-            set_={name: table.c[name] + upsert.excluded[name] for name in SUMS},
-        )
-        db.session.execute(upsert)
+        db.session.execute(upsert(table, SUMS, dialect, source=(columns, source)))
     db.session.execute(table.delete().where(table.c.period_id == kept_id, table.c.households == 0))
 
 

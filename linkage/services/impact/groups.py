@@ -104,20 +104,32 @@ def group_rows(
     """The grouping's statement and its market sales by key (None: a group of households,
     whose sales are those attributed to them; `kept_id`: the kept period of the projection,
     whose rows by product are kept too)."""
+    sales = market_sales(group, scope, period, filters)
     if group in PLACES:
-        return _place_rows(p, group), sales_by(_place_column(group), scope, period, filters)
+        return _place_rows(p, group), sales
     if group == GroupBy.COOPERATIVE:
-        return _cooperative_rows(p, scope, period, filters), sales_by(
-            Cooperative.id, scope, period, filters
-        )
+        return _cooperative_rows(p, scope, period, filters), sales
     if group in PRODUCTS:
-        key = Product.code if group == GroupBy.PRODUCT else Product.category
-        return _product_rows(p, group, scope, period, filters, kept_id), sales_by(
-            key, scope, period, filters
-        )
+        return _product_rows(p, group, scope, period, filters, kept_id), sales
     if group == GroupBy.SUPPORT_PROGRAMME:
-        return _support_rows(p, period), None
-    return _household_group_rows(p, group), None
+        return _support_rows(p, period), sales
+    return _household_group_rows(p, group), sales
+
+
+def market_sales(
+    group: GroupBy, scope: Scope, period: Period, filters: ImpactFilters
+) -> dict[Any, int] | None:
+    """A grouping's market sales by key: places, cooperatives and products have sales of
+    their own (None for a group of households, whose sales are those attributed to them)."""
+    if group in PLACES:
+        key = _place_column(group)
+    elif group == GroupBy.COOPERATIVE:
+        key = Cooperative.id
+    elif group in PRODUCTS:
+        key = product_key(group, Product)
+    else:
+        return None
+    return sales_by(key, scope, period, filters)
 
 
 def supported(period: Period, name: str = "supported") -> Any:
@@ -198,25 +210,24 @@ def cell_rows(
     group summing its cells; a group whose cells add up to no household (its households
     moved to another since they were kept) has no row, as when grouped from the rows."""
     figures = weighted(c)
-    sales = None
     if group in PLACES:
         statement = _place_rows(c, group, figures)
-        sales = sales_by(_place_column(group), scope, period, filters)
     elif group in PRODUCTS:
-        named = group == GroupBy.PRODUCT
-        label = func.min(Product.name_vi) if named else literal("")
-        statement = (
-            select(c.c.pkey.label("key"), label.label("label"), *figures)
-            .select_from(c)
-            .group_by(c.c.pkey)
-        )
-        if named:
-            statement = statement.outerjoin(Product, Product.code == c.c.pkey)
-        key = Product.code if named else Product.category
-        sales = sales_by(key, scope, period, filters)
+        statement = _by_product_key(select().select_from(c), c.c.pkey, group, figures)
     else:
         statement = _household_group_rows(c, group, figures)
-    return statement.having(func.sum(c.c.households) > 0), sales
+    having = statement.having(func.sum(c.c.households) > 0)
+    return having, market_sales(group, scope, period, filters)
+
+
+def _by_product_key(statement: Select, pkey: Any, group: GroupBy, figures: list[Any]) -> Select:
+    """Figures grouped by the product key `pkey`, a product's row labelled with its name."""
+    named = group == GroupBy.PRODUCT
+    label = func.min(Product.name_vi) if named else literal("")
+    statement = statement.add_columns(pkey.label("key"), label.label("label"), *figures)
+    if named:
+        statement = statement.outerjoin(Product, Product.code == pkey)
+    return statement.group_by(pkey)
 
 
 def _cooperative_rows(p: Any, scope: Scope, period: Period, filters: ImpactFilters) -> Select:
@@ -272,21 +283,11 @@ def _product_rows(
         if kept_id is None
         else kept_per_product(group, scope, period, kept_id)
     ).subquery("per_product")
-    named = group == GroupBy.PRODUCT
-    statement = (
-        select(
-            rows.c.pkey.label("key"),
-            (func.min(Product.name_vi) if named else literal("")).label("label"),
-            *household_figures(
-                p, platform=as_int(rows.c.paid), attributed=as_int(rows.c.attributed)
-            ),
-        )
-        .select_from(p)
-        .join(rows, rows.c.hid == p.c.household_id)
-        .group_by(rows.c.pkey)
+    figures = household_figures(
+        p, platform=as_int(rows.c.paid), attributed=as_int(rows.c.attributed)
     )
-    if named:
-        statement = statement.outerjoin(Product, Product.code == rows.c.pkey)
+    joined = select().select_from(p).join(rows, rows.c.hid == p.c.household_id)
+    statement = _by_product_key(joined, rows.c.pkey, group, figures)
     if filters.product_category:
         statement = statement.where(rows.c.pkey.in_(_keys_of(group, filters)))
     return statement

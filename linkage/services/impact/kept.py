@@ -166,15 +166,15 @@ def drain(refreshed: Refreshed | None = None, rows: list[Any] | None = None) -> 
     everyone = any(h is None for _id, h in rows)
     recomputed = 0  # households recomputed in the periods not computed whole
     for kept in db.session.scalars(select(KeptPeriod)).all():
-        period = str(period_of(kept))
-        if period in refreshed.built:
+        period = period_of(kept)
+        if str(period) in refreshed.built:
             continue
-        standard = standard_for(period_of(kept))
+        standard = standard_for(period)
         whole = everyone or kept.standard_id != standard.id
         kept.standard_id = standard.id
         if whole:
             kept.built_at = utcnow()
-            refreshed.built.append(period)
+            refreshed.built.append(str(period))
         else:
             recomputed = len(households)
         _write(kept, standard, None if whole else households)
